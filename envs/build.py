@@ -1,0 +1,161 @@
+"""Build a declared environment with uv into a content-keyed cache folder.
+
+A folder is complete only once its marker file exists; a half-built folder
+(an interrupted build) is removed and built again. Builds of the same
+environment from parallel processes are serialised by a file lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import glob
+import os
+import shutil
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+from envs.registry import Environment, get_environment
+
+MARKER = ".zipcompat-complete"
+
+
+class EnvUnavailable(RuntimeError):
+    """An environment cannot be built here; carries the command that fixes it."""
+
+    def __init__(self, name: str, reason: str, fix: str = ""):
+        self.name, self.reason, self.fix = name, reason, fix
+        super().__init__(f"environment {name!r} unavailable: {reason}" + (f" (fix: {fix})" if fix else ""))
+
+
+def cache_root() -> Path:
+    root = os.environ.get("ZIPCOMPAT_CACHE")
+    if root:
+        return Path(root).expanduser().resolve()
+    return Path(__file__).resolve().parent.parent / ".cache"
+
+
+def find_interpreter(version: str) -> str | None:
+    """A python<version> on this machine: $ZIPCOMPAT_PYTHON_3_11, PATH, or pyenv."""
+    override = os.environ.get("ZIPCOMPAT_PYTHON_" + version.replace(".", "_"))
+    if override:
+        return override
+    if f"{sys.version_info.major}.{sys.version_info.minor}" == version:
+        return sys.executable
+    for candidate in (f"/usr/bin/python{version}", f"/usr/local/bin/python{version}"):
+        if os.access(candidate, os.X_OK):
+            return candidate
+    pyenv_root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    hits = sorted(glob.glob(f"{pyenv_root}/versions/{version}.*/bin/python{version}"))
+    if hits:
+        return hits[-1]
+    found = shutil.which(f"python{version}")
+    if found and "shims" not in found:
+        return found
+    return None
+
+
+def env_dir(env: Environment) -> Path:
+    return cache_root() / "envs" / f"{env.name}-{env.key}"
+
+
+def env_python(env: Environment) -> Path:
+    return env_dir(env) / "bin" / "python"
+
+
+@contextmanager
+def _locked(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _run(cmd: list[str] | str, env_name: str, what: str, **kwargs) -> str:
+    proc = subprocess.run(cmd, capture_output=True, text=True, **kwargs)
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-12:]
+        raise EnvUnavailable(env_name, f"{what} failed: " + " | ".join(tail))
+    return proc.stdout
+
+
+def _missing_debian_packages(packages: tuple[str, ...]) -> list[str]:
+    missing = []
+    for pkg in packages:
+        proc = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Status}", pkg], capture_output=True, text=True
+        )
+        if "install ok installed" not in proc.stdout:
+            missing.append(pkg)
+    return missing
+
+
+def ensure_debian_packages(env_name: str, packages: tuple[str, ...]) -> None:
+    if not packages:
+        return
+    if shutil.which("dpkg-query") is None:
+        raise EnvUnavailable(env_name, "not a Debian system (no dpkg-query)", "install: " + " ".join(packages))
+    missing = _missing_debian_packages(packages)
+    if not missing:
+        return
+    fix = "apt-get update && apt-get install -y " + " ".join(missing)
+    if os.geteuid() != 0:
+        raise EnvUnavailable(env_name, f"Debian packages missing: {' '.join(missing)}", "sudo " + fix)
+    with _locked(cache_root() / "locks" / "apt.lock"):
+        apt_env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        proc = subprocess.run(["apt-get", "install", "-y", "-q", *missing], capture_output=True, text=True, env=apt_env)
+        if proc.returncode != 0:
+            _run(["apt-get", "update", "-q"], env_name, "apt-get update", env=apt_env)
+            _run(["apt-get", "install", "-y", "-q", *missing], env_name, "apt-get install", env=apt_env)
+
+
+def _uv() -> str:
+    uv = shutil.which("uv")
+    if uv is None:
+        raise EnvUnavailable("uv", "uv is not on PATH", f"{sys.executable} -m pip install uv")
+    return uv
+
+
+def _substitute(step: str) -> str:
+    if "{gdal_version}" in step:
+        version = subprocess.run(["gdal-config", "--version"], capture_output=True, text=True).stdout.strip()
+        step = step.replace("{gdal_version}", version)
+    return step
+
+
+def ensure_environment(name: str, log=lambda msg: None) -> Path:
+    """Return the python of environment `name`, building it if needed."""
+    env = get_environment(name)
+    target = env_dir(env)
+    if (target / MARKER).exists():
+        return env_python(env)
+    with _locked(cache_root() / "locks" / f"{env.name}-{env.key}.lock"):
+        if (target / MARKER).exists():
+            return env_python(env)
+        ensure_debian_packages(name, env.apt)
+        interpreter = find_interpreter(env.python)
+        if interpreter is None:
+            raise EnvUnavailable(
+                name,
+                f"no Python {env.python} interpreter on this machine",
+                f"apt-get install -y python{env.python} python{env.python}-venv, or set ZIPCOMPAT_PYTHON_{env.python.replace('.', '_')}",
+            )
+        if target.exists():
+            shutil.rmtree(target)
+        log(f"building environment {name} ({env.key}) with Python {env.python}")
+        uv = _uv()
+        uv_env = dict(os.environ, UV_PYTHON_DOWNLOADS="never")
+        uv_env.pop("VIRTUAL_ENV", None)
+        _run([uv, "venv", "-q", "--python", interpreter, str(target)], name, "uv venv", env=uv_env)
+        python = str(env_python(env))
+        if env.requirements:
+            _run([uv, "pip", "install", "-q", "--python", python, *env.requirements], name, "uv pip install", env=uv_env)
+        for step in env.post:
+            args = _substitute(step).split()
+            _run([uv, "pip", "install", "-q", "--python", python, *env.pip_flags, *args], name, f"post step {step!r}", env=uv_env)
+        (target / MARKER).write_text(env.key + "\n")
+        return env_python(env)

@@ -1,0 +1,70 @@
+"""The one registry of environments: parsed from environments.toml."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+DECLARATIONS = Path(__file__).with_name("environments.toml")
+# Bump when the way environments are built changes, so old caches are not reused.
+MACHINERY_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    python: str
+    requirements: tuple[str, ...] = ()
+    apt: tuple[str, ...] = ()
+    post: tuple[str, ...] = ()
+    pip_flags: tuple[str, ...] = ()
+    description: str = ""
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def key(self) -> str:
+        """Content hash of the declaration: the cache folder's name."""
+        body = json.dumps(
+            {
+                "machinery": MACHINERY_VERSION,
+                "python": self.python,
+                "requirements": list(self.requirements),
+                "apt": list(self.apt),
+                "post": list(self.post),
+                "pip_flags": list(self.pip_flags),
+            },
+            sort_keys=True,
+        )
+        return hashlib.sha256(body.encode()).hexdigest()[:12]
+
+
+@cache
+def load_environments() -> dict[str, Environment]:
+    raw = tomllib.loads(DECLARATIONS.read_text(encoding="utf-8"))
+    known = {"python", "requirements", "apt", "post", "pip_flags", "description"}
+    envs = {}
+    for name, entry in raw.items():
+        unknown = set(entry) - known
+        if unknown:
+            raise ValueError(f"{DECLARATIONS.name}: [{name}] has unknown keys {sorted(unknown)}")
+        envs[name] = Environment(
+            name=name,
+            python=str(entry["python"]),
+            requirements=tuple(entry.get("requirements", ())),
+            apt=tuple(entry.get("apt", ())),
+            post=tuple(entry.get("post", ())),
+            pip_flags=tuple(entry.get("pip_flags", ())),
+            description=entry.get("description", ""),
+        )
+    return envs
+
+
+def get_environment(name: str) -> Environment:
+    envs = load_environments()
+    if name not in envs:
+        raise KeyError(f"unknown environment {name!r}; declared: {', '.join(sorted(envs))}")
+    return envs[name]
