@@ -1,0 +1,1 @@
+"""The reader matrix. Kept free of reader imports: the orchestrator never loads a reader library."""

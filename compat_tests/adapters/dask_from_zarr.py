@@ -1,0 +1,34 @@
+"""dask: dask.array.from_zarr(ZipStore(path, mode="r"), component=<array path>)."""
+
+from __future__ import annotations
+
+from compat_tests.adapters.common import box, read_each
+
+FALLBACKS = [("from_zarr(..., component=<top-level folder>/<array>)", {"path_from_prefix": True})]
+
+
+def versions() -> dict:
+    import dask
+    import numpy
+    import zarr
+
+    return {"dask": dask.__version__, "zarr": zarr.__version__, "numpy": numpy.__version__}
+
+
+def read(archive: str, manifest: dict, options: dict) -> dict:
+    import dask
+    import dask.array as da
+    from zarr.storage import ZipStore
+
+    store = ZipStore(archive, mode="r")
+    prefix = manifest["store_prefix"] if options.get("path_from_prefix") else ""
+    try:
+        with dask.config.set(scheduler="threads", num_workers=2):
+            def one(expected):
+                array = da.from_zarr(store, component=prefix + expected["path"])
+                return {"values": array.compute(), "slice": array[box(expected)].compute(), "attrs": {}, "dims": None}
+
+            arrays, errors = read_each(manifest, one)
+        return {"listed": None, "arrays": arrays, "errors": errors, "notes": ["dask arrays carry no attributes or dimension names: those checks are skipped"]}
+    finally:
+        store.close()

@@ -1,0 +1,36 @@
+"""fsspec: a zarr-python 3 FsspecStore over fsspec's ZipFileSystem."""
+
+from __future__ import annotations
+
+from compat_tests.adapters.common import box, read_each, store_path
+
+FALLBACKS = [("FsspecStore(..., path=<top-level folder>)", {"path_from_prefix": True})]
+
+
+def versions() -> dict:
+    import fsspec
+    import numpy
+    import zarr
+
+    return {"fsspec": fsspec.__version__, "zarr": zarr.__version__, "numpy": numpy.__version__}
+
+
+def read(archive: str, manifest: dict, options: dict) -> dict:
+    import fsspec
+    import zarr
+    from fsspec.implementations.asyn_wrapper import AsyncFileSystemWrapper
+    from zarr.storage import FsspecStore
+
+    fs = fsspec.filesystem("zip", fo=archive)
+    store = FsspecStore(AsyncFileSystemWrapper(fs), read_only=True, path=store_path(manifest, options))
+    root = zarr.open_group(store, mode="r")
+    listed = sorted(name for name, node in root.members(max_depth=None) if isinstance(node, zarr.Array))
+
+    def one(expected):
+        array = root[expected["path"]]
+        attrs = dict(array.attrs)
+        dims = getattr(array.metadata, "dimension_names", None) or attrs.get("_ARRAY_DIMENSIONS")
+        return {"values": array[...], "slice": array[box(expected)], "attrs": attrs, "dims": list(dims) if dims else None}
+
+    arrays, errors = read_each(manifest, one)
+    return {"listed": listed, "arrays": arrays, "errors": errors}

@@ -1,0 +1,20 @@
+"""h5py, the negative control: an HDF5 library handed a ZIP archive must refuse it cleanly."""
+
+from __future__ import annotations
+
+FALLBACKS: list = []
+
+
+def versions() -> dict:
+    import h5py
+
+    return {"h5py": h5py.__version__, "hdf5": h5py.version.hdf5_version}
+
+
+def read(archive: str, manifest: dict, options: dict) -> dict:
+    import h5py
+
+    with h5py.File(archive, "r") as handle:  # raises OSError for a ZIP archive
+        listed = []
+        handle.visititems(lambda name, node: listed.append(name) if isinstance(node, h5py.Dataset) else None)
+    return {"listed": listed, "arrays": {}, "errors": {}}

@@ -1,0 +1,56 @@
+"""netCDF4-python on netCDF-C's NCZarr: Dataset("file://<path>#mode=nczarr,zip") or "#mode=zarr,zip"."""
+
+from __future__ import annotations
+
+from compat_tests.adapters.common import box, read_each
+
+FALLBACKS: list = []
+
+
+def versions() -> dict:
+    import netCDF4
+    import numpy
+
+    return {
+        "netCDF4": netCDF4.__version__,
+        "netcdf-c": netCDF4.__netcdf4libversion__,
+        "has_nczarr": str(getattr(netCDF4, "__has_nczarr_support__", "unknown")),
+        "numpy": numpy.__version__,
+    }
+
+
+def read(archive: str, manifest: dict, options: dict, mode: str | None = None) -> dict:
+    import netCDF4
+
+    mode = mode or options.get("mode") or MODE
+    with netCDF4.Dataset(f"file://{archive}#mode={mode}", "r") as nc:
+        nc.set_auto_maskandscale(False)
+        listed = []
+
+        def walk(group, prefix):
+            for name in group.variables:
+                listed.append(f"{prefix}{name}")
+            for name, child in group.groups.items():
+                walk(child, f"{prefix}{name}/")
+
+        walk(nc, "")
+
+        def one(expected):
+            *groups, name = expected["path"].split("/")
+            node = nc
+            for g in groups:
+                node = node.groups[g]
+            variable = node.variables[name]
+            values = variable[...]
+            return {
+                "values": values,
+                "slice": variable[box(expected)] if variable.ndim else values,
+                "attrs": {k: variable.getncattr(k) for k in variable.ncattrs()},
+                "dims": list(variable.dimensions) or None,
+            }
+
+        arrays, errors = read_each(manifest, one)
+    return {"listed": sorted(listed), "arrays": arrays, "errors": errors}
+
+
+MODE = "nczarr,zip"

@@ -1,0 +1,47 @@
+"""tensorstore: the zarr (format 2) or zarr3 driver over its zip key-value store."""
+
+from __future__ import annotations
+
+import json
+
+from compat_tests.adapters.common import box, read_each
+
+FALLBACKS: list = []
+
+
+def versions() -> dict:
+    import numpy
+    import tensorstore
+
+    return {"tensorstore": tensorstore.__version__, "numpy": numpy.__version__}
+
+
+def read(archive: str, manifest: dict, options: dict) -> dict:
+    import tensorstore as ts
+
+    zip_kvstore = {"driver": "zip", "base": {"driver": "file", "path": archive}}
+    kv = ts.KvStore.open(zip_kvstore).result()
+    prefix = manifest["store_prefix"]
+    keys = [k.decode("utf-8", "replace") for k in kv.list().result()]
+    meta_name = "zarr.json" if manifest["zarr_format"] == 3 else ".zarray"
+    listed = sorted(k[len(prefix):].rpartition("/")[0] for k in keys if k.startswith(prefix) and k.endswith("/" + meta_name))
+    if manifest["zarr_format"] == 3:
+        listed = [p for p in listed if json.loads(kv.read(f"{prefix}{p}/zarr.json").result().value).get("node_type") == "array"]
+    driver = "zarr3" if manifest["zarr_format"] == 3 else "zarr"
+
+    def metadata_attrs(path: str) -> tuple[dict, list | None]:
+        if manifest["zarr_format"] == 3:
+            meta = json.loads(kv.read(f"{prefix}{path}/zarr.json").result().value)
+            return meta.get("attributes", {}), meta.get("dimension_names")
+        raw = kv.read(f"{prefix}{path}/.zattrs").result().value
+        attrs = json.loads(raw) if raw else {}
+        return attrs, attrs.get("_ARRAY_DIMENSIONS")
+
+    def one(expected):
+        spec = {"driver": driver, "kvstore": dict(zip_kvstore, path=f"{prefix}{expected['path']}/")}
+        store = ts.open(spec, read=True).result()
+        attrs, dims = metadata_attrs(expected["path"])
+        return {"values": store.read().result(), "slice": store[box(expected)].read().result(), "attrs": attrs, "dims": dims}
+
+    arrays, errors = read_each(manifest, one)
+    return {"listed": listed, "arrays": arrays, "errors": errors}

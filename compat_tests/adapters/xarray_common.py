@@ -1,0 +1,52 @@
+"""Shared by the two xarray readers: a Dataset per group, values as xarray gives them."""
+
+from __future__ import annotations
+
+from compat_tests.adapters.common import box, groups_of
+
+# Non-default options a user could pass, tried in order only when the default
+# does not give the manifest's values.
+FALLBACKS = [
+    ("mask_and_scale=False", {"mask_and_scale": False}),
+    ("mask_and_scale=False, decode_times=False", {"mask_and_scale": False, "decode_times": False}),
+    ("decode_cf=False", {"decode_cf": False}),
+    ("group=<top-level folder>, decode_cf=False", {"decode_cf": False, "path_from_prefix": True}),
+]
+
+
+def versions() -> dict:
+    import numpy
+    import xarray
+    import zarr
+
+    return {"xarray": xarray.__version__, "zarr": zarr.__version__, "numpy": numpy.__version__}
+
+
+def read_with(open_group, manifest: dict, options: dict) -> dict:
+    """open_group(group_path, xarray_kwargs) -> xarray.Dataset"""
+    kwargs = {k: v for k, v in options.items() if k != "path_from_prefix"}
+    prefix = manifest["store_prefix"].rstrip("/") if options.get("path_from_prefix") else ""
+    arrays, errors, listed = {}, {}, []
+    for group, expected_arrays in groups_of(manifest).items():
+        full_group = "/".join(p for p in (prefix, group) if p) or None
+        try:
+            ds = open_group(full_group, kwargs)
+        except Exception as exc:
+            for expected in expected_arrays:
+                errors[expected["path"]] = f"{type(exc).__name__}: {exc}"[:500]
+            continue
+        with ds:
+            listed += [f"{group}/{name}" if group else str(name) for name in ds.variables]
+            for expected in expected_arrays:
+                name = expected["path"].rpartition("/")[2]
+                try:
+                    variable = ds.variables[name]
+                    arrays[expected["path"]] = {
+                        "values": variable.values,
+                        "slice": variable[box(expected)].values if variable.ndim else variable.values,
+                        "attrs": dict(variable.attrs),
+                        "dims": list(variable.dims) or None,
+                    }
+                except Exception as exc:
+                    errors[expected["path"]] = f"{type(exc).__name__}: {exc}"[:500]
+    return {"listed": sorted(listed), "arrays": arrays, "errors": errors}

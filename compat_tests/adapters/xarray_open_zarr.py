@@ -1,0 +1,16 @@
+"""xarray: xr.open_zarr(zarr.storage.ZipStore(path, mode="r"), group=...)."""
+
+from compat_tests.adapters.xarray_common import FALLBACKS, read_with, versions
+
+__all__ = ["FALLBACKS", "read", "versions"]
+
+
+def read(archive: str, manifest: dict, options: dict) -> dict:
+    import xarray as xr
+    from zarr.storage import ZipStore
+
+    store = ZipStore(archive, mode="r")
+    try:
+        return read_with(lambda group, kwargs: xr.open_zarr(store, group=group, **kwargs).load(), manifest, options)
+    finally:
+        store.close()

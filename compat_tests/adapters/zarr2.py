@@ -1,0 +1,36 @@
+"""zarr-python 2.18: zarr.open_group(zarr.ZipStore(path, mode="r"))."""
+
+from __future__ import annotations
+
+from compat_tests.adapters.common import box, read_each, store_path
+
+FALLBACKS = [("open_group(store, path=<top-level folder>)", {"path_from_prefix": True})]
+
+
+def versions() -> dict:
+    import numcodecs
+    import numpy
+    import zarr
+
+    return {"zarr": zarr.__version__, "numcodecs": numcodecs.__version__, "numpy": numpy.__version__}
+
+
+def read(archive: str, manifest: dict, options: dict) -> dict:
+    import zarr
+
+    store = zarr.ZipStore(archive, mode="r")
+    try:
+        root = zarr.open_group(store, mode="r", path=store_path(manifest, options) or None)
+        listed = []
+        root.visititems(lambda name, node: listed.append(name) if isinstance(node, zarr.Array) else None)
+
+        def one(expected):
+            array = root[expected["path"]]
+            attrs = dict(array.attrs)
+            dims = attrs.get("_ARRAY_DIMENSIONS")
+            return {"values": array[...], "slice": array[box(expected)], "attrs": attrs, "dims": dims}
+
+        arrays, errors = read_each(manifest, one)
+        return {"listed": sorted(listed), "arrays": arrays, "errors": errors}
+    finally:
+        store.close()

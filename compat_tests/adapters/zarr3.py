@@ -1,0 +1,39 @@
+"""zarr-python 3: zarr.open_group(zarr.storage.ZipStore(path, mode="r"))."""
+
+from __future__ import annotations
+
+from compat_tests.adapters.common import box, read_each, store_path
+
+FALLBACKS = [("open_group(store, path=<top-level folder>)", {"path_from_prefix": True})]
+
+
+def versions() -> dict:
+    import numcodecs
+    import numpy
+    import zarr
+
+    return {"zarr": zarr.__version__, "numcodecs": numcodecs.__version__, "numpy": numpy.__version__}
+
+
+def read(archive: str, manifest: dict, options: dict) -> dict:
+    import zarr
+    from zarr.storage import ZipStore
+
+    store = ZipStore(archive, mode="r")
+    try:
+        root = zarr.open_group(store, mode="r", path=store_path(manifest, options) or None)
+        listed = sorted(name for name, node in root.members(max_depth=None) if isinstance(node, zarr.Array))
+
+        def one(expected):
+            array = root[expected["path"]]
+            dims = getattr(array.metadata, "dimension_names", None)
+            attrs = dict(array.attrs)
+            if dims is None:
+                dims = attrs.get("_ARRAY_DIMENSIONS")
+            return {"values": array[...], "slice": array[box(expected)], "attrs": attrs, "dims": list(dims) if dims else None}
+
+        arrays, errors = read_each(manifest, one)
+        group_attrs = {g: dict(root[g].attrs) if g else dict(root.attrs) for g in manifest["groups"]}
+        return {"listed": listed, "arrays": arrays, "errors": errors, "group_attrs": group_attrs}
+    finally:
+        store.close()

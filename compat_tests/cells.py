@@ -1,0 +1,80 @@
+"""Run one cell: a reader on a fixture, in the reader's worker, judged against the manifest."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from compat_tests.checks import judge
+from compat_tests.readers import Reader
+from compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
+
+OUTCOMES = ("pass", "partial", "wrong-data", "error", "crash", "timeout", "unsupported", "not-installed", "fixture-error")
+
+
+@dataclass
+class CellResult:
+    cell: str
+    reader: str
+    fixture: str
+    outcome: str
+    message: str = ""
+    option: str | None = None          # the non-default option a partial cell needs
+    seconds: float = 0.0               # the reader's own read time (inside the worker)
+    wall_seconds: float = 0.0          # including the harness
+    details: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def cell_id(reader: str, fixture: str) -> str:
+    return f"{reader}--{fixture}"
+
+
+def repro_command(cell: str) -> str:
+    return f"./run python -m compat_tests repro {shlex.quote(cell)}"
+
+
+class Describer:
+    """Versions and fallbacks of each reader, asked of its worker once."""
+
+    def __init__(self, pool: WorkerPool):
+        self.pool, self.cache = pool, {}
+
+    def __call__(self, reader: Reader) -> dict | None:
+        if reader.id not in self.cache:
+            reply = self.pool.get(reader.env).request({"command": "describe", "adapter": reader.adapter}, timeout=120)
+            self.cache[reader.id] = reply.result if reply.status == "ok" else {"unavailable": reply.error, "status": reply.status}
+        return self.cache[reader.id]
+
+
+def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path, pool: WorkerPool,
+             describe: Describer, timeout: float = DEFAULT_TIMEOUT) -> CellResult:
+    started = time.perf_counter()
+    cell = cell_id(reader.id, fixture_id)
+    description = describe(reader)
+    if description.get("status") == "not-installed":
+        return CellResult(cell, reader.id, fixture_id, "not-installed", description["unavailable"])
+    manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+    worker = pool.get(reader.env)
+    request = {"adapter": reader.adapter, "archive": str(archive), "manifest": str(manifest_path), "options": {}}
+    reply = worker.request(request, timeout=timeout)
+    if reply.status != "ok":
+        return CellResult(cell, reader.id, fixture_id, reply.status, reply.error, seconds=reply.seconds,
+                          wall_seconds=time.perf_counter() - started)
+    verdict = judge(manifest, reply.result)
+    result = CellResult(cell, reader.id, fixture_id, verdict.outcome, verdict.message, seconds=reply.seconds, details=verdict.failed)
+    if verdict.outcome != "pass":
+        for label, options in description.get("fallbacks", []):
+            retry = worker.request(dict(request, options=options), timeout=timeout)
+            if retry.status == "ok" and judge(manifest, retry.result).outcome == "pass":
+                result.outcome = "partial"
+                result.option = label
+                result.message = f"passes only with {label}; by default: {verdict.outcome}: {verdict.message}"
+                break
+    result.wall_seconds = time.perf_counter() - started
+    return result

@@ -1,0 +1,171 @@
+"""pytest plugin of the reader matrix: options, cells, expectations, results.json.
+
+Loaded with -p compat_tests.plugin (python -m compat_tests run does it).
+pytest's own reports are the only source of the results file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from compat_tests import expectations
+from compat_tests.cells import Describer, cell_id, repro_command
+from compat_tests.readers import READERS, matrix_readers
+from compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS_KEY = "zipcompat_cell"
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("zipstore-compat")
+    group.addoption("--readers", default="", help="comma-separated reader ids (default: all matrix readers)")
+    group.addoption("--fixture-ids", default="", help="comma-separated fixture ids or globs (default: the default set)")
+    group.addoption("--fixtures-dir", default=str(ROOT / "build" / "fixtures"), help="where built fixtures are")
+    group.addoption("--strict-expectations", action="store_true", help="an outcome that differs from matrix.yaml fails its cell")
+    group.addoption("--cell-timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds a reader may take on one cell")
+    group.addoption("--results", default=str(ROOT / "reports" / "results.json"), help="where to write results.json")
+
+
+def _selected_readers(config) -> list:
+    wanted = [r for r in config.getoption("--readers").split(",") if r]
+    if not wanted:
+        return list(matrix_readers().values())
+    unknown = [r for r in wanted if r not in READERS]
+    if unknown:
+        raise pytest.UsageError(f"unknown reader id(s): {', '.join(unknown)}; known: {', '.join(READERS)}")
+    return [READERS[r] for r in wanted]
+
+
+def _selected_fixtures(config) -> list[str]:
+    import fnmatch
+
+    from fixtures.registry import default_fixtures
+
+    ids = list(default_fixtures())
+    wanted = [f for f in config.getoption("--fixture-ids").split(",") if f]
+    if not wanted:
+        return ids
+    picked = [i for i in ids if any(fnmatch.fnmatchcase(i, w) for w in wanted)]
+    if not picked:
+        raise pytest.UsageError(f"--fixture-ids {','.join(wanted)} matches no fixture; list them with: ./run fixtures list")
+    return picked
+
+
+def pytest_configure(config):
+    config._zipcompat = {"records": [], "started": time.time()}
+
+
+def pytest_generate_tests(metafunc):
+    if "cell" not in metafunc.fixturenames:
+        return
+    config = metafunc.config
+    readers = _selected_readers(config)
+    fixture_ids = _selected_fixtures(config)
+    entries = expectations.load()
+    from fixtures.registry import default_fixtures
+
+    every_cell = [cell_id(r, f) for r in matrix_readers() for f in default_fixtures()]
+    expectations.check_patterns_match(entries, every_cell)
+    params = [pytest.param((r, f), id=cell_id(r.id, f)) for r in readers for f in fixture_ids]
+    metafunc.parametrize("cell", params)
+
+
+@pytest.fixture(scope="session")
+def worker_pool():
+    pool = WorkerPool()
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(scope="session")
+def describe(worker_pool):
+    return Describer(worker_pool)
+
+
+@pytest.fixture(scope="session")
+def matrix_entries():
+    return expectations.load()
+
+
+def pytest_report_header(config):
+    if config.getoption("--readers", default=None) is None:
+        return None
+    lines = [f"zipstore-compat: readers {', '.join(r.id for r in _selected_readers(config))}"]
+    lines.append(f"fixtures dir: {config.getoption('--fixtures-dir')}; cell timeout {config.getoption('--cell-timeout'):g} s; strict: {config.getoption('--strict-expectations')}")
+    return lines
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    record = getattr(item, "_zipcompat_record", None)
+    if record is not None and report.when == "call":
+        report.user_properties.append((RESULTS_KEY, record))
+
+
+def pytest_runtest_logreport(report):
+    if report.when != "call":
+        return
+    for key, value in report.user_properties:
+        if key == RESULTS_KEY:
+            _CONTROLLER_RECORDS.append(value)
+
+
+_CONTROLLER_RECORDS: list[dict] = []
+
+
+def _run_info(config, versions: dict) -> dict:
+    return {
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(config._zipcompat["started"])),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "ci": os.environ.get("CI", ""),
+        "strict": config.getoption("--strict-expectations"),
+        "readers": versions,
+    }
+
+
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    if hasattr(config, "workerinput") or not _CONTROLLER_RECORDS:
+        return
+    records = sorted(_CONTROLLER_RECORDS, key=lambda r: r["cell"])
+    versions = {}
+    for record in records:
+        versions.setdefault(record["reader"], record.get("versions") or {})
+    out = Path(config.getoption("--results"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"results_schema": 1, "run": _run_info(config, versions), "cells": records}
+    out.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    from compat_tests.report import write_markdown
+
+    write_markdown(payload, out.with_name("matrix.md"))
+    config._zipcompat["written"] = str(out)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if not _CONTROLLER_RECORDS or hasattr(config, "workerinput"):
+        return
+    from collections import Counter
+
+    counts = Counter(r["outcome"] for r in _CONTROLLER_RECORDS)
+    unexpected = [r for r in _CONTROLLER_RECORDS if not r["as_expected"]]
+    terminalreporter.section("zipstore-compat matrix")
+    terminalreporter.write_line("outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    wrong = [r for r in _CONTROLLER_RECORDS if r["outcome"] == "wrong-data"]
+    for record in wrong:
+        terminalreporter.write_line(f"WRONG DATA  {record['cell']}: {record['message'][:200]}", red=True, bold=True)
+    for record in unexpected:
+        terminalreporter.write_line(f"UNEXPECTED  {record['cell']}: {record['outcome']} (matrix.yaml says {record['expected']}): {record['message'][:160]}", yellow=True)
+    if "written" in config._zipcompat:
+        terminalreporter.write_line(f"results: {config._zipcompat['written']} and matrix.md beside it")

@@ -1,0 +1,48 @@
+"""The support table from results.json: Markdown (GitHub-flavoured)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SYMBOL = {
+    "pass": "✅", "partial": "🟡", "wrong-data": "❌ WRONG DATA", "error": "⛔", "crash": "💥",
+    "timeout": "⏱", "unsupported": "➖", "not-installed": "∅", "fixture-error": "🧱",
+}
+
+
+def write_markdown(payload: dict, path: Path) -> None:
+    cells = payload["cells"]
+    readers = sorted({c["reader"] for c in cells})
+    fixtures = sorted({c["fixture"] for c in cells})
+    by = {(c["reader"], c["fixture"]): c for c in cells}
+    versions = payload["run"]["readers"]
+    lines = ["# zipstore-compat support matrix", ""]
+    lines.append(f"Run {payload['run']['started']} on Python {payload['run']['python']}, {payload['run']['platform']}.")
+    lines.append("")
+    lines.append("Legend: " + ", ".join(f"{v} {k}" for k, v in SYMBOL.items()) + "; a trailing `!` marks an outcome matrix.yaml does not expect.")
+    lines.append("")
+    header = ["fixture"] + [f"{r}<br><sub>{', '.join(f'{k} {v}' for k, v in list((versions.get(r) or {}).items())[:2])}</sub>" for r in readers]
+    lines.append("| " + " | ".join(header) + " |")
+    lines.append("|" + "---|" * len(header))
+    notes = []
+    for fixture in fixtures:
+        row = [f"`{fixture}`"]
+        for reader in readers:
+            cell = by.get((reader, fixture))
+            if cell is None:
+                row.append("")
+                continue
+            mark = SYMBOL.get(cell["outcome"], cell["outcome"]) + ("" if cell["as_expected"] else " !")
+            if cell["outcome"] != "pass":
+                notes.append(cell)
+                mark += f" [{len(notes)}]"
+            row.append(mark)
+        lines.append("| " + " | ".join(row) + " |")
+    lines.append("")
+    lines.append("## Notes")
+    lines.append("")
+    for number, cell in enumerate(notes, 1):
+        link = f" ({cell['link']})" if cell.get("link") else ""
+        lines.append(f"{number}. `{cell['cell']}`: **{cell['outcome']}**{link}: {cell['message'][:400]}  ")
+        lines.append(f"   reproduce: `{cell['repro']}`")
+    Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -1,0 +1,62 @@
+"""The reader matrix: one test per cell (<reader>--<fixture>), parametrized by compat_tests.plugin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from compat_tests.cells import CellResult, cell_id, repro_command, run_cell
+from compat_tests.expectations import expectation_for, reconcile
+
+pytestmark = pytest.mark.skipif("not config.pluginmanager.has_plugin('compat_tests.plugin')", reason="run with -p compat_tests.plugin (python -m compat_tests run)")
+
+
+def test_cell(cell, request, worker_pool, describe, matrix_entries):
+    reader, fixture_id = cell
+    config = request.config
+    folder = Path(config.getoption("--fixtures-dir"))
+    archive, manifest = folder / f"{fixture_id}.zip", folder / f"{fixture_id}.manifest.json"
+    if manifest.exists() and archive.exists():
+        result = run_cell(reader, fixture_id, archive.resolve(), manifest.resolve(), worker_pool, describe,
+                          timeout=config.getoption("--cell-timeout"))
+    else:
+        error = folder / f"{fixture_id}.error.json"
+        why = error.read_text(encoding="utf-8") if error.exists() else f"{archive} was not built (run ./run fixtures build)"
+        result = CellResult(cell_id(reader.id, fixture_id), reader.id, fixture_id, "fixture-error", why)
+    expected = expectation_for(result.cell, matrix_entries)
+    result.outcome = reconcile(result.outcome, expected)
+    as_expected = result.outcome == expected.outcome
+    description = describe(reader) or {}
+    request.node._zipcompat_record = {
+        **result.to_json(),
+        "expected": expected.outcome,
+        "as_expected": as_expected,
+        "reason": expected.reason,
+        "link": expected.link,
+        "tags": _tags(manifest),
+        "library": reader.library,
+        "call": reader.call,
+        "versions": description.get("versions"),
+        "repro": repro_command(result.cell),
+    }
+    summary = f"{result.outcome}: {result.message}"
+    if result.outcome == "wrong-data":
+        pytest.fail(f"WRONG DATA: {result.message}" + ("" if as_expected else " (not expected by matrix.yaml)"), pytrace=False)
+    if as_expected:
+        if expected.outcome != "pass":
+            pytest.xfail(f"{expected.outcome} as matrix.yaml says ({expected.link}): {result.message[:300]}")
+        return
+    text = f"UNEXPECTED {summary} (matrix.yaml: {expected.outcome}{' ' + expected.link if expected.link else ''}); repro: {repro_command(result.cell)}"
+    if config.getoption("--strict-expectations"):
+        pytest.fail(text, pytrace=False)
+    pytest.xfail(text)
+
+
+def _tags(manifest: Path) -> list[str]:
+    import json
+
+    try:
+        return json.loads(manifest.read_text(encoding="utf-8"))["tags"]
+    except (OSError, ValueError, KeyError):
+        return []

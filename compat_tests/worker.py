@@ -1,0 +1,74 @@
+"""A reader worker: python -m compat_tests.worker, inside a reader's environment.
+
+Reads JSON lines on stdin: {"adapter": module, "archive": path, "manifest": path,
+"options": {...}}; answers one JSON line each on stdout: {"ok": true, "result":
+{...summaries...}} or {"ok": false, "error": "...", "traceback": "..."}. Adapters
+are imported once and reused. Only numpy and the standard library are needed
+besides the adapter's own library.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import os
+import sys
+import time
+import traceback
+import warnings
+
+from fixtures import canonical
+
+
+def summarise(reading: dict) -> dict:
+    arrays = {}
+    for path, got in reading.get("arrays", {}).items():
+        entry = {"attrs": _jsonable(got.get("attrs", {})), "dims": got.get("dims")}
+        try:
+            entry.update(canonical.summary(got["values"]))
+            entry["dtype"] = str(getattr(got["values"], "dtype", ""))
+            if got.get("slice") is not None:
+                entry["slice_read_sha256"] = canonical.digest(got["slice"])
+        except Exception as exc:  # a reader returned something that is not an array
+            entry["error"] = f"could not summarise values: {type(exc).__name__}: {exc}"
+        arrays[path] = entry
+    return {"listed": reading.get("listed"), "arrays": arrays, "errors": reading.get("errors", {}), "notes": reading.get("notes", [])}
+
+
+def _jsonable(value):
+    try:
+        return json.loads(json.dumps(value, default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o)))
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def main() -> int:
+    real_stdout = sys.stdout
+    sys.stdout = sys.stderr  # library chatter must not corrupt the protocol
+    warnings.simplefilter("ignore")
+    modules = {}
+    for line in sys.stdin:
+        request = json.loads(line)
+        started = time.perf_counter()
+        try:
+            if request.get("command") == "describe":
+                module = modules.setdefault(request["adapter"], importlib.import_module(request["adapter"]))
+                answer = {"ok": True, "result": {"versions": module.versions(), "fallbacks": module.FALLBACKS}}
+            else:
+                module = modules.setdefault(request["adapter"], importlib.import_module(request["adapter"]))
+                manifest = json.loads(open(request["manifest"], encoding="utf-8").read())
+                reading = module.read(request["archive"], manifest, request.get("options") or {})
+                answer = {"ok": True, "result": summarise(reading)}
+        except BaseException as exc:  # the reader's exception is the cell's result
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            answer = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:2000], "traceback": traceback.format_exc(limit=8)[-4000:]}
+        answer["seconds"] = time.perf_counter() - started
+        real_stdout.write(json.dumps(answer) + "\n")
+        real_stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
