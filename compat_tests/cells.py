@@ -63,18 +63,19 @@ def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path
     worker = pool.get(reader.env)
     request = {"adapter": reader.adapter, "archive": str(archive), "manifest": str(manifest_path), "options": {}}
     reply = worker.request(request, timeout=timeout)
-    if reply.status != "ok":
-        return CellResult(cell, reader.id, fixture_id, reply.status, reply.error, seconds=reply.seconds,
-                          wall_seconds=time.perf_counter() - started)
-    verdict = judge(manifest, reply.result)
-    result = CellResult(cell, reader.id, fixture_id, verdict.outcome, verdict.message, seconds=reply.seconds, details=verdict.failed)
-    if verdict.outcome != "pass":
+    if reply.status == "ok":
+        verdict = judge(manifest, reply.result)
+        result = CellResult(cell, reader.id, fixture_id, verdict.outcome, verdict.message, seconds=reply.seconds, details=verdict.failed)
+    else:
+        result = CellResult(cell, reader.id, fixture_id, reply.status, reply.error, seconds=reply.seconds)
+    if result.outcome in ("partial", "wrong-data", "error"):
+        # a crash or a timeout is the finding: no second try that could hide it
         for label, options in description.get("fallbacks", []):
             retry = worker.request(dict(request, options=options), timeout=timeout)
             if retry.status == "ok" and judge(manifest, retry.result).outcome == "pass":
+                result.message = f"passes only with {label}; by default: {result.outcome}: {result.message}"
                 result.outcome = "partial"
                 result.option = label
-                result.message = f"passes only with {label}; by default: {verdict.outcome}: {verdict.message}"
                 break
     result.wall_seconds = time.perf_counter() - started
     return result

@@ -1,0 +1,76 @@
+"""The worker harness: a crash or a hang ends one cell and no more; checks judge honestly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from compat_tests.cells import Describer, run_cell
+from compat_tests.checks import judge
+from compat_tests.readers import READERS
+from compat_tests.workers import WorkerPool
+
+FIXTURE = "synthetic-v3-stored"
+
+
+@pytest.fixture(scope="module")
+def pool():
+    pool = WorkerPool()
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(scope="module")
+def archive(built_fixtures):
+    path = Path(built_fixtures[FIXTURE]["_archive"]).resolve()
+    return path, path.with_name(f"{FIXTURE}.manifest.json")
+
+
+def test_crash_and_hang_end_their_cell_and_the_run_goes_on(pool, archive):
+    describe = Describer(pool)
+    crash = run_cell(READERS["selftest-crash"], FIXTURE, *archive, pool, describe, timeout=30)
+    assert crash.outcome == "crash" and "SIGSEGV" in crash.message
+    hang = run_cell(READERS["selftest-hang"], FIXTURE, *archive, pool, describe, timeout=3)
+    assert hang.outcome == "timeout"
+    # the same environment's worker serves the next cell after both
+    after = run_cell(READERS["zarr3"], FIXTURE, *archive, pool, describe, timeout=60)
+    assert after.outcome == "pass", after.message
+
+
+def test_wrong_values_are_wrong_data(built_fixtures):
+    manifest = built_fixtures[FIXTURE]
+    result = {"listed": [a["path"] for a in manifest["arrays"]], "errors": {}, "notes": [], "arrays": {}}
+    for expected in manifest["arrays"]:
+        result["arrays"][expected["path"]] = {
+            "shape": expected["shape"], "dtype_class": expected["dtype_class"], "sha256": expected["sha256"],
+            "preview": expected["preview"], "attrs": expected["attributes"], "dims": expected["dimension_names"],
+        }
+    assert judge(manifest, result).outcome == "pass"
+    first = manifest["arrays"][0]["path"]
+    result["arrays"][first] = dict(result["arrays"][first], sha256="0" * 64)
+    verdict = judge(manifest, result)
+    assert verdict.outcome == "wrong-data" and first in verdict.message
+    del result["arrays"][first]
+    result["arrays"][manifest["arrays"][1]["path"]]["sha256"] = manifest["arrays"][1]["sha256"]
+    assert judge(manifest, result).outcome == "partial"
+
+
+def test_matrix_yaml_is_valid_and_every_pattern_matches_a_cell():
+    from compat_tests import expectations
+    from compat_tests.cells import cell_id
+    from compat_tests.readers import matrix_readers
+    from fixtures.registry import default_fixtures
+
+    entries = expectations.load()
+    cells = [cell_id(r, f) for r in matrix_readers() for f in default_fixtures()]
+    expectations.check_patterns_match(entries, cells)
+    for entry in entries:
+        assert entry["link"].startswith("https://") and len(entry["reason"]) >= 10
+
+
+def test_a_dead_pattern_is_an_error():
+    from compat_tests import expectations
+
+    with pytest.raises(expectations.MatrixFileError, match="match no cell"):
+        expectations.check_patterns_match([{"cells": ["nosuchreader--*"]}], ["zarr3--coads-v3-stored"])
