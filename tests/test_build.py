@@ -27,7 +27,8 @@ def _digests(result) -> dict[str, str]:
 
 
 def test_building_twice_gives_identical_bytes(tmp_path):
-    specs = resolve(SAMPLE)
+    """Every default fixture, built twice from cold caches."""
+    specs = list(default_fixtures().values())
     first = build(specs, out=tmp_path / "a", cache_dir=tmp_path / "cache-a", progress=False)
     second = build(specs, out=tmp_path / "b", cache_dir=tmp_path / "cache-b", progress=False)
     assert not first.errors and not second.errors
