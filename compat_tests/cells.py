@@ -35,6 +35,14 @@ def cell_id(reader: str, fixture: str) -> str:
     return f"{reader}--{fixture}"
 
 
+def all_cell_ids() -> list[str]:
+    """Every cell of the default matrix: what matrix.yaml patterns are checked against."""
+    from compat_tests.readers import matrix_readers
+    from fixtures.registry import default_fixtures
+
+    return [cell_id(r, f) for r in matrix_readers() for f in default_fixtures()]
+
+
 def repro_command(cell: str) -> str:
     return f"./run python -m compat_tests repro {shlex.quote(cell)}"
 

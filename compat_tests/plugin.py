@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from compat_tests import expectations
-from compat_tests.cells import Describer, cell_id, repro_command
+from compat_tests.cells import Describer, all_cell_ids, cell_id
 from compat_tests.readers import READERS, matrix_readers
 from compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
 
@@ -60,7 +60,7 @@ def _selected_fixtures(config) -> list[str]:
 
 
 def pytest_configure(config):
-    config._zipcompat = {"records": [], "started": time.time()}
+    config._zipcompat = {"started": time.time()}
 
 
 def pytest_generate_tests(metafunc):
@@ -70,10 +70,7 @@ def pytest_generate_tests(metafunc):
     readers = _selected_readers(config)
     fixture_ids = _selected_fixtures(config)
     entries = expectations.load()
-    from fixtures.registry import default_fixtures
-
-    every_cell = [cell_id(r, f) for r in matrix_readers() for f in default_fixtures()]
-    expectations.check_patterns_match(entries, every_cell)
+    expectations.check_patterns_match(entries, all_cell_ids())
     params = [pytest.param((r, f), id=cell_id(r.id, f)) for r in readers for f in fixture_ids]
     metafunc.parametrize("cell", params)
 

@@ -24,7 +24,8 @@ from fixtures import canonical
 def summarise(reading: dict) -> dict:
     arrays = {}
     for path, got in reading.get("arrays", {}).items():
-        entry = {"attrs": _jsonable(got.get("attrs", {})), "dims": got.get("dims")}
+        attrs = got.get("attrs", {})
+        entry = {"attrs": None if attrs is None else _jsonable(attrs), "dims": got.get("dims")}
         try:
             entry.update(canonical.summary(got["values"]))
             entry["dtype"] = str(getattr(got["values"], "dtype", ""))
@@ -52,11 +53,12 @@ def main() -> int:
         request = json.loads(line)
         started = time.perf_counter()
         try:
+            if request["adapter"] not in modules:
+                modules[request["adapter"]] = importlib.import_module(request["adapter"])
+            module = modules[request["adapter"]]
             if request.get("command") == "describe":
-                module = modules.setdefault(request["adapter"], importlib.import_module(request["adapter"]))
                 answer = {"ok": True, "result": {"versions": module.versions(), "fallbacks": module.FALLBACKS}}
             else:
-                module = modules.setdefault(request["adapter"], importlib.import_module(request["adapter"]))
                 manifest = json.loads(open(request["manifest"], encoding="utf-8").read())
                 reading = module.read(request["archive"], manifest, request.get("options") or {})
                 answer = {"ok": True, "result": summarise(reading)}

@@ -5,7 +5,9 @@ An adapter module defines
     read(archive, manifest, options) -> dict
         {"listed": [array paths] or None,
          "arrays": {path: {"values": ndarray, "slice": ndarray,
-                           "attrs": dict, "dims": list | None}},
+                           "attrs": dict or None (no metadata API: attribute
+                                    and dimension checks are skipped),
+                           "dims": list | None}},
          "errors": {path: "message"}}       per-array failures
     FALLBACKS: list of (label, options)     non-default options a user could
                                             pass, tried only when the default fails

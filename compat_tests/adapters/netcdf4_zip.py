@@ -19,10 +19,9 @@ def versions() -> dict:
     }
 
 
-def read(archive: str, manifest: dict, options: dict, mode: str | None = None) -> dict:
+def read(archive: str, manifest: dict, options: dict, mode: str = "nczarr,zip") -> dict:
     import netCDF4
 
-    mode = mode or options.get("mode") or MODE
     with netCDF4.Dataset(f"file://{archive}#mode={mode}", "r") as nc:
         nc.set_auto_maskandscale(False)
         listed = []
@@ -52,5 +51,3 @@ def read(archive: str, manifest: dict, options: dict, mode: str | None = None) -
         arrays, errors = read_each(manifest, one)
     return {"listed": sorted(listed), "arrays": arrays, "errors": errors}
 
-
-MODE = "nczarr,zip"

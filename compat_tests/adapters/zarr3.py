@@ -33,7 +33,6 @@ def read(archive: str, manifest: dict, options: dict) -> dict:
             return {"values": array[...], "slice": array[box(expected)], "attrs": attrs, "dims": list(dims) if dims else None}
 
         arrays, errors = read_each(manifest, one)
-        group_attrs = {g: dict(root[g].attrs) if g else dict(root.attrs) for g in manifest["groups"]}
-        return {"listed": listed, "arrays": arrays, "errors": errors, "group_attrs": group_attrs}
+        return {"listed": listed, "arrays": arrays, "errors": errors}
     finally:
         store.close()
