@@ -26,6 +26,7 @@ class CellResult:
     seconds: float = 0.0               # the reader's own read time (inside the worker)
     wall_seconds: float = 0.0          # including the harness
     details: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # what the adapter reports beyond the checks
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -73,7 +74,8 @@ def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path
     reply = worker.request(request, timeout=timeout)
     if reply.status == "ok":
         verdict = judge(manifest, reply.result)
-        result = CellResult(cell, reader.id, fixture_id, verdict.outcome, verdict.message, seconds=reply.seconds, details=verdict.failed)
+        result = CellResult(cell, reader.id, fixture_id, verdict.outcome, verdict.message, seconds=reply.seconds,
+                            details=verdict.failed, notes=reply.result.get("notes", []))
     else:
         result = CellResult(cell, reader.id, fixture_id, reply.status, reply.error, seconds=reply.seconds)
     if result.outcome in ("partial", "wrong-data", "error"):

@@ -26,6 +26,10 @@ READERS = {r.id: r for r in [
     Reader("tensorstore-zarr", "tensorstore", "compat_tests.adapters.tensorstore_zip", "tensorstore", '{"driver": "zarr"|"zarr3", "kvstore": {"driver": "zip", "base": "file://path"}}'),
     Reader("netcdf4-nczarr", "netcdf4", "compat_tests.adapters.netcdf4_zip", "netCDF4 (wheel)", 'netCDF4.Dataset("file://path#mode=nczarr,zip")'),
     Reader("netcdf4-zarr", "netcdf4", "compat_tests.adapters.netcdf4_zarr_zip", "netCDF4 (wheel)", 'netCDF4.Dataset("file://path#mode=zarr,zip")'),
+    Reader("gdal-multidim", "gdal", "compat_tests.adapters.gdal_multidim", "GDAL (Debian)", 'gdal.OpenEx("/vsizip/" + path, gdal.OF_MULTIDIM_RASTER)'),
+    Reader("gdal-classic", "gdal", "compat_tests.adapters.gdal_classic", "GDAL (Debian)", 'gdal.Open(\'ZARR:"/vsizip/\' + path + \'":/array\')'),
+    Reader("rasterio-gdal", "rasterio", "compat_tests.adapters.rasterio_classic", "rasterio (bundled GDAL)", 'rasterio.open(\'ZARR:"/vsizip/\' + path + \'":/array\')'),
+    Reader("tensorflow", "tensorflow", "compat_tests.adapters.tensorflow_pipeline", "TensorFlow (tf.data + Keras)", "tf.data.Dataset.map(tf.py_function(read chunk from ZipStore), num_parallel_calls=4)"),
     # test-only readers, to show that a crash or a hang ends one cell and no more
     Reader("selftest-crash", "zarr3", "compat_tests.adapters.selftest_crash", "none", "os.kill(os.getpid(), SIGSEGV)", test_only=True),
     Reader("selftest-hang", "zarr3", "compat_tests.adapters.selftest_hang", "none", "time.sleep(forever)", test_only=True),

@@ -21,7 +21,23 @@ import warnings
 from fixtures import canonical
 
 
-def summarise(reading: dict) -> dict:
+def _cast_digest(values, expected: dict) -> str | None:
+    """Digest of the values in the manifest's dtype, when converting to it loses nothing."""
+    import numpy as np
+
+    try:
+        target = object if expected["dtype"] == "string" else np.dtype(expected["dtype"])
+        cast = np.asarray(values).astype(target)
+        back = cast.astype(np.asarray(values).dtype)
+        if not np.array_equal(back, values, equal_nan=np.asarray(values).dtype.kind in "fc"):
+            return None
+        return canonical.digest(cast)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def summarise(reading: dict, manifest: dict | None = None) -> dict:
+    expected_by_path = {a["path"]: a for a in (manifest or {}).get("arrays", [])}
     arrays = {}
     for path, got in reading.get("arrays", {}).items():
         attrs = got.get("attrs", {})
@@ -31,6 +47,9 @@ def summarise(reading: dict) -> dict:
             entry["dtype"] = str(getattr(got["values"], "dtype", ""))
             if got.get("slice") is not None:
                 entry["slice_read_sha256"] = canonical.digest(got["slice"])
+            expected = expected_by_path.get(path)
+            if expected and entry["dtype_class"] != expected["dtype_class"]:
+                entry["sha256_cast"] = _cast_digest(got["values"], expected)
         except Exception as exc:  # a reader returned something that is not an array
             entry["error"] = f"could not summarise values: {type(exc).__name__}: {exc}"
         arrays[path] = entry
@@ -61,7 +80,7 @@ def main() -> int:
             else:
                 manifest = json.loads(open(request["manifest"], encoding="utf-8").read())
                 reading = module.read(request["archive"], manifest, request.get("options") or {})
-                answer = {"ok": True, "result": summarise(reading)}
+                answer = {"ok": True, "result": summarise(reading, manifest)}
         except BaseException as exc:  # the reader's exception is the cell's result
             if isinstance(exc, KeyboardInterrupt):
                 raise

@@ -24,7 +24,8 @@ def read(archive: str, manifest: dict, options: dict) -> dict:
     prefix = manifest["store_prefix"]
     keys = [k.decode("utf-8", "replace") for k in kv.list().result()]
     meta_name = "zarr.json" if manifest["zarr_format"] == 3 else ".zarray"
-    listed = sorted(k[len(prefix):].rpartition("/")[0] for k in keys if k.startswith(prefix) and k.endswith("/" + meta_name))
+    relative = [k[len(prefix):] for k in keys if k.startswith(prefix)]
+    listed = sorted(k.rpartition("/")[0] for k in relative if k.endswith("/" + meta_name))  # the root's own metadata is no array
     if manifest["zarr_format"] == 3:
         listed = [p for p in listed if json.loads(kv.read(f"{prefix}{p}/zarr.json").result().value).get("node_type") == "array"]
     driver = "zarr3" if manifest["zarr_format"] == 3 else "zarr"

@@ -1,0 +1,31 @@
+"""rasterio (its wheel bundles its own, newer GDAL): rasterio.open('ZARR:"/vsizip/<path>":/<array>')."""
+
+from __future__ import annotations
+
+from compat_tests.adapters.common import read_each
+from compat_tests.adapters.gdal_classic_common import as_manifest_shape, subdataset, window
+
+FALLBACKS = [("ZARR:\"/vsizip/<path>/<top-level folder>\":/<array>", {"path_from_prefix": True})]
+
+
+def versions() -> dict:
+    import numpy
+    import rasterio
+
+    return {"rasterio": rasterio.__version__, "gdal": rasterio.__gdal_version__, "numpy": numpy.__version__}
+
+
+def read(archive: str, manifest: dict, options: dict) -> dict:
+    import rasterio
+    from rasterio.windows import Window
+
+    def one(expected):
+        with rasterio.open(subdataset(archive, manifest, options, expected["path"])) as src:
+            values = as_manifest_shape(src.read(), expected["shape"])
+            bands, xoff, yoff, xsize, ysize = window(expected)
+            part = src.read(indexes=bands or 1, window=Window(xoff, yoff, xsize, ysize))
+            part = as_manifest_shape(part, [b[1] - b[0] for b in expected["slice"]])
+        return {"values": values, "slice": part, "attrs": None, "dims": None}
+
+    arrays, errors = read_each(manifest, one)
+    return {"listed": None, "arrays": arrays, "errors": errors}
