@@ -1,7 +1,10 @@
-"""python -m compat_tests run [--strict] [--readers ...] [--fixtures ...] [pytest args]
+"""python -m compat_tests COMMAND
 
-The main job: build the default fixtures, run every reader on them in its
-own worker, write reports/results.json and reports/matrix.md.
+  run [--strict] [--no-build] [pytest args]   build the fixtures, run the matrix, write reports/
+  report render RESULTS [--out DIR]           matrix.md and matrix.html from a results file
+  report merge A.json B.json ... [--out DIR]  one table from several runs
+  report diff OLD.json NEW.json               newly passing, regressed and new cells (Markdown)
+  repro CELL-ID [--out DIR] [--run]           a standalone bundle that reproduces one cell
 """
 
 from __future__ import annotations
@@ -11,29 +14,96 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+REPORTS = ROOT / "reports"
+
+
+def _run(args, rest) -> int:
+    from fixtures.build import DEFAULT_OUT, build
+    from fixtures.registry import default_fixtures
+
+    if not args.no_build:
+        from fixtures.external import place_external
+
+        result = build(list(default_fixtures().values()), out=DEFAULT_OUT)
+        result.errors.update(place_external(DEFAULT_OUT))
+        print(f"{len(result.built)} fixtures ready ({result.cached} cached), {len(result.errors)} could not be built", file=sys.stderr)
+    import pytest
+
+    pytest_args = [str(ROOT / "compat_tests" / "test_matrix.py"), "-p", "compat_tests.plugin", "-q", "--no-header", "-rN", "-p", "no:cacheprovider"]
+    if args.strict:
+        pytest_args.append("--strict-expectations")
+    return pytest.main(pytest_args + rest)
+
+
+def _report(args) -> int:
+    from compat_tests import results
+    from compat_tests.report import write_markdown
+    from compat_tests.report_html import write_html
+
+    try:
+        if args.action == "diff":
+            if len(args.files) != 2:
+                print("report diff takes two results files: OLD.json NEW.json", file=sys.stderr)
+                return 2
+            old, new = (results.load(f) for f in args.files)
+            print(results.diff_markdown(results.diff(old, new), args.files[0], args.files[1]))
+            return 0
+        payloads = [results.load(f) for f in args.files]
+    except results.ResultsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.action == "render" and len(payloads) != 1:
+        print("report render takes one results file (use merge for several)", file=sys.stderr)
+        return 2
+    payload = payloads[0] if args.action == "render" else results.merge(payloads)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    if args.action == "merge":
+        import json
+
+        (out / "results.json").write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_markdown(payload, out / "matrix.md")
+    write_html(payload, out / "matrix.html")
+    print(f"wrote {out / 'matrix.md'} and {out / 'matrix.html'}" + (f" and {out / 'results.json'}" if args.action == "merge" else ""), file=sys.stderr)
+    return 0
+
+
+def _repro(args) -> int:
+    from compat_tests.repro import ReproError, make_bundle, run_bundle
+
+    try:
+        bundle = make_bundle(args.cell, Path(args.out) if args.out else None)
+        print(f"bundle written to {bundle}", file=sys.stderr)
+        if args.run:
+            return run_bundle(bundle)
+    except ReproError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m compat_tests")
+    parser = argparse.ArgumentParser(prog="python -m compat_tests", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="build fixtures and run the matrix")
     run.add_argument("--strict", action="store_true", help="outcomes that differ from matrix.yaml fail (CI)")
     run.add_argument("--no-build", action="store_true", help="use the fixtures already built")
+    report = sub.add_parser("report", help="render, merge or diff results files")
+    report.add_argument("action", choices=["render", "merge", "diff"])
+    report.add_argument("files", nargs="+")
+    report.add_argument("--out", default=str(REPORTS), help="output folder for render/merge (default: reports/)")
+    repro = sub.add_parser("repro", help="write a standalone bundle that reproduces one cell")
+    repro.add_argument("cell", help="a cell id, <reader>--<fixture>")
+    repro.add_argument("--out", help="bundle folder (default: reports/repro/<cell>)")
+    repro.add_argument("--run", action="store_true", help="run the bundle in a fresh environment")
     args, rest = parser.parse_known_args(argv)
     if args.command == "run":
-        from fixtures.build import DEFAULT_OUT, build
-        from fixtures.registry import default_fixtures
-
-        if not args.no_build:
-            result = build(list(default_fixtures().values()), out=DEFAULT_OUT)
-            print(f"{len(result.built)} fixtures ready ({result.cached} cached), {len(result.errors)} could not be built", file=sys.stderr)
-        import pytest
-
-        pytest_args = [str(ROOT / "compat_tests" / "test_matrix.py"), "-p", "compat_tests.plugin", "-q", "--no-header", "-rN", "-p", "no:cacheprovider"]
-        if args.strict:
-            pytest_args.append("--strict-expectations")
-        return pytest.main(pytest_args + rest)
-    return 2
+        return _run(args, rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    if args.command == "report":
+        return _report(args)
+    return _repro(args)
 
 
 if __name__ == "__main__":

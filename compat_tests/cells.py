@@ -8,7 +8,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from compat_tests.checks import judge
+from compat_tests.checks import decide
 from compat_tests.readers import Reader
 from compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
 
@@ -39,9 +39,9 @@ def cell_id(reader: str, fixture: str) -> str:
 def all_cell_ids() -> list[str]:
     """Every cell of the default matrix: what matrix.yaml patterns are checked against."""
     from compat_tests.readers import matrix_readers
-    from fixtures.registry import default_fixtures
+    from fixtures.registry import matrix_fixture_ids
 
-    return [cell_id(r, f) for r in matrix_readers() for f in default_fixtures()]
+    return [cell_id(r, f) for r in matrix_readers() for f in matrix_fixture_ids()]
 
 
 def repro_command(cell: str) -> str:
@@ -72,20 +72,16 @@ def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path
     worker = pool.get(reader.env)
     request = {"adapter": reader.adapter, "archive": str(archive), "manifest": str(manifest_path), "options": {}}
     reply = worker.request(request, timeout=timeout)
-    if reply.status == "ok":
-        verdict = judge(manifest, reply.result)
-        result = CellResult(cell, reader.id, fixture_id, verdict.outcome, verdict.message, seconds=reply.seconds,
-                            details=verdict.failed, notes=reply.result.get("notes", []))
-    else:
-        result = CellResult(cell, reader.id, fixture_id, reply.status, reply.error, seconds=reply.seconds)
-    if result.outcome in ("partial", "wrong-data", "error"):
-        # a crash or a timeout is the finding: no second try that could hide it
-        for label, options in description.get("fallbacks", []):
-            retry = worker.request(dict(request, options=options), timeout=timeout)
-            if retry.status == "ok" and judge(manifest, retry.result).outcome == "pass":
-                result.message = f"passes only with {label}; by default: {result.outcome}: {result.message}"
-                result.outcome = "partial"
-                result.option = label
-                break
+
+    def as_pair(r):
+        return (r.status, r.result if r.status == "ok" else r.error)
+
+    outcome, message, option, failed = decide(
+        manifest, as_pair(reply), description.get("fallbacks", []),
+        lambda options: as_pair(worker.request(dict(request, options=options), timeout=timeout)),
+    )
+    notes = reply.result.get("notes", []) if reply.status == "ok" else []
+    result = CellResult(cell, reader.id, fixture_id, outcome, message, option=option, seconds=reply.seconds,
+                        details=failed, notes=notes)
     result.wall_seconds = time.perf_counter() - started
     return result

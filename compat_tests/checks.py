@@ -75,3 +75,25 @@ def judge(manifest: dict, result: dict) -> Verdict:
     if failed:
         return Verdict("partial", failed, checks)
     return Verdict("pass", [], checks)
+
+
+def decide(manifest: dict, first: tuple[str, object], fallbacks: list, retry) -> tuple[str, str, str | None, list[str]]:
+    """The outcome of a cell from its first reading and, if that fails, the reader's fallbacks.
+
+    first and retry(options) give (status, payload): status "ok" with the worker's
+    summary, or a failure status ("error", "crash", "timeout", ...) with its message.
+    Returns (outcome, message, option that made it pass or None, failed checks).
+    """
+    status, payload = first
+    if status == "ok":
+        verdict = judge(manifest, payload)
+        outcome, message, failed = verdict.outcome, verdict.message, verdict.failed
+    else:
+        outcome, message, failed = status, str(payload), []
+    if outcome in ("partial", "wrong-data", "error"):
+        # a crash or a timeout is the finding: no second try that could hide it
+        for label, options in fallbacks:
+            retry_status, retry_payload = retry(options)
+            if retry_status == "ok" and judge(manifest, retry_payload).outcome == "pass":
+                return "partial", f"passes only with {label}; by default: {outcome}: {message}", label, failed
+    return outcome, message, None, failed

@@ -31,6 +31,8 @@ def pytest_addoption(parser):
     group.addoption("--fixtures-dir", default=str(ROOT / "build" / "fixtures"), help="where built fixtures are")
     group.addoption("--strict-expectations", action="store_true", help="an outcome that differs from matrix.yaml fails its cell")
     group.addoption("--cell-timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds a reader may take on one cell")
+    group.addoption("--archive", action="append", default=[], metavar="PATH",
+                    help="run every reader on your own archive (repeatable); the truth is an independent reference reading")
     group.addoption("--results", default=str(ROOT / "reports" / "results.json"), help="where to write results.json")
 
 
@@ -47,9 +49,11 @@ def _selected_readers(config) -> list:
 def _selected_fixtures(config) -> list[str]:
     import fnmatch
 
-    from fixtures.registry import default_fixtures
+    from fixtures.registry import matrix_fixture_ids
 
-    ids = list(default_fixtures())
+    if config.getoption("--archive"):
+        return _byo_fixtures(config)
+    ids = matrix_fixture_ids()
     wanted = [f for f in config.getoption("--fixture-ids").split(",") if f]
     if not wanted:
         return ids
@@ -57,6 +61,29 @@ def _selected_fixtures(config) -> list[str]:
     if not picked:
         raise pytest.UsageError(f"--fixture-ids {','.join(wanted)} matches no fixture; list them with: ./run fixtures list")
     return picked
+
+
+def _byo_fixtures(config) -> list[str]:
+    """Reference manifests for the user's archives, in a folder of their own; returns their ids."""
+    import tempfile
+
+    from fixtures.external import ExternalArchiveError, external_id, reference_manifest
+
+    folder = Path(tempfile.mkdtemp(prefix="zipcompat-byo-"))
+    ids = []
+    for raw in config.getoption("--archive"):
+        path = Path(raw).expanduser().resolve()
+        fixture_id = "byo-" + external_id(path)[len("ext-"):]
+        try:
+            manifest = reference_manifest(path, fixture_id, source=str(path))
+        except ExternalArchiveError as exc:
+            raise pytest.UsageError(f"--archive {raw}: {exc}") from None
+        manifest["tags"] = ["kind:byo", *manifest["tags"][1:]]
+        (folder / f"{fixture_id}.manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+        (folder / f"{fixture_id}.zip").symlink_to(path)
+        ids.append(fixture_id)
+    config.option.fixtures_dir = str(folder)
+    return ids
 
 
 def pytest_configure(config):
@@ -145,8 +172,10 @@ def pytest_sessionfinish(session, exitstatus):
     payload = {"results_schema": 1, "run": _run_info(config, versions), "cells": records}
     out.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     from compat_tests.report import write_markdown
+    from compat_tests.report_html import write_html
 
     write_markdown(payload, out.with_name("matrix.md"))
+    write_html(payload, out.with_name("matrix.html"))
     config._zipcompat["written"] = str(out)
 
 
@@ -165,4 +194,4 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     for record in unexpected:
         terminalreporter.write_line(f"UNEXPECTED  {record['cell']}: {record['outcome']} (matrix.yaml says {record['expected']}): {record['message'][:160]}", yellow=True)
     if "written" in config._zipcompat:
-        terminalreporter.write_line(f"results: {config._zipcompat['written']} and matrix.md beside it")
+        terminalreporter.write_line(f"results: {config._zipcompat['written']}, with matrix.md and matrix.html beside it")

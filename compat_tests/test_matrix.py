@@ -34,7 +34,7 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries):
         "as_expected": as_expected,
         "reason": expected.reason,
         "link": expected.link,
-        "tags": _tags(manifest),
+        **_manifest_facts(manifest),
         "library": reader.library,
         "call": reader.call,
         "versions": description.get("versions"),
@@ -53,10 +53,12 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries):
     pytest.xfail(text)
 
 
-def _tags(manifest: Path) -> list[str]:
+def _manifest_facts(manifest: Path) -> dict:
+    """The fixture's tags, and which reference its truth comes from (external and user archives)."""
     import json
 
     try:
-        return json.loads(manifest.read_text(encoding="utf-8"))["tags"]
-    except (OSError, ValueError, KeyError):
-        return []
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"tags": [], "reference": None}
+    return {"tags": data.get("tags", []), "reference": data.get("reference", "manifest written with the archive")}

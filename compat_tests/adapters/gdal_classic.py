@@ -19,7 +19,6 @@ def read(archive: str, manifest: dict, options: dict) -> dict:
 
     def one(expected):
         name = subdataset(archive, manifest, options, expected["path"])
-        bands, xoff, yoff, xsize, ysize = window(expected)
         try:
             dataset = gdal.Open(name)
         except RuntimeError as exc:
@@ -27,10 +26,12 @@ def read(archive: str, manifest: dict, options: dict) -> dict:
                 raise
             # GDAL before 3.7 maps no dimension to bands: one subdataset per leading index
             planes = [gdal.Open(f"{name}:{i}") for i in range(expected["shape"][0])]
+            bands, xoff, yoff, xsize, ysize = window(expected)
             values = np.stack([p.ReadAsArray() for p in planes])
             part = np.stack([planes[b - 1].ReadAsArray(xoff, yoff, xsize, ysize) for b in bands])
             return {"values": values, "slice": part, "attrs": None, "dims": None}
         values = as_manifest_shape(dataset.ReadAsArray(), expected["shape"])
+        bands, xoff, yoff, xsize, ysize = window(expected)
         part = dataset.ReadAsArray(xoff, yoff, xsize, ysize, band_list=bands)
         part = as_manifest_shape(part, [b[1] - b[0] for b in expected["slice"]])
         return {"values": values, "slice": part, "attrs": None, "dims": None}

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from compat_tests.adapters.common import read_each
+from compat_tests.adapters.common import read_each, store_path
 
-FALLBACKS: list = []
+FALLBACKS = [("open_group(store, path=<top-level folder>)", {"path_from_prefix": True})]
 PARALLEL_CALLS = 4
 TRAINING_SAMPLES = 2048
 
@@ -79,7 +79,7 @@ def read(archive: str, manifest: dict, options: dict) -> dict:
     store = ZipStore(archive, mode="r")
     notes = []
     try:
-        root = zarr.open_group(store, mode="r")
+        root = zarr.open_group(store, mode="r", path=store_path(manifest, options) or None)
         listed = sorted(name for name, node in root.members(max_depth=None) if isinstance(node, zarr.Array))
 
         def one(expected):

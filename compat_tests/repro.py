@@ -1,0 +1,234 @@
+"""Reproduce one cell outside the suite: a bundle to attach to an upstream issue.
+
+reports/repro/<cell>/ holds the archive and its manifest, repro.py (the
+reader called as the adapter calls it, judged as the matrix judges it),
+the few helper modules it needs (library + numpy only) under lib/,
+requirements.txt pinned to the versions in the reader's environment, and a
+README with the expected and the recorded outcome. --run builds a fresh
+environment from requirements.txt and runs repro.py in it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from compat_tests.cells import cell_id
+from compat_tests.expectations import expectation_for, load as load_expectations
+from compat_tests.readers import READERS
+from envs import EnvUnavailable, ensure_environment, get_environment
+from envs.build import find_interpreter
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "build" / "fixtures"
+RESULTS = ROOT / "reports" / "results.json"
+LIBRARY_FILES = [
+    "compat_tests/__init__.py", "compat_tests/checks.py", "compat_tests/worker.py",
+    "fixtures/__init__.py", "fixtures/canonical.py",
+]
+
+REPRO_PY = '''"""Reproduce {cell}: {library} reading {fixture}.zip.
+
+    {call}
+
+Run: python repro.py   (after: pip install -r requirements.txt{post_hint})
+Prints the outcome and exits 0 when it is the one recorded in README.md.
+"""
+import json, signal, sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "lib"))
+import importlib
+from compat_tests.checks import decide
+from compat_tests.worker import summarise
+
+ADAPTER = "{adapter}"
+TIMEOUT = {timeout}
+RECORDED = "{recorded}"
+EXPECTED = "{expected}"
+
+archive = str(HERE / "{fixture}.zip")
+manifest = json.loads((HERE / "{fixture}.manifest.json").read_text(encoding="utf-8"))
+
+
+def attempt(options):
+    def on_alarm(signum, frame):
+        raise TimeoutError(f"no answer within {{TIMEOUT}} s")
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(TIMEOUT)
+    try:
+        module = importlib.import_module(ADAPTER)
+        return "ok", summarise(module.read(archive, manifest, options), manifest)
+    except TimeoutError as exc:
+        return "timeout", str(exc)
+    except Exception as exc:
+        return "error", f"{{type(exc).__name__}}: {{exc}}"
+    finally:
+        signal.alarm(0)
+
+
+fallbacks = importlib.import_module(ADAPTER).FALLBACKS
+outcome, message, option, failed = decide(manifest, attempt({{}}), fallbacks, attempt)
+if EXPECTED == "unsupported" and outcome == "error":
+    outcome = "unsupported"  # matrix.yaml declares this reader's refusal by design
+print(f"outcome: {{outcome}}")
+if message:
+    print(f"message: {{message}}")
+for line in failed:
+    print(f"  - {{line}}")
+print(f"recorded in the matrix: {{RECORDED}}; matrix.yaml expects: {{EXPECTED}}")
+sys.exit(0 if outcome == RECORDED else 1)
+'''
+
+
+class ReproError(ValueError):
+    pass
+
+
+def parse_cell(cell: str):
+    from fixtures.registry import all_fixtures
+
+    reader_id, sep, fixture_id = cell.partition("--")
+    if not sep or not reader_id or not fixture_id:
+        raise ReproError(f"{cell!r} is not a cell id: expected <reader>--<fixture>, e.g. zarr3--coads-v3-stored")
+    if reader_id not in READERS:
+        raise ReproError(f"unknown reader {reader_id!r} in {cell!r}; readers: {', '.join(READERS)}")
+    from fixtures.registry import matrix_fixture_ids
+
+    known = list(all_fixtures()) + [f for f in matrix_fixture_ids() if f.startswith("ext-")]
+    if fixture_id not in known:
+        import difflib
+
+        close = difflib.get_close_matches(fixture_id, known, 3)
+        raise ReproError(f"unknown fixture {fixture_id!r} in {cell!r}" + (f"; did you mean {', '.join(close)}?" if close else "; list them with ./run fixtures list"))
+    return READERS[reader_id], fixture_id
+
+
+def _recorded(cell: str) -> dict | None:
+    try:
+        for record in json.loads(RESULTS.read_text(encoding="utf-8"))["cells"]:
+            if record["cell"] == cell:
+                return record
+    except (OSError, ValueError, KeyError):
+        return None
+    return None
+
+
+def _freeze(python: Path) -> list[str]:
+    proc = subprocess.run(["uv", "pip", "freeze", "--python", str(python)], capture_output=True, text=True, check=True)
+    return [line for line in proc.stdout.splitlines() if line and not line.startswith(("-e ", "#")) and " @ " not in line]
+
+
+def make_bundle(cell: str, out: Path | None = None) -> Path:
+    reader, fixture_id = parse_cell(cell)
+    archive, manifest = FIXTURES / f"{fixture_id}.zip", FIXTURES / f"{fixture_id}.manifest.json"
+    if not archive.exists() and fixture_id.startswith("ext-"):
+        from fixtures.external import place_external
+
+        place_external(FIXTURES)
+    if not archive.exists():
+        from fixtures.build import build
+        from fixtures.registry import resolve
+
+        result = build(resolve([fixture_id]), out=FIXTURES)
+        if fixture_id in result.errors:
+            raise ReproError(f"fixture {fixture_id} could not be built: {result.errors[fixture_id]}")
+    env = get_environment(reader.env)
+    try:
+        python = ensure_environment(reader.env)
+    except EnvUnavailable as exc:
+        raise ReproError(f"the {reader.env} environment is not available here: {exc.reason}") from None
+    post_packages = {step.split("==")[0].lower() for step in env.post}
+    requirements = [r for r in _freeze(python) if r.split("==")[0].lower() not in post_packages]
+
+    bundle = Path(out) if out else ROOT / "reports" / "repro" / cell
+    if bundle.exists():
+        shutil.rmtree(bundle)
+    (bundle / "lib").mkdir(parents=True)
+    shutil.copyfile(archive, bundle / archive.name)
+    shutil.copyfile(manifest, bundle / manifest.name)
+    for rel in LIBRARY_FILES:
+        (bundle / "lib" / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROOT / rel, bundle / "lib" / rel)
+    shutil.copytree(ROOT / "compat_tests" / "adapters", bundle / "lib" / "compat_tests" / "adapters",
+                    ignore=shutil.ignore_patterns("__pycache__", "selftest_*"))
+    (bundle / "requirements.txt").write_text("\n".join(requirements) + "\n", encoding="utf-8")
+    post = [s.replace("{gdal_version}", "$(gdal-config --version)") for s in env.post]
+    if post:
+        (bundle / "post-install.txt").write_text(
+            "# pip install these after requirements.txt, with: " + " ".join(env.pip_flags) + "\n" + "\n".join(post) + "\n", encoding="utf-8")
+
+    expected = expectation_for(cell, load_expectations())
+    record = _recorded(cell)
+    recorded = record["outcome"] if record else expected.outcome
+    post_hint = f", then pip install {' '.join(env.pip_flags)} {' '.join(post)}" if post else ""
+    (bundle / "repro.py").write_text(REPRO_PY.format(
+        cell=cell, library=reader.library, fixture=fixture_id, call=reader.call, adapter=reader.adapter,
+        timeout=60, recorded=recorded, expected=expected.outcome, post_hint=post_hint), encoding="utf-8")
+    facts = json.loads(manifest.read_text(encoding="utf-8"))
+    readme = [
+        f"# {cell}", "",
+        f"**{reader.library}** reading `{fixture_id}.zip`, called as users call it:", "", f"    {reader.call}", "",
+        "## Outcome", "",
+        f"- recorded by the matrix: **{recorded}**" + (f": {record['message'][:800]}" if record and record.get("message") else ""),
+        f"- matrix.yaml expects: **{expected.outcome}**" + (f" ({expected.link}): {expected.reason}" if expected.link else ""),
+        "",
+        "## Run it", "",
+        "    python3 -m venv .venv && .venv/bin/pip install -r requirements.txt",
+    ]
+    if post:
+        readme.append(f"    .venv/bin/pip install {' '.join(env.pip_flags)} {' '.join(post)}")
+    if env.apt:
+        readme.insert(readme.index("## Run it") + 2, f"Debian packages first: `apt-get install -y {' '.join(env.apt)}`")
+    readme += [
+        "    .venv/bin/python repro.py", "",
+        "`repro.py` reads every array the manifest lists, one slice of each, the",
+        "attributes and dimension names, and compares canonical sha256 digests",
+        "(byte order and NaN payloads do not matter) with the manifest.",
+        "",
+        "## The archive", "",
+        f"- written by: {facts['writer']['description']} ({', '.join(f'{k} {v}' for k, v in facts['writer']['versions'].items())})",
+        f"- reference: {facts.get('reference', 'the manifest written with the archive')}",
+        f"- Zarr format {facts['zarr_format']}; variant: " + (", ".join(f"{k}={v}" for k, v in facts["variant"].items()) or "external archive"),
+        f"- ZIP: {facts['zip']['entries']} entries, compression {facts['zip']['compression']}, root prefix {facts['zip']['root_prefix']!r}, "
+        f"ZIP64 end record {facts['zip']['zip64_end_record']}, duplicates {facts['zip']['duplicates']['count']}",
+        f"- sha256 {facts['zip']['archive_sha256']}",
+        f"- arrays: " + ", ".join(f"{a['path']} {a['shape']} {a['dtype']}" for a in facts["arrays"][:12]) + (" ..." if len(facts["arrays"]) > 12 else ""),
+    ]
+    (bundle / "README.md").write_text("\n".join(readme) + "\n", encoding="utf-8")
+    return bundle
+
+
+def run_bundle(bundle: Path) -> int:
+    """Run a bundle's repro.py in a fresh environment built from its requirements.txt."""
+    reader_env = None
+    for line in (bundle / "repro.py").read_text(encoding="utf-8").splitlines():
+        if line.startswith("ADAPTER = "):
+            adapter = line.split('"')[1]
+            reader_env = next(r.env for r in READERS.values() if r.adapter == adapter)
+    env = get_environment(reader_env)
+    interpreter = find_interpreter(env.python)
+    if interpreter is None:
+        raise ReproError(f"no Python {env.python} here to build the bundle's environment")
+    with tempfile.TemporaryDirectory(prefix="zipcompat-repro-") as tmp:
+        venv = Path(tmp) / "venv"
+        uv_env = dict(os.environ, UV_PYTHON_DOWNLOADS="never")
+        uv_env.pop("VIRTUAL_ENV", None)
+        print(f"building a fresh environment (Python {env.python}) from {bundle / 'requirements.txt'} ...", file=sys.stderr)
+        steps = [["uv", "venv", "-q", "--python", interpreter, str(venv)],
+                 ["uv", "pip", "install", "-q", "--python", str(venv / "bin" / "python"), "-r", str(bundle / "requirements.txt")]]
+        for step in env.post:
+            steps.append(["uv", "pip", "install", "-q", "--python", str(venv / "bin" / "python"), *env.pip_flags,
+                          *step.replace("{gdal_version}", subprocess.run(["gdal-config", "--version"], capture_output=True, text=True).stdout.strip()).split()])
+        for step in steps:
+            proc = subprocess.run(step, capture_output=True, text=True, env=uv_env)
+            if proc.returncode != 0:
+                raise ReproError(f"building the bundle's environment failed: {' '.join(step[:4])}: {proc.stderr.strip()[-400:]}")
+        proc = subprocess.run([str(venv / "bin" / "python"), str(bundle / "repro.py")], cwd=bundle, text=True)
+        return proc.returncode
