@@ -17,13 +17,18 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries):
     config = request.config
     folder = Path(config.getoption("--fixtures-dir"))
     archive, manifest = folder / f"{fixture_id}.zip", folder / f"{fixture_id}.manifest.json"
-    if manifest.exists() and archive.exists():
+    facts = _manifest_facts(manifest)
+    if manifest.exists() and archive.exists() and facts["unjudgeable"]:
+        result = CellResult(cell_id(reader.id, fixture_id), reader.id, fixture_id, "fixture-error", facts["unjudgeable"])
+    elif manifest.exists() and archive.exists():
         result = run_cell(reader, fixture_id, archive.resolve(), manifest.resolve(), worker_pool, describe,
                           timeout=config.getoption("--cell-timeout"))
     else:
         error = folder / f"{fixture_id}.error.json"
         why = error.read_text(encoding="utf-8") if error.exists() else f"{archive} was not built (run ./run fixtures build)"
         result = CellResult(cell_id(reader.id, fixture_id), reader.id, fixture_id, "fixture-error", why)
+    if facts["skipped"]:
+        result.notes.append("not checked, the reference could not decode them: " + "; ".join(f"{k}: {v}" for k, v in facts["skipped"].items()))
     expected = expectation_for(result.cell, matrix_entries)
     result.outcome = reconcile(result.outcome, expected)
     as_expected = result.outcome == expected.outcome
@@ -34,7 +39,8 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries):
         "as_expected": as_expected,
         "reason": expected.reason,
         "link": expected.link,
-        **_manifest_facts(manifest),
+        "tags": facts["tags"],
+        "reference": facts["reference"],
         "library": reader.library,
         "call": reader.call,
         "versions": description.get("versions"),
@@ -60,5 +66,10 @@ def _manifest_facts(manifest: Path) -> dict:
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {"tags": [], "reference": None}
-    return {"tags": data.get("tags", []), "reference": data.get("reference", "manifest written with the archive")}
+        return {"tags": [], "reference": None, "skipped": {}, "unjudgeable": None}
+    skipped = data.get("reference_skipped") or {}
+    unjudgeable = None
+    if not data.get("arrays") and skipped:
+        unjudgeable = "the reference reading decoded no array of this archive, so no cell can be judged: " + "; ".join(f"{k}: {v}" for k, v in skipped.items())
+    return {"tags": data.get("tags", []), "reference": data.get("reference", "manifest written with the archive"),
+            "skipped": skipped, "unjudgeable": unjudgeable}

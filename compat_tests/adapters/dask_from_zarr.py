@@ -31,4 +31,5 @@ def read(archive: str, manifest: dict, options: dict) -> dict:
             arrays, errors = read_each(manifest, one)
         return {"listed": None, "arrays": arrays, "errors": errors, "notes": ["dask arrays carry no attributes or dimension names: those checks are skipped"]}
     finally:
-        store.close()
+        if store._is_open:  # a store nothing was read from never opened
+            store.close()

@@ -95,4 +95,5 @@ def read(archive: str, manifest: dict, options: dict) -> dict:
             notes.append(_train_one_epoch(arrays["train/images"]["values"], arrays["train/labels"]["values"]))
         return {"listed": listed, "arrays": arrays, "errors": errors, "notes": notes}
     finally:
-        store.close()
+        if store._is_open:  # a store nothing was read from never opened
+            store.close()

@@ -13,4 +13,5 @@ def read(archive: str, manifest: dict, options: dict) -> dict:
     try:
         return read_with(lambda group, kwargs: xr.open_zarr(store, group=group, **kwargs).load(), manifest, options)
     finally:
-        store.close()
+        if store._is_open:  # a store nothing was read from never opened
+            store.close()

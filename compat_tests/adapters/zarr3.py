@@ -35,4 +35,5 @@ def read(archive: str, manifest: dict, options: dict) -> dict:
         arrays, errors = read_each(manifest, one)
         return {"listed": listed, "arrays": arrays, "errors": errors}
     finally:
-        store.close()
+        if store._is_open:  # a store nothing was read from never opened
+            store.close()
