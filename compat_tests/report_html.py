@@ -12,7 +12,11 @@ import html
 import json
 from pathlib import Path
 
-from compat_tests.report import SYMBOL
+# text, not emoji: the page must read the same on a machine without an emoji font
+LABEL = {
+    "pass": "pass", "partial": "partial", "wrong-data": "WRONG DATA", "error": "error", "crash": "crash",
+    "timeout": "timeout", "unsupported": "n/a", "not-installed": "not installed", "fixture-error": "no fixture",
+}
 
 LEGEND = {
     "pass": "every check holds",
@@ -41,6 +45,9 @@ td a{color:inherit;text-decoration:none}
 .filters{margin:.5rem 0;display:flex;flex-wrap:wrap;gap:.5rem}
 ol.notes li{margin:.3rem 0;word-break:break-word}code{background:#f4f4f4;padding:0 3px}
 .legend span{display:inline-block;margin:0 .6rem .3rem 0}
+.legend b{padding:0 4px}.legend b.pass{background:#dff3df}.legend b.partial{background:#fff3c4}
+.legend b.wrong-data{background:#b00020;color:#fff}.legend b.error{background:#f6d5d5}.legend b.crash{background:#d9534f;color:#fff}
+.legend b.timeout{background:#f2c9a0}.legend b.unsupported,.legend b.not-installed,.legend b.fixture-error{background:#eee}
 @media (max-width:600px){body{margin:.3rem}th,td{padding:1px 3px}}
 """
 SCRIPT = """
@@ -75,7 +82,7 @@ def render_html(payload: dict) -> str:
            "<h1>Who reads a zipped Zarr store, and correctly?</h1>",
            f"<p class=meta>Run {esc(run.get('started', ''))}, Python {esc(run.get('python', ''))}, {esc(run.get('platform', ''))}. "
            f"{len(cells)} cells: {len(readers)} readers x {len(fixtures)} fixtures.</p>"]
-    out.append("<p class=legend>" + "".join(f"<span>{esc(SYMBOL[k])} <b>{k}</b>: {esc(v)}</span>" for k, v in LEGEND.items())
+    out.append("<p class=legend>" + "".join(f"<span><b class='{k}'>{esc(LABEL[k])}</b> {k}: {esc(v)}</span>" for k, v in LEGEND.items())
                + "<span>a purple frame: an outcome matrix.yaml does not expect</span></p>")
     out.append("<div class=filters><label>Reader <select id=reader onchange=applyFilters()><option value=''>all</option>"
                + "".join(f"<option>{esc(r)}</option>" for r in readers) + "</select></label>"
@@ -102,7 +109,7 @@ def render_html(payload: dict) -> str:
                 out.append(f"<td data-reader='{esc(reader)}'></td>")
                 continue
             classes = cell["outcome"] + ("" if cell["as_expected"] else " unexpected")
-            label = SYMBOL.get(cell["outcome"], cell["outcome"])
+            label = LABEL.get(cell["outcome"], cell["outcome"])
             if cell["outcome"] != "pass":
                 notes.append(cell)
                 label += f"<sup><a href='#n{len(notes)}'>{len(notes)}</a></sup>"
@@ -113,6 +120,8 @@ def render_html(payload: dict) -> str:
         link = f" <a href='{esc(cell['link'])}'>{esc(cell['link'])}</a>" if cell.get("link") else ""
         unexpected = "" if cell["as_expected"] else f" <b>(unexpected: matrix.yaml says {esc(cell['expected'])})</b>"
         reason = f"<br><i>{esc(cell['reason'])}</i>" if cell.get("reason") else ""
+        if cell.get("reference") and cell["reference"] != "manifest written with the archive":
+            reason += f"<br>truth from: {esc(cell['reference'])}"
         out.append(f"<li id=n{number} data-cell='{esc(cell['cell'])}' data-reader='{esc(cell['reader'])}' data-tags='{esc(' '.join(cell.get('tags', [])))}'>"
                    f"<code>{esc(cell['cell'])}</code>: <b>{esc(cell['outcome'])}</b>{unexpected}: {esc(cell['message'][:600])}{reason}{link}"
                    f"<br>reproduce: <code>{esc(cell['repro'])}</code></li>")

@@ -1,0 +1,79 @@
+"""Repro bundles and bring-your-own archives."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from compat_tests.repro import ReproError, make_bundle, parse_cell, run_bundle
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("cell", ["zarr3--synthetic-v3-stored", "h5py--synthetic-v3-stored", "zarr3--synthetic-v3-stored-zipcli"])
+def test_bundle_runs_standalone_and_shows_the_outcome(cell, tmp_path, built_fixtures):
+    bundle = make_bundle(cell, tmp_path / cell)
+    assert {"repro.py", "requirements.txt", "README.md", "synthetic-v3-stored.zip".replace("synthetic-v3-stored", cell.split("--")[1])} <= {p.name for p in bundle.iterdir()}
+    assert "==" in (bundle / "requirements.txt").read_text()
+    assert run_bundle(bundle) == 0  # exit 0: the same outcome as recorded
+
+
+def test_bundle_script_needs_nothing_of_the_project(tmp_path, built_fixtures):
+    bundle = make_bundle("h5py--synthetic-v3-stored", tmp_path / "b")
+    moved = tmp_path / "elsewhere"
+    bundle.rename(moved)
+    h5py_python = next((ROOT / ".cache" / "envs").glob("h5py-*/bin/python"), None)
+    if h5py_python is None:
+        pytest.skip("h5py environment not built")
+    proc = subprocess.run([str(h5py_python), "repro.py"], cwd=moved, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "outcome: unsupported" in proc.stdout
+
+
+@pytest.mark.parametrize("cell,message", [
+    ("garbage", "not a cell id"),
+    ("nosuch--coads-v3-stored", "unknown reader"),
+    ("zarr3--coads-v9-stored", "did you mean coads-v3-stored"),
+])
+def test_bad_cell_ids_are_clear(cell, message):
+    with pytest.raises(ReproError, match=message):
+        parse_cell(cell)
+    proc = subprocess.run([sys.executable, "-m", "compat_tests", "repro", cell], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 2 and message.split()[0] in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _archive_run(path: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "compat_tests", "run", "--no-build", "--readers", "zarr3,h5py", "--archive", str(path),
+         "--results", str(tmp_path / "byo.json"), "-p", "no:xdist"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_bring_your_own_archive(tmp_path):
+    archive = ROOT / "external" / "manzt__zarrita.js__v3_data.zipped_from_within.zarr.zip"
+    proc = _archive_run(archive, tmp_path)
+    import json
+
+    data = json.loads((tmp_path / "byo.json").read_text())
+    cells = {c["cell"]: c for c in data["cells"]}
+    assert set(cells) == {"zarr3--byo-manzt-zarrita-js-v3-data-zipped-from-within-zarr", "h5py--byo-manzt-zarrita-js-v3-data-zipped-from-within-zarr"}
+    assert all("independent reference reading" in c["reference"] for c in cells.values())
+    assert cells["zarr3--byo-manzt-zarrita-js-v3-data-zipped-from-within-zarr"]["outcome"] == "pass", proc.stdout[-1500:]
+
+
+@pytest.mark.parametrize("content,message", [(b"this is not a zip", "not a ZIP archive"), (None, "not a readable ZIP archive|not a ZIP")])
+def test_bring_your_own_bad_archive_is_a_clear_error(content, message, tmp_path):
+    bad = tmp_path / "bad.zip"
+    if content is None:  # a truncated real archive
+        real = (ROOT / "external" / "manzt__zarrita.js__v3_data.zipped_from_within.zarr.zip").read_bytes()
+        content = real[: len(real) // 2]
+    bad.write_bytes(content)
+    proc = _archive_run(bad, tmp_path)
+    assert proc.returncode != 0
+    import re
+
+    assert re.search(message, proc.stdout + proc.stderr), proc.stdout[-800:] + proc.stderr[-800:]
+    assert "Traceback" not in proc.stderr
