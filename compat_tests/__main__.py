@@ -5,6 +5,7 @@
   report merge A.json B.json ... [--out DIR]  one table from several runs
   report diff OLD.json NEW.json               newly passing, regressed and new cells (Markdown)
   repro CELL-ID [--out DIR] [--run]           a standalone bundle that reproduces one cell
+  bench [--quick]                             the store benchmark: reports/bench.json and bench.html
 """
 
 from __future__ import annotations
@@ -96,6 +97,12 @@ def main(argv=None) -> int:
     repro.add_argument("cell", help="a cell id, <reader>--<fixture>")
     repro.add_argument("--out", help="bundle folder (default: reports/repro/<cell>)")
     repro.add_argument("--run", action="store_true", help="run the bundle in a fresh environment")
+    sub.add_parser("bench", help="the store benchmark (options: --quick, --out DIR)")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bench"]:  # its own options, parsed by compat_tests.bench
+        from compat_tests.bench import main as bench_main
+
+        return bench_main(argv[1:])
     args, rest = parser.parse_known_args(argv)
     if args.command == "run":
         return _run(args, rest)
