@@ -30,7 +30,7 @@ def _run(args, rest) -> int:
         print(f"{len(result.built)} fixtures ready ({result.cached} cached), {len(result.errors)} could not be built", file=sys.stderr)
     import pytest
 
-    pytest_args = [str(ROOT / "compat_tests" / "test_matrix.py"), "-p", "compat_tests.plugin", "-q", "--no-header", "-rN", "-p", "no:cacheprovider"]
+    pytest_args = [str(ROOT / "compat_tests" / "test_matrix.py"), "-p", "compat_tests.plugin", "-rN", "-p", "no:cacheprovider"]
     if args.strict:
         pytest_args.append("--strict-expectations")
     return pytest.main(pytest_args + rest)

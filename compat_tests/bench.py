@@ -167,6 +167,24 @@ def charts_html(bench: dict) -> str:
     return "<!doctype html><html><head><meta charset=utf-8><title>zipstore-compat store benchmark</title></head><body>" + head + "".join(parts) + "</body></html>"
 
 
+def _png(page: Path, png: Path) -> None:
+    """A picture of the charts, through Debian's Chromium when it is installed (skipped otherwise)."""
+    import shutil
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        return
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        tab = browser.new_page(viewport={"width": 1000, "height": 1200})
+        tab.goto(page.resolve().as_uri())
+        tab.wait_for_timeout(1000)
+        tab.screenshot(path=str(png), full_page=True)
+        browser.close()
+
+
 def main(argv=None) -> int:
     import argparse
 
@@ -179,6 +197,7 @@ def main(argv=None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench.json").write_text(json.dumps(bench, indent=1) + "\n", encoding="utf-8")
     (out / "bench.html").write_text(charts_html(bench), encoding="utf-8")
+    _png(out / "bench.html", out / "bench.png")
     failed = [r for r in bench["stores"] + bench["size_scale"] + bench["chunk_scale"] if not r["verified"]]
     print(f"wrote {out / 'bench.json'} and {out / 'bench.html'} in {bench['seconds']:.0f} s" + (f"; {len(failed)} reads FAILED verification" if failed else "; every read verified"), file=sys.stderr)
     return 1 if failed else 0

@@ -36,6 +36,11 @@ def pytest_addoption(parser):
     group.addoption("--results", default=str(ROOT / "reports" / "results.json"), help="where to write results.json")
 
 
+def _matrix_selected(config) -> bool:
+    """True when the matrix test module is among what pytest was asked to run."""
+    return any("test_matrix" in str(arg) for arg in config.args)
+
+
 def _selected_readers(config) -> list:
     wanted = [r for r in config.getoption("--readers").split(",") if r]
     if not wanted:
@@ -120,9 +125,21 @@ def matrix_entries():
 
 
 def pytest_report_header(config):
-    if config.getoption("--readers", default=None) is None:
+    if config.getoption("--readers", default=None) is None or not _matrix_selected(config):
         return None
-    lines = [f"zipstore-compat: readers {', '.join(r.id for r in _selected_readers(config))}"]
+    lines = ["zipstore-compat readers (library versions and build flags, as each worker reports them):"]
+    pool = WorkerPool()
+    try:
+        describe = Describer(pool)
+        for reader in _selected_readers(config):
+            info = describe(reader) or {}
+            if "versions" in info:
+                shown = ", ".join(f"{k} {v}" for k, v in info["versions"].items())
+            else:
+                shown = f"NOT AVAILABLE ({info.get('status')}): {info.get('unavailable', '')[:200]}"
+            lines.append(f"  {reader.id:24} {shown[:300]}")
+    finally:
+        pool.close()
     lines.append(f"fixtures dir: {config.getoption('--fixtures-dir')}; cell timeout {config.getoption('--cell-timeout'):g} s; strict: {config.getoption('--strict-expectations')}")
     return lines
 

@@ -14,7 +14,8 @@ def versions() -> dict:
     return {
         "netCDF4": netCDF4.__version__,
         "netcdf-c": netCDF4.__netcdf4libversion__,
-        "has_nczarr": str(getattr(netCDF4, "__has_nczarr_support__", "unknown")),
+        # the build flags the module exposes (it has none for NCZarr or zip: the cells show those)
+        "flags": " ".join(sorted(name.strip("_")[4:] for name in dir(netCDF4) if name.startswith("__has_") and getattr(netCDF4, name))),
         "numpy": numpy.__version__,
     }
 
