@@ -72,6 +72,19 @@ def _report(args) -> int:
 def _repro(args) -> int:
     from compat_tests.repro import ReproError, make_bundle, run_bundle
 
+    if args.verify:
+        from compat_tests.repro import verify_all
+
+        out = Path(args.out) if args.out else REPORTS / "repro-verify"
+        report = verify_all(Path(args.verify), out)
+        for kind, items in report.items():
+            print(f"{kind}: {len(items)}")
+            for item in items if kind != "same" else []:
+                print(f"  {item}")
+        return 0 if not report["different"] and not report["not bundled"] else 1
+    if not args.cell:
+        print("repro needs a cell id (or --verify RESULTS.json)", file=sys.stderr)
+        return 2
     try:
         bundle = make_bundle(args.cell, Path(args.out) if args.out else None)
         print(f"bundle written to {bundle}", file=sys.stderr)
@@ -94,7 +107,8 @@ def main(argv=None) -> int:
     report.add_argument("files", nargs="+")
     report.add_argument("--out", default=str(REPORTS), help="output folder for render/merge (default: reports/)")
     repro = sub.add_parser("repro", help="write a standalone bundle that reproduces one cell")
-    repro.add_argument("cell", help="a cell id, <reader>--<fixture>")
+    repro.add_argument("cell", nargs="?", help="a cell id, <reader>--<fixture>")
+    repro.add_argument("--verify", metavar="RESULTS", help="bundle every non-pass cell of RESULTS and check each shows its outcome")
     repro.add_argument("--out", help="bundle folder (default: reports/repro/<cell>)")
     repro.add_argument("--run", action="store_true", help="run the bundle in a fresh environment")
     sub.add_parser("bench", help="the store benchmark (options: --quick, --out DIR)")

@@ -113,7 +113,8 @@ def render_html(payload: dict) -> str:
             if cell["outcome"] != "pass":
                 notes.append(cell)
                 label += f"<sup><a href='#n{len(notes)}'>{len(notes)}</a></sup>"
-            out.append(f"<td class='{classes}' data-reader='{esc(reader)}' title='{esc(cell['cell'])}: {esc(cell['outcome'])}'>{label}</td>")
+            timing = f", read in {cell['seconds']:.3f} s" if cell.get("seconds") else ""
+            out.append(f"<td class='{classes}' data-reader='{esc(reader)}' title='{esc(cell['cell'])}: {esc(cell['outcome'])}{timing}'>{label}</td>")
         out.append("</tr>")
     out.append("</tbody></table></div><h2>Notes</h2><ol class=notes>")
     for number, cell in enumerate(notes, 1):

@@ -74,7 +74,11 @@ def attempt(options):
 
 
 fallbacks = importlib.import_module(ADAPTER).FALLBACKS
-outcome, message, option, failed = decide(manifest, attempt({{}}), fallbacks, attempt)
+if not manifest["arrays"] and manifest.get("reference_skipped"):
+    # nothing the reader returns can be judged: the archive itself is the finding
+    outcome, message, option, failed = "fixture-error", "the reference reading decoded no array: " + json.dumps(manifest["reference_skipped"]), None, []
+else:
+    outcome, message, option, failed = decide(manifest, attempt({{}}), fallbacks, attempt)
 if EXPECTED == "unsupported" and outcome == "error":
     outcome = "unsupported"  # matrix.yaml declares this reader's refusal by design
 print(f"outcome: {{outcome}}")
@@ -203,6 +207,42 @@ def make_bundle(cell: str, out: Path | None = None) -> Path:
     ]
     (bundle / "README.md").write_text("\n".join(readme) + "\n", encoding="utf-8")
     return bundle
+
+
+def verify_all(results_path: Path, out: Path, workers: int = 2) -> dict[str, list[str]]:
+    """Bundle every non-pass cell of a results file and run each repro.py in its reader's environment.
+
+    Returns {"same": [...], "different": ["cell: what repro.py printed"], "not bundled": [...]}. The
+    fresh-environment path (--run) is the same script; it is exercised by the tests on samples.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    cells = [c for c in json.loads(Path(results_path).read_text(encoding="utf-8"))["cells"] if c["outcome"] != "pass"]
+    report = {"same": [], "different": [], "not bundled": []}
+
+    def one(record):
+        cell = record["cell"]
+        try:
+            bundle = make_bundle(cell, out / cell)
+            python = ensure_environment(READERS[record["reader"]].env)
+        except (ReproError, EnvUnavailable) as exc:
+            return "not bundled", f"{cell}: {exc}"
+        try:
+            proc = subprocess.run([str(python), "repro.py"], cwd=bundle, capture_output=True, text=True, timeout=600,
+                                  env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp")})
+        except subprocess.TimeoutExpired:
+            # repro.py stops itself after its own limit; a C call that never yields outlives it
+            return ("same", cell) if record["outcome"] == "timeout" else ("different", f"{cell}: no answer in 600 s")
+        if proc.returncode == 0:
+            return "same", cell
+        return "different", f"{cell}: {(proc.stdout + proc.stderr).strip().splitlines()[:1]}"
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for i, (kind, text) in enumerate(pool.map(one, cells), 1):
+            report[kind].append(text)
+            if i % 50 == 0:
+                print(f"  {i}/{len(cells)} bundles checked", file=sys.stderr, flush=True)
+    return report
 
 
 def run_bundle(bundle: Path) -> int:

@@ -17,12 +17,12 @@ SCREENSHOTS = ROOT / "reports" / "screenshots"
 FIXTURES = "coads-v3-stored,coads-v3-stored-zipfile-nested,synthetic-v3-stored-zipcli"
 
 
-def _run_matrix(tmp: Path, readers: str, name: str) -> Path:
+def _run_matrix(tmp: Path, readers: str, name: str, fixtures_dir: Path) -> Path:
     (tmp / name).mkdir()
     out = tmp / name / "results.json"
     proc = subprocess.run(
         [sys.executable, "-m", "compat_tests", "run", "--no-build", "--readers", readers, "--fixture-ids", FIXTURES,
-         "--results", str(out), "-p", "no:xdist"],
+         "--fixtures-dir", str(fixtures_dir), "--results", str(out), "-p", "no:xdist"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     assert out.exists(), proc.stdout[-2000:] + proc.stderr[-2000:]
@@ -32,7 +32,8 @@ def _run_matrix(tmp: Path, readers: str, name: str) -> Path:
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory, built_fixtures):
     tmp = tmp_path_factory.mktemp("runs")
-    return _run_matrix(tmp, "zarr3,h5py", "a"), _run_matrix(tmp, "zarr3,dask", "b")
+    fixtures_dir = Path(built_fixtures["coads-v3-stored"]["_archive"]).parent  # what this session built, not build/
+    return _run_matrix(tmp, "zarr3,h5py", "a", fixtures_dir), _run_matrix(tmp, "zarr3,dask", "b", fixtures_dir)
 
 
 def test_results_json_comes_from_the_run(two_runs):
@@ -44,7 +45,8 @@ def test_results_json_comes_from_the_run(two_runs):
     assert cells["zarr3--coads-v3-stored-zipfile-nested"]["option"]
     assert data["run"]["readers"]["zarr3"]["zarr"]
     for cell in cells.values():
-        assert cell["repro"].endswith(cell["cell"]) and cell["as_expected"]
+        assert cell["repro"].endswith(cell["cell"]) and cell["as_expected"], cell
+        assert cell["outcome"] != "fixture-error", cell["message"]
     assert two_runs[0].with_name("matrix.md").exists() and two_runs[0].with_name("matrix.html").exists()
 
 
