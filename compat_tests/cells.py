@@ -32,6 +32,18 @@ class CellResult:
         return asdict(self)
 
 
+SECONDS_PER_ENTRY = 0.002  # a cell's time limit grows with the archive's entries
+
+
+def time_limit(base: float, manifest: dict) -> float:
+    """The cell's time limit: the base (60 s by default) plus 2 ms per ZIP entry.
+
+    Reading 70,000 chunks one by one legitimately takes a minute or more; a flat
+    limit close to that would turn machine load into outcomes.
+    """
+    return base + SECONDS_PER_ENTRY * manifest.get("zip", {}).get("entries", 0)
+
+
 def cell_id(reader: str, fixture: str) -> str:
     return f"{reader}--{fixture}"
 
@@ -69,6 +81,7 @@ def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path
     if description.get("status") == "not-installed":
         return CellResult(cell, reader.id, fixture_id, "not-installed", description["unavailable"])
     manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+    timeout = time_limit(timeout, manifest)
     worker = pool.get(reader.env)
     request = {"adapter": reader.adapter, "archive": str(archive), "manifest": str(manifest_path), "options": {}}
     reply = worker.request(request, timeout=timeout)

@@ -30,7 +30,7 @@ def pytest_addoption(parser):
     group.addoption("--fixture-ids", default="", help="comma-separated fixture ids or globs (default: the default set)")
     group.addoption("--fixtures-dir", default=str(ROOT / "build" / "fixtures"), help="where built fixtures are")
     group.addoption("--strict-expectations", action="store_true", help="an outcome that differs from matrix.yaml fails its cell")
-    group.addoption("--cell-timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds a reader may take on one cell")
+    group.addoption("--cell-timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds a reader may take on one cell, plus 2 ms per ZIP entry of the archive (default 60)")
     group.addoption("--archive", action="append", default=[], metavar="PATH",
                     help="run every reader on your own archive (repeatable); the truth is an independent reference reading")
     group.addoption("--results", default=str(ROOT / "reports" / "results.json"), help="where to write results.json")
