@@ -155,8 +155,11 @@ def make_bundle(cell: str, out: Path | None = None) -> Path:
     if bundle.exists():
         shutil.rmtree(bundle)
     (bundle / "lib").mkdir(parents=True)
-    shutil.copyfile(archive, bundle / archive.name)
-    shutil.copyfile(manifest, bundle / manifest.name)
+    for source in (archive, manifest):
+        try:  # a hard link where the bundle shares the filesystem (never a symlink: bundles travel)
+            os.link(source, bundle / source.name)
+        except OSError:
+            shutil.copyfile(source, bundle / source.name)
     for rel in LIBRARY_FILES:
         (bundle / "lib" / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ROOT / rel, bundle / "lib" / rel)
