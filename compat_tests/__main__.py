@@ -76,7 +76,7 @@ def _repro(args) -> int:
         from compat_tests.repro import verify_all
 
         out = Path(args.out) if args.out else REPORTS / "repro-verify"
-        report = verify_all(Path(args.verify), out)
+        report = verify_all(Path(args.verify), out, sample=args.sample)
         for kind, items in report.items():
             print(f"{kind}: {len(items)}")
             for item in items if kind != "same" else []:
@@ -109,6 +109,7 @@ def main(argv=None) -> int:
     repro = sub.add_parser("repro", help="write a standalone bundle that reproduces one cell")
     repro.add_argument("cell", nargs="?", help="a cell id, <reader>--<fixture>")
     repro.add_argument("--verify", metavar="RESULTS", help="bundle every non-pass cell of RESULTS and check each shows its outcome")
+    repro.add_argument("--sample", action="store_true", help="with --verify: one cell per (reader, outcome, matrix.yaml entry)")
     repro.add_argument("--out", help="bundle folder (default: reports/repro/<cell>)")
     repro.add_argument("--run", action="store_true", help="run the bundle in a fresh environment")
     sub.add_parser("bench", help="the store benchmark (options: --quick, --out DIR)")

@@ -63,6 +63,10 @@ function applyFilters(){
 
 
 def _axis_of(tags: list[str]) -> str:
+    if "kind:external" in tags:
+        return "nothing: archives made by other projects (truth from the independent reference)"
+    if "kind:byo" in tags:
+        return "nothing: your archives (truth from the independent reference)"
     axes = [t.split(":", 1)[1] for t in tags if t.startswith("axis:")]
     return ", ".join(axes) if axes else "baseline"
 
@@ -73,7 +77,11 @@ def render_html(payload: dict) -> str:
     readers = sorted({c["reader"] for c in cells})
     by = {(c["reader"], c["fixture"]): c for c in cells}
     tags_of = {c["fixture"]: c.get("tags", []) for c in cells}
-    fixtures = sorted(tags_of, key=lambda f: (_axis_of(tags_of[f]) != "baseline", _axis_of(tags_of[f]), f))
+    def order(fixture):
+        axis = _axis_of(tags_of[fixture])
+        return (axis != "baseline", axis.startswith("nothing"), axis, fixture)
+
+    fixtures = sorted(tags_of, key=order)
     all_tags = sorted({t for ts in tags_of.values() for t in ts})
     esc = html.escape
     out = ["<!doctype html><html lang=en><head><meta charset=utf-8>",
@@ -100,7 +108,7 @@ def render_html(payload: dict) -> str:
         axis = _axis_of(tags_of[fixture])
         if axis != current_axis:
             out.append(f"<tr class=axis data-tags='{esc(' '.join(sorted({t for f in fixtures if _axis_of(tags_of[f]) == axis for t in tags_of[f]})))}'>"
-                       f"<th colspan={len(readers) + 1}>varies: {esc(axis)}</th></tr>")
+                       f"<th colspan={len(readers) + 1}>{esc(axis[len('nothing: '):] if axis.startswith('nothing: ') else 'varies: ' + axis)}</th></tr>")
             current_axis = axis
         out.append(f"<tr data-tags='{esc(' '.join(tags_of[fixture]))}'><td class=fx><code>{esc(fixture)}</code></td>")
         for reader in readers:
