@@ -26,6 +26,8 @@ READERS = {r.id: r for r in [
     Reader("tensorstore-zarr", "tensorstore", "compat_tests.adapters.tensorstore_zip", "tensorstore", '{"driver": "zarr"|"zarr3", "kvstore": {"driver": "zip", "base": "file://path"}}'),
     Reader("netcdf4-nczarr", "netcdf4", "compat_tests.adapters.netcdf4_zip", "netCDF4 (wheel)", 'netCDF4.Dataset("file://path#mode=nczarr,zip")'),
     Reader("netcdf4-zarr", "netcdf4", "compat_tests.adapters.netcdf4_zarr_zip", "netCDF4 (wheel)", 'netCDF4.Dataset("file://path#mode=zarr,zip")'),
+    Reader("netcdf4-libzip-nczarr", "netcdf4-libzip", "compat_tests.adapters.netcdf4_libzip_nczarr", "netCDF4 (netCDF-C 4.9.3 + libzip)", 'netCDF4.Dataset("file://path#mode=nczarr,zip")'),
+    Reader("netcdf4-libzip-zarr", "netcdf4-libzip", "compat_tests.adapters.netcdf4_libzip_zarr", "netCDF4 (netCDF-C 4.9.3 + libzip)", 'netCDF4.Dataset("file://path#mode=zarr,zip")'),
     Reader("gdal-multidim", "gdal", "compat_tests.adapters.gdal_multidim", "GDAL (Debian)", 'gdal.OpenEx("/vsizip/" + path, gdal.OF_MULTIDIM_RASTER)'),
     Reader("gdal-classic", "gdal", "compat_tests.adapters.gdal_classic", "GDAL (Debian)", 'gdal.Open(\'ZARR:"/vsizip/\' + path + \'":/array\')'),
     Reader("rasterio-gdal", "rasterio", "compat_tests.adapters.rasterio_classic", "rasterio (bundled GDAL)", 'rasterio.open(\'ZARR:"/vsizip/\' + path + \'":/array\')'),

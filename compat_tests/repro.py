@@ -22,7 +22,7 @@ from compat_tests.cells import cell_id
 from compat_tests.expectations import expectation_for, load as load_expectations
 from compat_tests.readers import READERS
 from envs import EnvUnavailable, ensure_environment, get_environment
-from envs.build import find_interpreter
+from envs.build import cache_root, expand, find_interpreter, runtime_environ
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "build" / "fixtures"
@@ -118,9 +118,9 @@ def parse_cell(cell: str):
     return READERS[reader_id], fixture_id
 
 
-def _recorded(cell: str) -> dict | None:
+def _recorded(cell: str, results: Path = RESULTS) -> dict | None:
     try:
-        for record in json.loads(RESULTS.read_text(encoding="utf-8"))["cells"]:
+        for record in json.loads(Path(results).read_text(encoding="utf-8"))["cells"]:
             if record["cell"] == cell:
                 return record
     except (OSError, ValueError, KeyError):
@@ -133,7 +133,8 @@ def _freeze(python: Path) -> list[str]:
     return [line for line in proc.stdout.splitlines() if line and not line.startswith(("-e ", "#")) and " @ " not in line]
 
 
-def make_bundle(cell: str, out: Path | None = None) -> Path:
+def make_bundle(cell: str, out: Path | None = None, record: dict | None = None) -> Path:
+    """Write the bundle of `cell`; `record` is its results.json record (else looked up in reports/results.json)."""
     reader, fixture_id = parse_cell(cell)
     archive, manifest = FIXTURES / f"{fixture_id}.zip", FIXTURES / f"{fixture_id}.manifest.json"
     if not archive.exists() and fixture_id.startswith("ext-"):
@@ -170,15 +171,19 @@ def make_bundle(cell: str, out: Path | None = None) -> Path:
     shutil.copytree(ROOT / "compat_tests" / "adapters", bundle / "lib" / "compat_tests" / "adapters",
                     ignore=shutil.ignore_patterns("__pycache__", "selftest_*"))
     (bundle / "requirements.txt").write_text("\n".join(requirements) + "\n", encoding="utf-8")
+    for recipe in env.native:
+        shutil.copyfile(env.recipe(recipe), bundle / f"build-{recipe}.sh")
     post = [s.replace("{gdal_version}", "$(gdal-config --version)") for s in env.post]
     if post:
         (bundle / "post-install.txt").write_text(
             "# pip install these after requirements.txt, with: " + " ".join(env.pip_flags) + "\n" + "\n".join(post) + "\n", encoding="utf-8")
 
     expected = expectation_for(cell, load_expectations())
-    record = _recorded(cell)
+    record = record or _recorded(cell)
     recorded = record["outcome"] if record else expected.outcome
     post_hint = f", then pip install {' '.join(env.pip_flags)} {' '.join(post)}" if post else ""
+    if env.native:
+        post_hint = ", the native build and the install steps of README.md"
     (bundle / "repro.py").write_text(REPRO_PY.format(
         cell=cell, library=reader.library, fixture=fixture_id, call=reader.call, adapter=reader.adapter,
         timeout=60, recorded=recorded, expected=expected.outcome, post_hint=post_hint), encoding="utf-8")
@@ -193,8 +198,13 @@ def make_bundle(cell: str, out: Path | None = None) -> Path:
         "## Run it", "",
         "    python3 -m venv .venv && .venv/bin/pip install -r requirements.txt",
     ]
+    if env.native:
+        readme += [f"    bash build-{recipe}.sh $PWD/native   # built from source, see the script's header" for recipe in env.native]
     if post:
-        readme.append(f"    .venv/bin/pip install {' '.join(env.pip_flags)} {' '.join(post)}")
+        exports = " ".join(f"{k}={v}" for k, v in expand(env.build_env, Path("$PWD/native"), {"PATH": "$PATH"}).items())
+        readme.append(f"    {exports + ' ' if exports else ''}.venv/bin/pip install {' '.join(env.pip_flags)} {' '.join(post)}")
+    if env.runtime_env:
+        readme.append("    export " + " ".join(f"{k}={v}" for k, v in expand(env.runtime_env, Path("$PWD/native"), {"PATH": "$PATH"}).items()))
     if env.apt:
         readme.insert(readme.index("## Run it") + 2, f"Debian packages first: `apt-get install -y {' '.join(env.apt)}`")
     readme += [
@@ -244,13 +254,14 @@ def verify_all(results_path: Path, out: Path, workers: int = 2, sample: bool = F
     def one(record):
         cell = record["cell"]
         try:
-            bundle = make_bundle(cell, out / cell)
+            bundle = make_bundle(cell, out / cell, record)
             python = ensure_environment(READERS[record["reader"]].env)
         except (ReproError, EnvUnavailable) as exc:
             return "not bundled", f"{cell}: {exc}"
         try:
             proc = subprocess.run([str(python), "repro.py"], cwd=bundle, capture_output=True, text=True, timeout=600,
-                                  env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp")})
+                                  env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"),
+                                       **runtime_environ(READERS[record["reader"]].env)})
         except subprocess.TimeoutExpired:
             # repro.py stops itself after its own limit; a C call that never yields outlives it
             return ("same", cell) if record["outcome"] == "timeout" else ("different", f"{cell}: no answer in 600 s")
@@ -281,14 +292,21 @@ def run_bundle(bundle: Path) -> int:
         uv_env = dict(os.environ, UV_PYTHON_DOWNLOADS="never")
         uv_env.pop("VIRTUAL_ENV", None)
         print(f"building a fresh environment (Python {env.python}) from {bundle / 'requirements.txt'} ...", file=sys.stderr)
+        native = Path(tmp) / "native"
         steps = [["uv", "venv", "-q", "--python", interpreter, str(venv)],
                  ["uv", "pip", "install", "-q", "--python", str(venv / "bin" / "python"), "-r", str(bundle / "requirements.txt")]]
-        for step in env.post:
-            steps.append(["uv", "pip", "install", "-q", "--python", str(venv / "bin" / "python"), *env.pip_flags,
+        steps += [["bash", str(bundle / f"build-{recipe}.sh"), str(native), str(cache_root() / "sources" / "native")] for recipe in env.native]
+        for step in env.post:  # a wheel built against the bundle's native build must not come from uv's cache
+            steps.append(["uv", "pip", "install", "-q", "--python", str(venv / "bin" / "python"), *(["--no-cache"] if env.native else []),
+                          *env.pip_flags,
                           *step.replace("{gdal_version}", subprocess.run(["gdal-config", "--version"], capture_output=True, text=True).stdout.strip()).split()])
+        build_env = dict(uv_env, **expand(env.build_env, native, uv_env))
         for step in steps:
-            proc = subprocess.run(step, capture_output=True, text=True, env=uv_env)
+            if step[0] == "bash":
+                print(f"building {Path(step[1]).name} into {native} ...", file=sys.stderr)
+            proc = subprocess.run(step, capture_output=True, text=True, env=build_env)
             if proc.returncode != 0:
                 raise ReproError(f"building the bundle's environment failed: {' '.join(step[:4])}: {proc.stderr.strip()[-400:]}")
-        proc = subprocess.run([str(venv / "bin" / "python"), str(bundle / "repro.py")], cwd=bundle, text=True)
+        proc = subprocess.run([str(venv / "bin" / "python"), str(bundle / "repro.py")], cwd=bundle, text=True,
+                              env=dict(os.environ, **expand(env.runtime_env, native)))
         return proc.returncode

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from envs import EnvUnavailable, ensure_environment
+from envs.build import runtime_environ
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TIMEOUT = float(os.environ.get("ZIPCOMPAT_CELL_TIMEOUT", "60"))
@@ -48,7 +49,7 @@ class Worker:
 
     def _start(self) -> None:
         python = ensure_environment(self.env)
-        env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1", OMP_NUM_THREADS="2")
+        env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1", OMP_NUM_THREADS="2", **runtime_environ(self.env))
         env.pop("VIRTUAL_ENV", None)
         self.proc = subprocess.Popen(
             [str(python), "-m", "compat_tests.worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,

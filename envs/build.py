@@ -127,6 +127,35 @@ def _substitute(step: str) -> str:
     return step
 
 
+def expand(variables: tuple[tuple[str, str], ...], native_prefix: Path, base: dict | None = None) -> dict[str, str]:
+    """An environment's declared variables, with "{native}" and "{PATH}" filled in."""
+    base = os.environ if base is None else base
+    return {k: v.replace("{native}", str(native_prefix)).replace("{PATH}", base.get("PATH", "/usr/bin:/bin"))
+            for k, v in variables}
+
+
+def native_prefix(env: Environment) -> Path:
+    return env_dir(env) / "native"
+
+
+def runtime_environ(name: str) -> dict[str, str]:
+    """Variables every process in environment `name` needs (e.g. HDF5_PLUGIN_PATH)."""
+    env = get_environment(name)
+    return expand(env.runtime_env, native_prefix(env))
+
+
+def build_native(env: Environment, prefix: Path, log=lambda msg: None) -> None:
+    """Run the environment's native recipes (envs/native/<name>.sh PREFIX DOWNLOADS)."""
+    for recipe in env.native:
+        log(f"building {recipe} from source into {prefix} (a few minutes, once)")
+        downloads = cache_root() / "sources" / "native"
+        proc = subprocess.run(["bash", str(env.recipe(recipe)), str(prefix), str(downloads)], capture_output=True, text=True)
+        if proc.returncode != 0:
+            tail = (proc.stderr or proc.stdout).strip().splitlines()[-12:]
+            raise EnvUnavailable(env.name, f"native recipe {recipe} failed: " + " | ".join(tail),
+                                 f"bash {env.recipe(recipe)} /tmp/{recipe} (its output says what is missing)")
+
+
 def ensure_environment(name: str, log=lambda msg: None) -> Path:
     """Return the python of environment `name`, building it if needed."""
     env = get_environment(name)
@@ -154,8 +183,12 @@ def ensure_environment(name: str, log=lambda msg: None) -> Path:
         python = str(env_python(env))
         if env.requirements:
             _run([uv, "pip", "install", "-q", "--python", python, *env.requirements], name, "uv pip install", env=uv_env)
+        build_native(env, native_prefix(env), log)
+        post_env = dict(uv_env, **expand(env.build_env, native_prefix(env), uv_env))
+        # a wheel built against a native prefix must not come from uv's cache: its key does not see the prefix
+        no_cache = ["--no-cache"] if env.native else []
         for step in env.post:
             args = _substitute(step).split()
-            _run([uv, "pip", "install", "-q", "--python", python, *env.pip_flags, *args], name, f"post step {step!r}", env=uv_env)
+            _run([uv, "pip", "install", "-q", "--python", python, *no_cache, *env.pip_flags, *args], name, f"post step {step!r}", env=post_env)
         (target / MARKER).write_text(env.key + "\n")
         return env_python(env)

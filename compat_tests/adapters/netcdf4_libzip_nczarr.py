@@ -1,0 +1,31 @@
+"""netCDF4-python built from source against netCDF-C 4.9.3 with libzip: Dataset("file://<path>#mode=nczarr,zip").
+
+Same calls as the wheel's reader (netcdf4_zip); only the library underneath
+differs. Filters (blosc, zstd, ...) come from the plugins of that build,
+found through HDF5_PLUGIN_PATH.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from compat_tests.adapters import netcdf4_zip
+
+FALLBACKS: list = []
+SETTINGS = ("NetCDF Version", "NCZarr Support", "NCZarr Zip Support", "Standard Filters", "Plugin Install Dir")
+
+
+def versions() -> dict:
+    found = netcdf4_zip.versions()
+    prefix = os.environ.get("ZIPCOMPAT_NETCDF_C_PREFIX", "")
+    settings = Path(prefix) / "lib" / "libnetcdf.settings"
+    if prefix and settings.exists():
+        lines = dict(line.split(":", 1) for line in settings.read_text(encoding="utf-8").splitlines() if ":" in line)
+        found["netcdf-c build"] = "; ".join(f"{key}: {lines[key].strip()}" for key in SETTINGS if key in lines)
+    found["HDF5_PLUGIN_PATH"] = os.environ.get("HDF5_PLUGIN_PATH", "(unset)")
+    return found
+
+
+def read(archive: str, manifest: dict, options: dict) -> dict:
+    return netcdf4_zip.read(archive, manifest, options, mode="nczarr,zip")
