@@ -74,8 +74,9 @@ def _byo_fixtures(config) -> list[str]:
 
     from fixtures.external import ExternalArchiveError, external_id, reference_manifest
 
-    folder = Path(tempfile.mkdtemp(prefix="zipcompat-byo-"))
-    ids = []
+    import shutil
+
+    read = []
     for raw in config.getoption("--archive"):
         path = Path(raw).expanduser().resolve()
         fixture_id = "byo-" + external_id(path)[len("ext-"):]
@@ -84,11 +85,14 @@ def _byo_fixtures(config) -> list[str]:
         except ExternalArchiveError as exc:
             raise pytest.UsageError(f"--archive {raw}: {exc}") from None
         manifest["tags"] = ["kind:byo", *manifest["tags"][1:]]
+        read.append((fixture_id, path, manifest))
+    folder = Path(tempfile.mkdtemp(prefix="zipcompat-byo-"))
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))  # links and manifests only: the archives stay
+    for fixture_id, path, manifest in read:
         (folder / f"{fixture_id}.manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
         (folder / f"{fixture_id}.zip").symlink_to(path)
-        ids.append(fixture_id)
     config.option.fixtures_dir = str(folder)
-    return ids
+    return [fixture_id for fixture_id, _, _ in read]
 
 
 def pytest_configure(config):

@@ -1,0 +1,107 @@
+"""Environments with a native build: netCDF-C 4.9.3 with libzip, and netCDF4 built against it.
+
+The first use builds netCDF-C from Debian's source package (about a minute
+on two cores) and netCDF4 from its sdist; later runs take the cached build.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from compat_tests.cells import Describer, run_cell
+from compat_tests.readers import READERS
+from compat_tests.workers import WorkerPool
+from envs import registry
+from envs.build import expand, native_prefix, runtime_environ
+from envs.registry import get_environment
+
+
+def test_the_recipe_is_part_of_the_environment_key(tmp_path, monkeypatch):
+    env = get_environment("netcdf4-libzip")
+    recipe = tmp_path / "netcdf-c.sh"
+    recipe.write_text(env.recipe("netcdf-c").read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    before = env.key
+    monkeypatch.setattr(registry, "NATIVE_RECIPES", tmp_path)
+    assert env.key != before, "editing a native recipe must build a new environment"
+    # environments without native parts keep the key they always had (their caches stay valid)
+    plain = get_environment("zarr3")
+    assert plain.key == replace(plain, description="other").key
+
+
+def test_an_unknown_recipe_is_refused(tmp_path, monkeypatch):
+    declarations = tmp_path / "environments.toml"
+    declarations.write_text('[x]\npython = "3.11"\nnative = ["no-such-recipe"]\n', encoding="utf-8")
+    monkeypatch.setattr(registry, "DECLARATIONS", declarations)
+    registry.load_environments.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="no-such-recipe"):
+            registry.load_environments()
+    finally:
+        registry.load_environments.cache_clear()
+
+
+def test_declared_variables_are_filled_in():
+    env = get_environment("netcdf4-libzip")
+    prefix = native_prefix(env)
+    assert runtime_environ("netcdf4-libzip")["HDF5_PLUGIN_PATH"] == f"{prefix}/plugins"
+    build = expand(env.build_env, prefix, {"PATH": "/usr/bin"})
+    assert build["PATH"] == f"{prefix}/bin:/usr/bin" and build["NETCDF4_DIR"] == str(prefix)
+    assert runtime_environ("zarr3") == {}
+
+
+@pytest.fixture(scope="module")
+def pool():
+    pool = WorkerPool()
+    yield pool
+    pool.close()
+
+
+def _paths(built_fixtures, fixture_id):
+    archive = Path(built_fixtures[fixture_id]["_archive"]).resolve()
+    return archive, archive.with_name(f"{fixture_id}.manifest.json")
+
+
+def test_netcdf_c_with_libzip_reads_a_store_zipped_from_its_folder(pool, built_fixtures):
+    describe = Describer(pool)
+    versions = describe(READERS["netcdf4-libzip-zarr"])
+    assert "status" not in versions, versions
+    assert "NCZarr Zip Support: yes" in versions["versions"]["netcdf-c build"], versions
+    assert versions["versions"]["HDF5_PLUGIN_PATH"].endswith("/native/plugins")
+    for reader in ("netcdf4-libzip-zarr", "netcdf4-libzip-nczarr"):
+        folder = run_cell(READERS[reader], "coads-v2-stored-zipcli-nested", *_paths(built_fixtures, "coads-v2-stored-zipcli-nested"),
+                          pool, describe, timeout=120)
+        assert folder.outcome == "pass", folder.message
+    # the same store with its keys at the archive root (zarr-python's ZipStore) is not found
+    root = run_cell(READERS["netcdf4-libzip-zarr"], "coads-v2-stored", *_paths(built_fixtures, "coads-v2-stored"), pool, describe)
+    assert root.outcome == "error" and "Unknown file format" in root.message, root.message
+
+
+def test_blosc_and_zstd_chunks_round_trip_through_the_builds_plugins(tmp_path):
+    """NCZarr finds its filters through HDF5_PLUGIN_PATH; the matrix's stores at the root never get that far."""
+    import subprocess
+
+    from envs import ensure_environment
+
+    script = tmp_path / "roundtrip.py"
+    script.write_text(
+        "import sys, numpy, netCDF4\n"
+        "url = 'file://' + sys.argv[1] + '#mode=nczarr,zip'\n"
+        "with netCDF4.Dataset(url, 'w') as nc:\n"
+        "    nc.createDimension('x', 1000)\n"
+        "    for codec in ('zstd', 'blosc_lz4'):\n"
+        "        v = nc.createVariable(codec, 'f8', ('x',), compression=codec, chunksizes=(100,))\n"
+        "        v[:] = numpy.arange(1000.0)\n"
+        "with netCDF4.Dataset(url) as nc:\n"
+        "    for codec in ('zstd', 'blosc_lz4'):\n"
+        "        assert (nc[codec][:] == numpy.arange(1000.0)).all(), codec\n"
+        "        print(codec, nc[codec].filters())\n", encoding="utf-8")
+    python = ensure_environment("netcdf4-libzip")
+    import os
+
+    env = dict(os.environ, **runtime_environ("netcdf4-libzip"))
+    proc = subprocess.run([str(python), str(script), str(tmp_path / "filters.zip")], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "'zstd': True" in proc.stdout and "'compressor': 'blosc_lz4'" in proc.stdout, proc.stdout
