@@ -33,6 +33,8 @@ def _run(args, rest) -> int:
     pytest_args = [str(ROOT / "compat_tests" / "test_matrix.py"), "-p", "compat_tests.plugin", "-rN", "-p", "no:cacheprovider"]
     if args.strict:
         pytest_args.append("--strict-expectations")
+    if not any(a == "-n" or a.startswith(("-n", "--numprocesses", "--dist")) or a == "no:xdist" for a in rest):
+        pytest_args += ["-n", "auto"]  # one cell runner per core unless told otherwise
     return pytest.main(pytest_args + rest)
 
 
