@@ -22,7 +22,7 @@ from compat_tests.cells import cell_id
 from compat_tests.expectations import expectation_for, load as load_expectations
 from compat_tests.readers import READERS
 from envs import EnvUnavailable, ensure_environment, get_environment
-from envs.build import cache_root, expand, find_interpreter, runtime_environ
+from envs.build import cache_root, expand, find_interpreter, post_commands, runtime_environ
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "build" / "fixtures"
@@ -296,10 +296,7 @@ def run_bundle(bundle: Path) -> int:
         steps = [["uv", "venv", "-q", "--python", interpreter, str(venv)],
                  ["uv", "pip", "install", "-q", "--python", str(venv / "bin" / "python"), "-r", str(bundle / "requirements.txt")]]
         steps += [["bash", str(bundle / f"build-{recipe}.sh"), str(native), str(cache_root() / "sources" / "native")] for recipe in env.native]
-        for step in env.post:  # a wheel built against the bundle's native build must not come from uv's cache
-            steps.append(["uv", "pip", "install", "-q", "--python", str(venv / "bin" / "python"), *(["--no-cache"] if env.native else []),
-                          *env.pip_flags,
-                          *step.replace("{gdal_version}", subprocess.run(["gdal-config", "--version"], capture_output=True, text=True).stdout.strip()).split()])
+        steps += post_commands(env, str(venv / "bin" / "python"))
         build_env = dict(uv_env, **expand(env.build_env, native, uv_env))
         for step in steps:
             if step[0] == "bash":

@@ -156,6 +156,13 @@ def build_native(env: Environment, prefix: Path, log=lambda msg: None) -> None:
                                  f"bash {env.recipe(recipe)} /tmp/{recipe} (its output says what is missing)")
 
 
+def post_commands(env: Environment, python: str, uv: str = "uv") -> list[list[str]]:
+    """The uv commands of the environment's post steps, for the interpreter `python`."""
+    # a wheel built against a native prefix must not come from uv's cache: its key does not see the prefix
+    no_cache = ["--no-cache"] if env.native else []
+    return [[uv, "pip", "install", "-q", "--python", python, *no_cache, *env.pip_flags, *_substitute(step).split()] for step in env.post]
+
+
 def ensure_environment(name: str, log=lambda msg: None) -> Path:
     """Return the python of environment `name`, building it if needed."""
     env = get_environment(name)
@@ -185,10 +192,7 @@ def ensure_environment(name: str, log=lambda msg: None) -> Path:
             _run([uv, "pip", "install", "-q", "--python", python, *env.requirements], name, "uv pip install", env=uv_env)
         build_native(env, native_prefix(env), log)
         post_env = dict(uv_env, **expand(env.build_env, native_prefix(env), uv_env))
-        # a wheel built against a native prefix must not come from uv's cache: its key does not see the prefix
-        no_cache = ["--no-cache"] if env.native else []
-        for step in env.post:
-            args = _substitute(step).split()
-            _run([uv, "pip", "install", "-q", "--python", python, *no_cache, *env.pip_flags, *args], name, f"post step {step!r}", env=post_env)
+        for step, command in zip(env.post, post_commands(env, python, uv)):
+            _run(command, name, f"post step {step!r}", env=post_env)
         (target / MARKER).write_text(env.key + "\n")
         return env_python(env)
