@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from compat_tests.workers import WorkerPool
 from fixtures.build import build
 from fixtures.registry import default_fixtures
 
@@ -23,3 +24,20 @@ def built_fixtures(tmp_path_factory) -> dict[str, dict]:
         manifest["_archive"] = str(archive)
         manifests[fixture_id] = manifest
     return manifests
+
+
+@pytest.fixture
+def cell_paths(built_fixtures):
+    """fixture id -> (archive, manifest path), as run_cell takes them."""
+    def paths(fixture_id: str) -> tuple[Path, Path]:
+        archive = Path(built_fixtures[fixture_id]["_archive"]).resolve()
+        return archive, archive.with_name(f"{fixture_id}.manifest.json")
+    return paths
+
+
+@pytest.fixture(scope="module")
+def worker_pool():
+    """Reader workers for one test module, stopped after it."""
+    pool = WorkerPool()
+    yield pool
+    pool.close()

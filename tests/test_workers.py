@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from compat_tests.cells import Describer, run_cell
 from compat_tests.checks import judge
 from compat_tests.readers import READERS
-from compat_tests.workers import WorkerPool
 
 FIXTURE = "synthetic-v3-stored"
 
 
-@pytest.fixture(scope="module")
-def pool():
-    pool = WorkerPool()
-    yield pool
-    pool.close()
-
-
-@pytest.fixture(scope="module")
-def archive(built_fixtures):
-    path = Path(built_fixtures[FIXTURE]["_archive"]).resolve()
-    return path, path.with_name(f"{FIXTURE}.manifest.json")
-
-
-def test_crash_and_hang_end_their_cell_and_the_run_goes_on(pool, archive):
+def test_crash_and_hang_end_their_cell_and_the_run_goes_on(worker_pool, cell_paths):
+    pool, archive = worker_pool, cell_paths(FIXTURE)
     describe = Describer(pool)
     crash = run_cell(READERS["selftest-crash"], FIXTURE, *archive, pool, describe, timeout=30)
     assert crash.outcome == "crash" and "SIGSEGV" in crash.message
