@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Callable
 
-from fixtures.canonical import check_slice
-
 
 def box(expected: dict) -> tuple[slice, ...]:
     return tuple(slice(start, stop) for start, stop in expected["slice"])
@@ -36,4 +34,4 @@ def groups_of(manifest: dict) -> dict[str, list[dict]]:
     return out
 
 
-__all__ = ["box", "check_slice", "groups_of", "read_each", "store_path"]
+__all__ = ["box", "groups_of", "read_each", "store_path"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compat_tests.adapters.common import box, read_each
+from compat_tests.adapters.common import box, read_each, store_path
 
 FALLBACKS = [("from_zarr(..., component=<top-level folder>/<array>)", {"path_from_prefix": True})]
 
@@ -21,11 +21,11 @@ def read(archive: str, manifest: dict, options: dict) -> dict:
     from zarr.storage import ZipStore
 
     store = ZipStore(archive, mode="r")
-    prefix = manifest["store_prefix"] if options.get("path_from_prefix") else ""
+    folder = store_path(manifest, options)
     try:
         with dask.config.set(scheduler="threads", num_workers=2):
             def one(expected):
-                array = da.from_zarr(store, component=prefix + expected["path"])
+                array = da.from_zarr(store, component=f"{folder}/{expected['path']}" if folder else expected["path"])
                 return {"values": array.compute(), "slice": array[box(expected)].compute(), "attrs": None, "dims": None}
 
             arrays, errors = read_each(manifest, one)

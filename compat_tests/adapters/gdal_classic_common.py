@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from compat_tests.adapters.common import store_path
+
 
 def subdataset(archive: str, manifest: dict, options: dict, path: str) -> str:
-    inner = manifest["store_prefix"].rstrip("/") if options.get("path_from_prefix") else ""
+    inner = store_path(manifest, options)
     return f'ZARR:"/vsizip/{archive}' + (f"/{inner}" if inner else "") + f'":/{path}'
 
 

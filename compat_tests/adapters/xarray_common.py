@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compat_tests.adapters.common import box, groups_of
+from compat_tests.adapters.common import box, groups_of, store_path
 
 # Non-default options a user could pass, tried in order only when the default
 # does not give the manifest's values.
@@ -25,7 +25,7 @@ def versions() -> dict:
 def read_with(open_group, manifest: dict, options: dict) -> dict:
     """open_group(group_path, xarray_kwargs) -> xarray.Dataset"""
     kwargs = {k: v for k, v in options.items() if k != "path_from_prefix"}
-    prefix = manifest["store_prefix"].rstrip("/") if options.get("path_from_prefix") else ""
+    prefix = store_path(manifest, options)
     arrays, errors, listed = {}, {}, []
     for group, expected_arrays in groups_of(manifest).items():
         full_group = "/".join(p for p in (prefix, group) if p) or None
