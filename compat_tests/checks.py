@@ -97,3 +97,18 @@ def decide(manifest: dict, first: tuple[str, object], fallbacks: list, retry) ->
             if retry_status == "ok" and judge(manifest, retry_payload).outcome == "pass":
                 return "partial", f"passes only with {label}; by default: {outcome}: {message}", label, failed
     return outcome, message, None, failed
+
+
+def reconcile(actual: str, expected_outcome: str) -> str:
+    """The outcome to report: an error that matrix.yaml declares `unsupported` is that."""
+    if expected_outcome == "unsupported" and actual == "error":
+        return "unsupported"
+    return actual
+
+
+def unjudgeable(manifest: dict) -> str | None:
+    """Why no cell of this archive can be judged (the reference decoded none of its arrays), else None."""
+    skipped = manifest.get("reference_skipped") or {}
+    if manifest.get("arrays") or not skipped:
+        return None
+    return "the reference reading decoded no array of this archive, so no cell can be judged: " + "; ".join(f"{k}: {v}" for k, v in skipped.items())

@@ -83,9 +83,3 @@ def expectation_for(cell: str, entries: list[dict]) -> Expectation:
                 return Expectation(entry["outcome"], entry["reason"], entry["link"], pattern)
     return PASS
 
-
-def reconcile(actual: str, expected: Expectation) -> str:
-    """The outcome to report: an error that matrix.yaml declares `unsupported` is that."""
-    if expected.outcome == "unsupported" and actual == "error":
-        return "unsupported"
-    return actual

@@ -45,7 +45,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "lib"))
 import importlib
-from compat_tests.checks import decide
+from compat_tests.checks import decide, reconcile, unjudgeable
 from compat_tests.worker import summarise
 
 ADAPTER = "{adapter}"
@@ -78,13 +78,12 @@ def attempt(options):
 
 
 fallbacks = importlib.import_module(ADAPTER).FALLBACKS
-if not manifest["arrays"] and manifest.get("reference_skipped"):
+if unjudgeable(manifest):
     # nothing the reader returns can be judged: the archive itself is the finding
-    outcome, message, option, failed = "fixture-error", "the reference reading decoded no array: " + json.dumps(manifest["reference_skipped"]), None, []
+    outcome, message, option, failed = "fixture-error", unjudgeable(manifest), None, []
 else:
     outcome, message, option, failed = decide(manifest, attempt({{}}), fallbacks, attempt)
-if EXPECTED == "unsupported" and outcome == "error":
-    outcome = "unsupported"  # matrix.yaml declares this reader's refusal by design
+outcome = reconcile(outcome, EXPECTED)  # matrix.yaml may declare a refusal by design (unsupported)
 print(f"outcome: {{outcome}}")
 if message:
     print(f"message: {{message}}")
