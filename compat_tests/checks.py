@@ -34,7 +34,8 @@ def judge(manifest: dict, result: dict) -> Verdict:
     expected_paths = [a["path"] for a in manifest["arrays"]]
     if listed is not None:
         checks += 1
-        missing = [p for p in expected_paths if p not in set(listed)]
+        listed_paths = set(listed)
+        missing = [p for p in expected_paths if p not in listed_paths]
         if missing:
             failed.append(f"not listed: {', '.join(missing[:4])}" + (" ..." if len(missing) > 4 else ""))
     for expected in manifest["arrays"]:
