@@ -23,6 +23,7 @@ from compat_tests.expectations import expectation_for, load as load_expectations
 from compat_tests.readers import READERS
 from envs import EnvUnavailable, ensure_environment, get_environment
 from envs.build import cache_root, expand, find_interpreter, post_commands, runtime_environ
+from fixtures.build import link_or_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "build" / "fixtures"
@@ -160,10 +161,7 @@ def make_bundle(cell: str, out: Path | None = None, record: dict | None = None) 
         shutil.rmtree(bundle)
     (bundle / "lib").mkdir(parents=True)
     for source in (archive, manifest):
-        try:  # a hard link where the bundle shares the filesystem (never a symlink: bundles travel)
-            os.link(source, bundle / source.name)
-        except OSError:
-            shutil.copyfile(source, bundle / source.name)
+        link_or_copy(source, bundle / source.name)
     for rel in LIBRARY_FILES:
         (bundle / "lib" / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ROOT / rel, bundle / "lib" / rel)
