@@ -34,7 +34,8 @@ body{font:14px/1.4 system-ui,sans-serif;margin:1rem;color:#222}
 h1{font-size:1.4rem}.meta{color:#555}
 .wrap{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:2px 6px;text-align:center;white-space:nowrap}
-th.fx,td.fx{text-align:left;position:sticky;left:0;background:#fff}
+th.fx,td.fx{text-align:left;position:sticky;left:0;background:#fff;white-space:normal;min-width:17rem;max-width:20rem}
+td.fx code{overflow-wrap:anywhere}
 thead th{background:#f3f3f3;vertical-align:bottom}thead th small{display:block;font-weight:normal;color:#555}
 tr.axis th{background:#e8eef7;text-align:left}
 td.pass{background:#dff3df}td.partial{background:#fff3c4}td.wrong-data{background:#b00020;color:#fff;font-weight:bold}
@@ -48,7 +49,7 @@ ol.notes li{margin:.3rem 0;word-break:break-word}code{background:#f4f4f4;padding
 .legend b{padding:0 4px}.legend b.pass{background:#dff3df}.legend b.partial{background:#fff3c4}
 .legend b.wrong-data{background:#b00020;color:#fff}.legend b.error{background:#f6d5d5}.legend b.crash{background:#d9534f;color:#fff}
 .legend b.timeout{background:#f2c9a0}.legend b.unsupported,.legend b.not-installed,.legend b.fixture-error{background:#eee}
-@media (max-width:600px){body{margin:.3rem}th,td{padding:1px 3px}}
+@media (max-width:600px){body{margin:.3rem}th,td{padding:1px 3px}th.fx,td.fx{min-width:6rem;max-width:8rem;font-size:12px}}
 """
 SCRIPT = """
 function applyFilters(){
