@@ -26,8 +26,12 @@ def _run(args, rest) -> int:
         from fixtures.external import place_external
 
         result = build(list(default_fixtures().values()), out=DEFAULT_OUT)
-        result.errors.update(place_external(DEFAULT_OUT))
-        print(f"{len(result.built)} fixtures ready ({result.cached} cached), {len(result.errors)} could not be built", file=sys.stderr)
+        errors, unavailable = place_external(DEFAULT_OUT)
+        result.errors.update(errors)
+        for fixture_id, why in unavailable.items():
+            print(f"not tested: {fixture_id}: {why}", file=sys.stderr)
+        print(f"{len(result.built)} fixtures ready ({result.cached} cached), {len(result.errors)} could not be built"
+              + (f", {len(unavailable)} external archives unavailable (not tested)" if unavailable else ""), file=sys.stderr)
     import pytest
 
     pytest_args = [str(ROOT / "compat_tests" / "test_matrix.py"), "-p", "compat_tests.plugin", "-rN", "-p", "no:cacheprovider"]

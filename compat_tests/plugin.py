@@ -58,7 +58,8 @@ def _selected_fixtures(config) -> list[str]:
 
     if config.getoption("--archive"):
         return _byo_fixtures(config)
-    ids = matrix_fixture_ids()
+    unavailable = _not_tested(config)
+    ids = [i for i in matrix_fixture_ids() if i not in unavailable]
     wanted = [f for f in config.getoption("--fixture-ids").split(",") if f]
     if not wanted:
         return ids
@@ -66,6 +67,15 @@ def _selected_fixtures(config) -> list[str]:
     if not picked:
         raise pytest.UsageError(f"--fixture-ids {','.join(wanted)} matches no fixture; list them with: ./run fixtures list")
     return picked
+
+
+def _not_tested(config) -> dict[str, str]:
+    """External archives that could not be had here (id -> why): not run, and named in the report."""
+    from fixtures.external import unavailable_external
+
+    if config.getoption("--archive"):
+        return {}
+    return unavailable_external(Path(config.getoption("--fixtures-dir")))
 
 
 def _byo_fixtures(config) -> list[str]:
@@ -177,6 +187,7 @@ def _run_info(config, versions: dict) -> dict:
         "ci": os.environ.get("CI", ""),
         "strict": config.getoption("--strict-expectations"),
         "readers": versions,
+        "not_tested": _not_tested(config),
     }
 
 

@@ -19,6 +19,10 @@ def write_markdown(payload: dict, path: Path) -> None:
     lines = ["# zipstore-compat support matrix", ""]
     lines.append(f"Run {payload['run']['started']} on Python {payload['run']['python']}, {payload['run']['platform']}.")
     lines.append("")
+    for fixture_id, why in sorted((payload["run"].get("not_tested") or {}).items()):
+        lines.append(f"- not tested: `{fixture_id}`: {why}")
+    if payload["run"].get("not_tested"):
+        lines.append("")
     lines.append("Legend: " + ", ".join(f"{v} {k}" for k, v in SYMBOL.items()) + "; a trailing `!` marks an outcome matrix.yaml does not expect.")
     lines.append("")
     header = ["fixture"] + [f"{r}<br><sub>{', '.join(f'{k} {v}' for k, v in list((versions.get(r) or {}).items())[:2])}</sub>" for r in readers]

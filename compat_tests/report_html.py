@@ -91,6 +91,10 @@ def render_html(payload: dict) -> str:
            "<h1>Who reads a zipped Zarr store, and correctly?</h1>",
            f"<p class=meta>Run {esc(run.get('started', ''))}, Python {esc(run.get('python', ''))}, {esc(run.get('platform', ''))}. "
            f"{len(cells)} cells: {len(readers)} readers x {len(fixtures)} fixtures.</p>"]
+    not_tested = run.get("not_tested") or {}
+    if not_tested:
+        out.append(f"<p class=meta>Not tested ({len(not_tested)} external archives could not be had here): "
+                   + "; ".join(f"<code>{esc(k)}</code>: {esc(v)}" for k, v in sorted(not_tested.items())) + "</p>")
     out.append("<p class=legend>" + "".join(f"<span><b class='{k}'>{esc(LABEL[k])}</b> {k}: {esc(v)}</span>" for k, v in LEGEND.items())
                + "<span>a purple frame: an outcome matrix.yaml does not expect</span></p>")
     out.append("<div class=filters><label>Reader <select id=reader onchange=applyFilters()><option value=''>all</option>"

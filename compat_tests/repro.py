@@ -140,7 +140,9 @@ def make_bundle(cell: str, out: Path | None = None, record: dict | None = None) 
     if not archive.exists() and fixture_id.startswith("ext-"):
         from fixtures.external import place_external
 
-        place_external(FIXTURES)
+        _, unavailable = place_external(FIXTURES)
+        if fixture_id in unavailable:
+            raise ReproError(f"the external archive of {fixture_id} is unavailable here: {unavailable[fixture_id]}")
     if not archive.exists():
         from fixtures.build import build
         from fixtures.registry import resolve

@@ -44,6 +44,13 @@ def test_bad_cell_ids_are_clear(cell, message):
     assert proc.returncode == 2 and message.split()[0] in proc.stderr and "Traceback" not in proc.stderr
 
 
+def _zarrita_archive() -> Path:
+    """A small real archive made by another project (fetched and verified: mirror, then upstream)."""
+    from fixtures.catalogue import catalogue, fetch
+
+    return fetch(catalogue()["ext-manzt-zarrita-js-v3-data-zipped-from-within-zarr"])
+
+
 def _archive_run(path: Path, tmp_path: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "compat_tests", "run", "--no-build", "--readers", "zarr3,h5py", "--archive", str(path),
@@ -52,7 +59,7 @@ def _archive_run(path: Path, tmp_path: Path) -> subprocess.CompletedProcess:
 
 
 def test_bring_your_own_archive(tmp_path):
-    archive = ROOT / "external" / "manzt__zarrita.js__v3_data.zipped_from_within.zarr.zip"
+    archive = _zarrita_archive()
     proc = _archive_run(archive, tmp_path)
     import json
 
@@ -67,7 +74,7 @@ def test_bring_your_own_archive(tmp_path):
 def test_bring_your_own_bad_archive_is_a_clear_error(content, message, tmp_path):
     bad = tmp_path / "bad.zip"
     if content is None:  # a truncated real archive
-        real = (ROOT / "external" / "manzt__zarrita.js__v3_data.zipped_from_within.zarr.zip").read_bytes()
+        real = (_zarrita_archive()).read_bytes()
         content = real[: len(real) // 2]
     bad.write_bytes(content)
     proc = _archive_run(bad, tmp_path)
