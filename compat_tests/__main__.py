@@ -19,24 +19,14 @@ REPORTS = ROOT / "reports"
 
 
 def _run(args, rest) -> int:
-    from fixtures.build import DEFAULT_OUT, build
-    from fixtures.registry import default_fixtures
-
-    if not args.no_build:
-        from fixtures.external import place_external
-
-        result = build(list(default_fixtures().values()), out=DEFAULT_OUT)
-        errors, unavailable = place_external(DEFAULT_OUT)
-        result.errors.update(errors)
-        for fixture_id, why in unavailable.items():
-            print(f"not tested: {fixture_id}: {why}", file=sys.stderr)
-        print(f"{len(result.built)} fixtures ready ({result.cached} cached), {len(result.errors)} could not be built"
-              + (f", {len(unavailable)} external archives unavailable (not tested)" if unavailable else ""), file=sys.stderr)
+    """A thin alias of `pytest compat_tests` (the plugin builds the fixtures and runs the cells)."""
     import pytest
 
-    pytest_args = [str(ROOT / "compat_tests" / "test_matrix.py"), "-p", "compat_tests.plugin", "-rN", "-p", "no:cacheprovider"]
+    pytest_args = [str(ROOT / "compat_tests"), "-rN"]
     if args.strict:
         pytest_args.append("--strict-expectations")
+    if args.no_build:
+        pytest_args.append("--no-build")
     if not any(a == "-n" or a.startswith(("-n", "--numprocesses", "--dist")) or a == "no:xdist" for a in rest):
         pytest_args += ["-n", "auto"]  # one cell runner per core unless told otherwise
     return pytest.main(pytest_args + rest)

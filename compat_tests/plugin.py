@@ -1,11 +1,15 @@
-"""pytest plugin of the reader matrix: options, cells, expectations, results.json.
+"""pytest plugin of the reader matrix: options, fixtures, cells, expectations, results.json.
 
-Loaded with -p compat_tests.plugin (python -m compat_tests run does it).
-pytest's own reports are the only source of the results file.
+Loaded by the top-level conftest.py, so `pytest` at the project root runs the
+default matrix: the plugin builds the fixtures once per session (in the
+controlling process, before any xdist worker starts), then one test per cell.
+It stays inert for the suite's own tests (`pytest tests`). pytest's own
+reports are the only source of the results file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -34,11 +38,37 @@ def pytest_addoption(parser):
     group.addoption("--archive", action="append", default=[], metavar="PATH",
                     help="run every reader on your own archive (repeatable); the truth is an independent reference reading")
     group.addoption("--results", default=str(ROOT / "reports" / "results.json"), help="where to write results.json")
+    group.addoption("--no-build", action="store_true", help="use the fixtures already in --fixtures-dir (do not build or fetch them)")
+
+
+MATRIX_DIR = ROOT / "compat_tests"
 
 
 def _matrix_selected(config) -> bool:
-    """True when the matrix test module is among what pytest was asked to run."""
-    return any("test_matrix" in str(arg) for arg in config.args)
+    """True when the matrix (compat_tests/, or its test module) is among what pytest was asked to run."""
+    for arg in config.args:
+        path = Path(config.invocation_params.dir, str(arg).split("::")[0]).resolve()
+        if path == ROOT or path == MATRIX_DIR or MATRIX_DIR in path.parents:
+            return True
+    return False
+
+
+def _prepare_fixtures(config) -> None:
+    """Build the default fixtures and fetch the external archives into --fixtures-dir, once per session."""
+    from fixtures.build import build
+    from fixtures.external import place_external
+    from fixtures.registry import default_fixtures
+
+    out = Path(config.getoption("--fixtures-dir"))
+    capture = config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+        result = build(list(default_fixtures().values()), out=out)
+        errors, unavailable = place_external(out)
+        result.errors.update(errors)
+        for fixture_id, why in unavailable.items():
+            print(f"not tested: {fixture_id}: {why}", file=sys.stderr)
+        print(f"{len(result.built)} fixtures ready ({result.cached} cached), {len(result.errors)} could not be built"
+              + (f", {len(unavailable)} external archives unavailable (not tested)" if unavailable else ""), file=sys.stderr)
 
 
 def _selected_readers(config) -> list:
@@ -107,11 +137,15 @@ def _byo_fixtures(config) -> list[str]:
 
 def pytest_configure(config):
     config._zipcompat = {"started": time.time()}
+    controller = not hasattr(config, "workerinput")
+    if (controller and _matrix_selected(config) and not config.getoption("--no-build")
+            and not config.getoption("--archive") and not config.option.collectonly):
+        _prepare_fixtures(config)
 
 
 def pytest_generate_tests(metafunc):
-    if "cell" not in metafunc.fixturenames:
-        return
+    if "cell" not in metafunc.fixturenames or MATRIX_DIR not in Path(metafunc.definition.path).parents:
+        return  # only the matrix's own test takes cells
     config = metafunc.config
     readers = _selected_readers(config)
     fixture_ids = _selected_fixtures(config)

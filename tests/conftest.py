@@ -12,6 +12,17 @@ from fixtures.build import build
 from fixtures.registry import default_fixtures
 
 
+# what a test needs tells how heavy it is: the default set built, or reader workers started
+HEAVY_FIXTURES = {"built_fixtures", "worker_pool"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if HEAVY_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.network)
+
+
 @pytest.fixture(scope="session")
 def built_fixtures(tmp_path_factory) -> dict[str, dict]:
     """Build (or take from the cache) the default set; id -> manifest."""

@@ -26,6 +26,8 @@ def _digests(result) -> dict[str, str]:
     return {fixture_id: sha256_file(path) for fixture_id, path in result.built.items()}
 
 
+@pytest.mark.slow
+@pytest.mark.network
 def test_building_twice_gives_identical_bytes(tmp_path):
     """Every default fixture, built twice from cold caches."""
     specs = list(default_fixtures().values())
@@ -44,6 +46,7 @@ def test_default_set_is_reproduced_by_the_shared_cache(tmp_path, built_fixtures)
         assert digest == built_fixtures[fixture_id]["zip"]["archive_sha256"], fixture_id
 
 
+@pytest.mark.network
 def test_warm_build_comes_from_cache(tmp_path):
     specs = resolve(SAMPLE[:3])
     build(specs, out=tmp_path / "one", cache_dir=tmp_path / "cache", progress=False)
@@ -51,6 +54,7 @@ def test_warm_build_comes_from_cache(tmp_path):
     assert again.cached == len(specs) and not again.errors
 
 
+@pytest.mark.network
 def test_corrupt_cache_entry_is_rebuilt(tmp_path):
     specs = resolve(["synthetic-v3-stored"])
     first = build(specs, out=tmp_path / "out", cache_dir=tmp_path / "cache", progress=False)
@@ -95,6 +99,7 @@ def test_missing_dataset_source_says_what_to_run(tmp_path, monkeypatch):
         load_data(fetch=False)
 
 
+@pytest.mark.network
 def test_writer_failure_is_a_fixture_error_not_a_crash(tmp_path, monkeypatch):
     """A dataset that cannot be prepared turns its fixtures into recorded errors."""
     import fixtures.build as build_module

@@ -66,6 +66,8 @@ def test_netcdf_c_with_libzip_reads_a_store_zipped_from_its_folder(worker_pool, 
     assert root.outcome == "error" and "Unknown file format" in root.message, root.message
 
 
+@pytest.mark.slow  # compiles netCDF-C on first use
+@pytest.mark.network
 def test_blosc_and_zstd_chunks_round_trip_through_the_builds_plugins(tmp_path):
     """NCZarr finds its filters through HDF5_PLUGIN_PATH; the matrix's stores at the root never get that far."""
     import subprocess

@@ -22,6 +22,8 @@ def test_bundle_runs_standalone_and_shows_the_outcome(cell, tmp_path, built_fixt
     assert run_bundle(bundle) == 0  # exit 0: the same outcome as recorded
 
 
+@pytest.mark.slow
+@pytest.mark.network
 def test_bundle_script_needs_nothing_of_the_project(tmp_path, built_fixtures):
     bundle = make_bundle("h5py--synthetic-v3-stored", tmp_path / "b")
     moved = tmp_path / "elsewhere"
@@ -58,6 +60,8 @@ def _archive_run(path: Path, tmp_path: Path) -> subprocess.CompletedProcess:
         cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
+@pytest.mark.network
 def test_bring_your_own_archive(tmp_path):
     archive = _zarrita_archive()
     proc = _archive_run(archive, tmp_path)
@@ -71,6 +75,7 @@ def test_bring_your_own_archive(tmp_path):
 
 
 @pytest.mark.parametrize("content,message", [(b"this is not a zip", "not a ZIP archive"), (None, "not a readable ZIP archive|not a ZIP")])
+@pytest.mark.slow
 def test_bring_your_own_bad_archive_is_a_clear_error(content, message, tmp_path):
     bad = tmp_path / "bad.zip"
     if content is None:  # a truncated real archive
