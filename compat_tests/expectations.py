@@ -1,8 +1,12 @@
 """matrix.yaml: the expectation of every non-pass cell, with a reason and a link.
 
 Pass is the default. An entry names cells by shell-style patterns over cell
-ids; the first entry that matches a cell decides its expectation. The file
-is validated against SCHEMA; an entry that matches no cell is an error.
+ids, and may hold only for some versions: `versions: {gdal: "<3.11"}` maps
+a library, as the reader's worker names it in its versions, to a PEP 440
+specifier. The first entry that matches a cell (and whose condition the
+cell's versions meet) decides its expectation. The file is validated
+against SCHEMA; an entry that matches no cell is an error, and so is a
+condition that no tested version meets.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
 
 MATRIX_FILE = Path(__file__).resolve().parent.parent / "matrix.yaml"
 NON_PASS = ["partial", "wrong-data", "error", "crash", "timeout", "unsupported", "not-installed", "fixture-error"]
@@ -32,6 +38,7 @@ SCHEMA = {
                     "reason": {"type": "string", "minLength": 10},
                     "link": {"type": "string", "pattern": r"^https://\S+$"},
                     "evidence": {"type": "string"},
+                    "versions": {"type": "object", "minProperties": 1, "additionalProperties": {"type": "string", "minLength": 1}},
                 },
             },
         }
@@ -49,6 +56,7 @@ class Expectation:
     reason: str = ""
     link: str = ""
     pattern: str = ""
+    entry: int | None = None      # index of the matrix.yaml entry that decided
 
 
 PASS = Expectation("pass")
@@ -66,6 +74,12 @@ def load(path: Path = MATRIX_FILE) -> list[dict]:
     except jsonschema.ValidationError as exc:
         where = "/".join(str(p) for p in exc.absolute_path)
         raise MatrixFileError(f"{path}: {where}: {exc.message}") from None
+    for number, entry in enumerate(data["expectations"]):
+        for library, spec in (entry.get("versions") or {}).items():
+            try:
+                SpecifierSet(spec)
+            except InvalidSpecifier:
+                raise MatrixFileError(f"{path}: expectations/{number}: versions: {library}: {spec!r} is not a version specifier such as '<3.11'") from None
     return data["expectations"]
 
 
@@ -76,10 +90,37 @@ def check_patterns_match(entries: list[dict], all_cells: list[str]) -> None:
         raise MatrixFileError(f"matrix.yaml: these patterns match no cell (a typo, or a fixture/reader that is gone): {', '.join(dead)}")
 
 
-def expectation_for(cell: str, entries: list[dict]) -> Expectation:
-    for entry in entries:
+def condition_holds(entry: dict, versions: dict | None) -> bool:
+    """True when the entry has no version condition, or the cell's versions meet it."""
+    condition = entry.get("versions")
+    if not condition:
+        return True
+    for library, spec in condition.items():
+        found = (versions or {}).get(library)
+        try:
+            if found is None or not SpecifierSet(spec).contains(Version(str(found).split("+")[0]), prereleases=True):
+                return False
+        except InvalidVersion:
+            return False
+    return True
+
+
+def expectation_for(cell: str, entries: list[dict], versions: dict | None = None) -> Expectation:
+    for number, entry in enumerate(entries):
         for pattern in entry["cells"]:
-            if fnmatch.fnmatchcase(cell, pattern):
-                return Expectation(entry["outcome"], entry["reason"], entry["link"], pattern)
+            if fnmatch.fnmatchcase(cell, pattern) and condition_holds(entry, versions):
+                return Expectation(entry["outcome"], entry["reason"], entry["link"], pattern, number)
     return PASS
 
+
+def dead_conditions(entries: list[dict], cells: list[dict]) -> list[str]:
+    """Entries with a version condition whose cells ran, but never at a version the condition names."""
+    dead = []
+    for number, entry in enumerate(entries):
+        if not entry.get("versions"):
+            continue
+        ran = [c for c in cells if any(fnmatch.fnmatchcase(c["cell"], p) for p in entry["cells"])]
+        if ran and not any(condition_holds(entry, c.get("versions")) for c in ran):
+            seen = sorted({str((c.get("versions") or {}).get(lib)) for c in ran for lib in entry["versions"]})
+            dead.append(f"entry {number} ({entry['cells'][0]}, versions {entry['versions']}): no tested version meets it (tested: {', '.join(seen)})")
+    return dead

@@ -243,6 +243,11 @@ def pytest_sessionfinish(session, exitstatus):
     write_markdown(payload, out.with_name("matrix.md"))
     write_html(payload, out.with_name("matrix.html"))
     config._zipcompat["written"] = str(out)
+    if not config.getoption("--archive"):
+        dead = expectations.dead_conditions(expectations.load(), records)
+        config._zipcompat["dead_conditions"] = dead
+        if dead:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
@@ -259,5 +264,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_line(f"WRONG DATA  {record['cell']}: {record['message'][:200]}", red=True, bold=True)
     for record in unexpected:
         terminalreporter.write_line(f"UNEXPECTED  {record['cell']}: {record['outcome']} (matrix.yaml says {record['expected']}): {record['message'][:160]}", yellow=True)
+    for line in config._zipcompat.get("dead_conditions", []):
+        terminalreporter.write_line(f"matrix.yaml: {line}", red=True, bold=True)
     if "written" in config._zipcompat:
         terminalreporter.write_line(f"results: {config._zipcompat['written']}, with matrix.md and matrix.html beside it")

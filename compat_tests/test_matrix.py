@@ -30,13 +30,14 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries):
         result = CellResult(cell_id(reader.id, fixture_id), reader.id, fixture_id, "fixture-error", why)
     if facts["skipped"]:
         result.notes.append("not checked, the reference could not decode them: " + "; ".join(f"{k}: {v}" for k, v in facts["skipped"].items()))
-    expected = expectation_for(result.cell, matrix_entries)
+    description = describe(reader) or {}
+    expected = expectation_for(result.cell, matrix_entries, description.get("versions"))
     result.outcome = reconcile(result.outcome, expected.outcome)
     as_expected = result.outcome == expected.outcome
-    description = describe(reader) or {}
     request.node._zipcompat_record = {
         **result.to_json(),
         "expected": expected.outcome,
+        "expectation_entry": expected.entry,
         "as_expected": as_expected,
         "reason": expected.reason,
         "link": expected.link,

@@ -1,4 +1,4 @@
-"""python -m envs list | build NAME... : inspect and build declared environments."""
+"""python -m envs list | build NAME... | outdated : inspect, build and check the pins of declared environments."""
 
 import argparse
 import sys
@@ -13,8 +13,14 @@ def main(argv=None) -> int:
     sub.add_parser("list", help="declared environments and whether they are built")
     build = sub.add_parser("build", help="build environments (all when none named)")
     build.add_argument("names", nargs="*")
+    sub.add_parser("outdated", help="which pins are behind the newest release on the package registry (Markdown)")
     args = parser.parse_args(argv)
     envs = load_environments()
+    if args.command == "outdated":
+        from envs.outdated import check, report
+
+        print(report(check(envs)), end="")
+        return 0
     if args.command == "list":
         for env in envs.values():
             state = "built" if (env_dir(env) / MARKER).exists() else "not built"

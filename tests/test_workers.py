@@ -56,3 +56,30 @@ def test_a_dead_pattern_is_an_error():
 
     with pytest.raises(expectations.MatrixFileError, match="match no cell"):
         expectations.check_patterns_match([{"cells": ["nosuchreader--*"]}], ["zarr3--coads-v3-stored"])
+
+
+def test_an_expectation_can_hold_for_some_versions_only():
+    from compat_tests.expectations import dead_conditions, expectation_for
+
+    entries = [
+        {"cells": ["rasterio-gdal--*-v3-*"], "versions": {"gdal": "<3.11"}, "outcome": "error", "reason": "old GDAL", "link": "https://x"},
+        {"cells": ["rasterio-gdal--*"], "outcome": "partial", "reason": "any GDAL", "link": "https://y"},
+    ]
+    cell = "rasterio-gdal--coads-v3-stored"
+    assert expectation_for(cell, entries, {"gdal": "3.10.3"}).outcome == "error"
+    assert expectation_for(cell, entries, {"gdal": "3.12.2"}).outcome == "partial"  # the condition fails: next entry
+    assert expectation_for(cell, entries, None).outcome == "partial"                 # unknown versions meet no condition
+    ran = [{"cell": cell, "versions": {"gdal": "3.12.2"}}]
+    assert dead_conditions(entries, ran) and "3.12.2" in dead_conditions(entries, ran)[0]
+    assert dead_conditions(entries, ran + [{"cell": cell, "versions": {"gdal": "3.10.3"}}]) == []
+    assert dead_conditions(entries, [{"cell": "zarr3--coads-v3-stored", "versions": {}}]) == []  # its cells did not run
+
+
+def test_a_bad_version_condition_is_refused(tmp_path):
+    from compat_tests import expectations
+
+    bad = tmp_path / "matrix.yaml"
+    bad.write_text("expectations:\n- cells: ['zarr3--*']\n  versions: {zarr: 'three'}\n  outcome: error\n"
+                   "  reason: a reason long enough\n  link: https://example.org\n", encoding="utf-8")
+    with pytest.raises(expectations.MatrixFileError, match="not a version specifier"):
+        expectations.load(bad)
