@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from compat_tests.readers import family_cell
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
@@ -119,7 +121,7 @@ def dead_conditions(entries: list[dict], cells: list[dict]) -> list[str]:
     for number, entry in enumerate(entries):
         if not entry.get("versions"):
             continue
-        ran = [c for c in cells if any(fnmatch.fnmatchcase(c["cell"], p) for p in entry["cells"])]
+        ran = [c for c in cells if any(fnmatch.fnmatchcase(family_cell(c["cell"]), p) for p in entry["cells"])]
         if ran and not any(condition_holds(entry, c.get("versions")) for c in ran):
             seen = sorted({str((c.get("versions") or {}).get(lib)) for c in ran for lib in entry["versions"]})
             dead.append(f"entry {number} ({entry['cells'][0]}, versions {entry['versions']}): no tested version meets it (tested: {', '.join(seen)})")

@@ -21,7 +21,7 @@ import pytest
 
 from compat_tests import expectations
 from compat_tests.cells import Describer, all_cell_ids, cell_id
-from compat_tests.readers import READERS, matrix_readers
+from compat_tests.readers import READERS, all_readers, lane_readers, matrix_readers
 from compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +39,9 @@ def pytest_addoption(parser):
                     help="run every reader on your own archive (repeatable); the truth is an independent reference reading")
     group.addoption("--results", default=str(ROOT / "reports" / "results.json"), help="where to write results.json")
     group.addoption("--no-build", action="store_true", help="use the fixtures already in --fixtures-dir (do not build or fetch them)")
+    group.addoption("--versions", choices=["default", "lane", "all"], default="default",
+                    help="default: the newest release of each library; lane: the older releases of the versions lane "
+                         "(envs/environments.toml); all: both")
 
 
 MATRIX_DIR = ROOT / "compat_tests"
@@ -72,13 +75,19 @@ def _prepare_fixtures(config) -> None:
 
 
 def _selected_readers(config) -> list:
+    """Readers by id or family, in the lanes --versions asks for."""
     wanted = [r for r in config.getoption("--readers").split(",") if r]
-    if not wanted:
-        return list(matrix_readers().values())
-    unknown = [r for r in wanted if r not in READERS]
+    known = all_readers()
+    unknown = [r for r in wanted if r not in known]
     if unknown:
-        raise pytest.UsageError(f"unknown reader id(s): {', '.join(unknown)}; known: {', '.join(READERS)}")
-    return [READERS[r] for r in wanted]
+        raise pytest.UsageError(f"unknown reader id(s): {', '.join(unknown)}; known: {', '.join(known)}")
+    lanes = {"default": ("default",), "lane": ("versions",), "all": ("default", "versions")}[config.getoption("--versions")]
+    pool = {**matrix_readers(), **lane_readers()}
+    if not wanted:
+        return [r for r in pool.values() if r.lane in lanes]
+    exact = [known[r] for r in wanted if "@" in r or known[r].test_only]
+    families = {r for r in wanted if "@" not in r and not known[r].test_only}
+    return exact + [r for r in pool.values() if r.family_id in families and r.lane in lanes]
 
 
 def _selected_fixtures(config) -> list[str]:
@@ -235,7 +244,9 @@ def pytest_sessionfinish(session, exitstatus):
         versions.setdefault(record["reader"], record.get("versions") or {})
     out = Path(config.getoption("--results"))
     out.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"results_schema": 1, "run": _run_info(config, versions), "cells": records}
+    from compat_tests.since import since
+
+    payload = {"results_schema": 1, "run": _run_info(config, versions), "cells": records, "since": since(records)}
     out.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     from compat_tests.report import write_markdown
     from compat_tests.report_html import write_html

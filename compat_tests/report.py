@@ -43,6 +43,12 @@ def write_markdown(payload: dict, path: Path) -> None:
             row.append(mark)
         lines.append("| " + " | ".join(row) + " |")
     lines.append("")
+    changed = [s for s in payload.get("since") or [] if s["first_pass"] and s["last_fail"]]  # the outcome depends on the release
+    if changed:
+        lines += ["## Since which version", "", "Where the outcome depends on the release (the versions lane):", "",
+                  "| reader family | fixture | since |", "|---|---|---|"]
+        lines += [f"| {s['family']} | `{s['fixture']}` | {s['text']} |" for s in changed]
+        lines.append("")
     lines.append("## Notes")
     lines.append("")
     for number, cell in enumerate(notes, 1):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from compat_tests.cells import cell_id
 from compat_tests.expectations import expectation_for, load as load_expectations
-from compat_tests.readers import READERS
+from compat_tests.readers import READERS, all_readers, family_cell
 from envs import EnvUnavailable, ensure_environment, get_environment
 from envs.build import cache_root, expand, find_interpreter, post_commands, runtime_environ
 from fixtures.build import link_or_copy
@@ -105,8 +105,9 @@ def parse_cell(cell: str):
     reader_id, sep, fixture_id = cell.partition("--")
     if not sep or not reader_id or not fixture_id:
         raise ReproError(f"{cell!r} is not a cell id: expected <reader>--<fixture>, e.g. zarr3--coads-v3-stored")
-    if reader_id not in READERS:
-        raise ReproError(f"unknown reader {reader_id!r} in {cell!r}; readers: {', '.join(READERS)}")
+    readers = all_readers()
+    if reader_id not in readers:
+        raise ReproError(f"unknown reader {reader_id!r} in {cell!r}; readers: {', '.join(readers)}")
     from fixtures.registry import matrix_fixture_ids
 
     known = list(all_fixtures()) + [f for f in matrix_fixture_ids() if f.startswith("ext-")]
@@ -115,7 +116,7 @@ def parse_cell(cell: str):
 
         close = difflib.get_close_matches(fixture_id, known, 3)
         raise ReproError(f"unknown fixture {fixture_id!r} in {cell!r}" + (f"; did you mean {', '.join(close)}?" if close else "; list them with ./run fixtures list"))
-    return READERS[reader_id], fixture_id
+    return readers[reader_id], fixture_id
 
 
 def _recorded(cell: str, results: Path = RESULTS) -> dict | None:
@@ -177,8 +178,8 @@ def make_bundle(cell: str, out: Path | None = None, record: dict | None = None) 
         (bundle / "post-install.txt").write_text(
             "# pip install these after requirements.txt, with: " + " ".join(env.pip_flags) + "\n" + "\n".join(post) + "\n", encoding="utf-8")
 
-    expected = expectation_for(cell, load_expectations())
     record = record or _recorded(cell)
+    expected = expectation_for(family_cell(cell), load_expectations(), (record or {}).get("versions"))
     recorded = record["outcome"] if record else expected.outcome
     post_hint = f", then pip install {' '.join(env.pip_flags)} {' '.join(post)}" if post else ""
     if env.native:
@@ -254,13 +255,13 @@ def verify_all(results_path: Path, out: Path, workers: int = 2, sample: bool = F
         cell = record["cell"]
         try:
             bundle = make_bundle(cell, out / cell, record)
-            python = ensure_environment(READERS[record["reader"]].env)
+            python = ensure_environment(all_readers()[record["reader"]].env)
         except (ReproError, EnvUnavailable) as exc:
             return "not bundled", f"{cell}: {exc}"
         try:
             proc = subprocess.run([str(python), "repro.py"], cwd=bundle, capture_output=True, text=True, timeout=600,
                                   env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"),
-                                       **runtime_environ(READERS[record["reader"]].env)})
+                                       **runtime_environ(all_readers()[record["reader"]].env)})
         except subprocess.TimeoutExpired:
             # repro.py stops itself after its own limit; a C call that never yields outlives it
             return ("same", cell) if record["outcome"] == "timeout" else ("different", f"{cell}: no answer in 600 s")

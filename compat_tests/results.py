@@ -53,8 +53,11 @@ def merge(payloads: list[dict]) -> dict:
         for cell in payload["cells"]:
             cells[cell["cell"]] = cell
     first = payloads[0]["run"]
+    from compat_tests.since import since
+
     run = {**{k: v for k, v in first.items() if k != "readers"}, "readers": readers, "merged_from": runs}
-    return {"results_schema": SCHEMA_VERSION, "run": run, "cells": sorted(cells.values(), key=lambda c: c["cell"])}
+    merged = sorted(cells.values(), key=lambda c: c["cell"])
+    return {"results_schema": SCHEMA_VERSION, "run": run, "cells": merged, "since": since(merged)}
 
 
 def diff(old: dict, new: dict) -> dict[str, list[tuple]]:

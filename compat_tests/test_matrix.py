@@ -9,6 +9,7 @@ import pytest
 from compat_tests.cells import CellResult, cell_id, repro_command, run_cell
 from compat_tests.checks import reconcile, unjudgeable
 from compat_tests.expectations import expectation_for
+from compat_tests.readers import family_cell
 
 pytestmark = pytest.mark.skipif("not config.pluginmanager.has_plugin('compat_tests.plugin')", reason="run with -p compat_tests.plugin (python -m compat_tests run)")
 
@@ -31,7 +32,7 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries):
     if facts["skipped"]:
         result.notes.append("not checked, the reference could not decode them: " + "; ".join(f"{k}: {v}" for k, v in facts["skipped"].items()))
     description = describe(reader) or {}
-    expected = expectation_for(result.cell, matrix_entries, description.get("versions"))
+    expected = expectation_for(family_cell(result.cell), matrix_entries, description.get("versions"))
     result.outcome = reconcile(result.outcome, expected.outcome)
     as_expected = result.outcome == expected.outcome
     request.node._zipcompat_record = {
@@ -44,6 +45,9 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries):
         "tags": facts["tags"],
         "reference": facts["reference"],
         "library": reader.library,
+        "family": reader.family_id,
+        "lane": reader.lane,
+        "version": str((description.get("versions") or {}).get(reader.version_key, "")) or None,
         "call": reader.call,
         "versions": description.get("versions"),
         "repro": repro_command(result.cell),

@@ -49,6 +49,8 @@ class Finding:
 def pins(envs: dict[str, Environment]) -> list[Pin]:
     out = []
     for env in envs.values():
+        if env.lane_of:
+            continue  # the versions lane is old on purpose
         for requirement in (*env.requirements, *env.post):
             match = PIN.match(requirement)
             if match and "{" not in requirement:  # templated pins ({gdal_version}) follow the system library

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -27,6 +29,9 @@ class Environment:
     native: tuple[str, ...] = ()                     # recipes envs/native/<name>.sh, built into <env>/native
     build_env: tuple[tuple[str, str], ...] = ()      # variables for the post steps ("{native}", "{PATH}")
     runtime_env: tuple[tuple[str, str], ...] = ()    # variables for every process run in the environment
+    lane_of: str = ""                                # versions lane: the environment this one varies
+    lane_pin: tuple[str, str] | None = None          # versions lane: (package, release) put in place of its pin
+    lanes: tuple[tuple[str, tuple[str, ...]], ...] = ()   # (package, releases) of the versions lane
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -57,7 +62,7 @@ class Environment:
 @cache
 def load_environments() -> dict[str, Environment]:
     raw = tomllib.loads(DECLARATIONS.read_text(encoding="utf-8"))
-    known = {"python", "requirements", "apt", "post", "pip_flags", "description", "native", "build_env", "runtime_env"}
+    known = {"python", "requirements", "apt", "post", "pip_flags", "description", "native", "build_env", "runtime_env", "lane"}
     envs = {}
     for name, entry in raw.items():
         unknown = set(entry) - known
@@ -74,11 +79,54 @@ def load_environments() -> dict[str, Environment]:
             native=tuple(entry.get("native", ())),
             build_env=tuple(sorted(entry.get("build_env", {}).items())),
             runtime_env=tuple(sorted(entry.get("runtime_env", {}).items())),
+            lanes=tuple((package, tuple(releases)) for package, releases in entry.get("lane", {}).items()),
         )
         missing = [n for n in envs[name].native if not Environment.recipe(n).exists()]
         if missing:
             raise ValueError(f"{DECLARATIONS.name}: [{name}] names native recipes that do not exist: {missing} (in {NATIVE_RECIPES})")
+    if os.environ.get(UNPINNED_VARIABLE):
+        envs = {name: unpinned(env) for name, env in envs.items()}
+    for env in list(envs.values()):
+        for package, releases in env.lanes:
+            for release in releases:
+                lane = with_release(env, package, release)
+                envs[lane.name] = lane
     return envs
+
+
+UNPINNED_VARIABLE = "ZIPCOMPAT_UNPINNED"
+
+
+def unpinned(env: Environment) -> Environment:
+    """The environment with its reader pins dropped: the newest releases at build time (CI's `latest` job).
+
+    Writer environments keep their pins: the fixtures stay the same bytes, so a changed cell is a reader's doing.
+    """
+    if env.name.startswith("writer-"):
+        return env
+    names = tuple(re.split(r"[=<>!~ ;]", r, maxsplit=1)[0] for r in env.requirements)
+    return replace(env, requirements=names, post=tuple(p if "{" in p else re.split(r"[=<>!~ ;]", p, maxsplit=1)[0] for p in env.post),
+                   description=env.description + " (unpinned: newest releases)")
+
+
+def lane_name(env_name: str, package: str, release: str) -> str:
+    return f"{env_name}@{package}-{release}"
+
+
+def with_release(env: Environment, package: str, release: str) -> Environment:
+    """The versions-lane environment: `env` with `package` pinned to `release` instead (one declaration, no copies)."""
+    pin = f"{package}=={release}"
+    requirements = [pin if r.split("==")[0].lower() == package.lower() else r for r in env.requirements]
+    if pin not in requirements:
+        requirements.append(pin)
+    return replace(env, name=lane_name(env.name, package, release), requirements=tuple(requirements),
+                   description=f"{env.name} with {package} {release} (versions lane)", lane_of=env.name,
+                   lane_pin=(package, release), lanes=())
+
+
+def default_environments() -> dict[str, Environment]:
+    """The declared environments without their versions-lane variants."""
+    return {k: e for k, e in load_environments().items() if not e.lane_of}
 
 
 def get_environment(name: str) -> Environment:

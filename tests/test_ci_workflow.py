@@ -30,3 +30,14 @@ def test_workflow_runs_every_reader_once_and_publishes():
     assert "schedule" in on
     steps = " ".join(str(s.get("run", "")) + str(s.get("uses", "")) for s in workflow["jobs"]["publish"]["steps"])
     assert "report merge" in steps and "GITHUB_STEP_SUMMARY" in steps and "upload-pages-artifact" in steps
+
+
+def test_every_versions_lane_family_has_a_job_and_latest_runs_unpinned():
+    from compat_tests.readers import lane_readers
+
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    lanes = workflow["jobs"]["lanes"]["strategy"]["matrix"]["lane"]
+    named = [r for lane in lanes for r in lane["readers"].split(",")]
+    assert sorted(named) == sorted({r.family for r in lane_readers().values()}), "each lane family in exactly one lane job"
+    latest = " ".join(str(s.get("run", "")) for s in workflow["jobs"]["latest"]["steps"])
+    assert "ZIPCOMPAT_UNPINNED=1" in latest and "report diff" in latest and "GITHUB_STEP_SUMMARY" in latest

@@ -30,3 +30,33 @@ def test_the_report_names_what_is_behind_and_what_needs_a_newer_python():
 def test_the_registry_answers_with_a_release():
     newest, note = newest_release("numpy", "3.11")
     assert newest and newest[0].isdigit(), note
+
+
+def test_the_versions_lane_is_one_declaration_with_one_pin_replaced():
+    from compat_tests.readers import lane_readers
+    from envs.registry import default_environments, get_environment
+
+    base, lane = get_environment("zarr3"), get_environment("zarr3@zarr-3.1.6")
+    assert lane.lane_of == "zarr3" and lane.python == base.python
+    assert [r for r in lane.requirements if r.startswith("zarr==")] == ["zarr==3.1.6"]
+    assert set(lane.requirements) - {"zarr==3.1.6"} == set(base.requirements) - {"zarr==3.4.2"}
+    assert lane.key != base.key and "zarr3@zarr-3.1.6" not in default_environments()
+    readers = lane_readers()
+    assert readers["zarr3@3.1.6"].env == "zarr3@zarr-3.1.6" and readers["zarr3@3.1.6"].family == "zarr3"
+    assert readers["rasterio-gdal@1.4.4"].version_key == "gdal"
+    assert all(get_environment(r.env) for r in readers.values())
+
+
+def test_unpinned_environments_take_the_newest_releases_but_writers_keep_theirs(monkeypatch):
+    from envs import registry
+
+    monkeypatch.setenv(registry.UNPINNED_VARIABLE, "1")
+    registry.load_environments.cache_clear()
+    try:
+        envs = registry.load_environments()
+        assert envs["zarr3"].requirements == ("zarr", "numcodecs", "numpy")
+        assert envs["writer-zarr3"].requirements[0] == "zarr==3.1.6"
+        assert envs["gdal"].post == ("GDAL=={gdal_version}",)
+    finally:
+        monkeypatch.delenv(registry.UNPINNED_VARIABLE)
+        registry.load_environments.cache_clear()

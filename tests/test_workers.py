@@ -83,3 +83,22 @@ def test_a_bad_version_condition_is_refused(tmp_path):
                    "  reason: a reason long enough\n  link: https://example.org\n", encoding="utf-8")
     with pytest.raises(expectations.MatrixFileError, match="not a version specifier"):
         expectations.load(bad)
+
+
+def test_since_comes_from_the_cells_of_every_tested_release():
+    from compat_tests.since import since
+
+    def cell(version, outcome, fixture="coads-v3-stored"):
+        return {"cell": f"rasterio-gdal@{version}--{fixture}", "reader": f"rasterio-gdal@{version}", "family": "rasterio-gdal",
+                "fixture": fixture, "outcome": outcome, "version": version}
+
+    rows = since([cell("3.10.3", "error"), cell("3.12.2", "pass"), cell("3.6.2", "error"),
+                  cell("3.10.3", "pass", "coads-v2-stored"), cell("3.12.2", "pass", "coads-v2-stored"),
+                  {"cell": "h5py--coads-v3-stored", "reader": "h5py", "family": "h5py", "fixture": "coads-v3-stored",
+                   "outcome": "unsupported", "version": "3.16.0"}])
+    by = {(r["family"], r["fixture"]): r for r in rows}
+    v3 = by[("rasterio-gdal", "coads-v3-stored")]
+    assert (v3["first_pass"], v3["last_fail"]) == ("3.12.2", "3.10.3")
+    assert v3["text"].startswith("since 3.12.2 (fails on 3.10.3; tested 3.6.2, 3.10.3, 3.12.2)")
+    assert by[("rasterio-gdal", "coads-v2-stored")]["text"].startswith("reads in every tested release")
+    assert ("h5py", "coads-v3-stored") not in by  # one release: no "since"
