@@ -6,7 +6,8 @@ a library, as the reader's worker names it in its versions, to a PEP 440
 specifier. The first entry that matches a cell (and whose condition the
 cell's versions meet) decides its expectation. The file is validated
 against SCHEMA; an entry that matches no cell is an error, and so is a
-condition that no tested version meets.
+condition that no tested version meets (checked on runs of every declared
+release: pytest --versions all).
 """
 
 from __future__ import annotations
