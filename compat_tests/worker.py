@@ -40,6 +40,9 @@ def summarise(reading: dict, manifest: dict | None = None) -> dict:
     expected_by_path = {a["path"]: a for a in (manifest or {}).get("arrays", [])}
     arrays = {}
     for path, got in reading.get("arrays", {}).items():
+        if "missing" in got:  # the library returned, without raising, no such array: kept apart from errors
+            arrays[path] = {"missing": str(got["missing"])[:500]}
+            continue
         attrs = got.get("attrs", {})
         entry = {"attrs": None if attrs is None else _jsonable(attrs), "dims": got.get("dims")}
         try:
