@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 MATRIX_FILE = Path(__file__).resolve().parent.parent / "matrix.yaml"
-NON_PASS = ["partial", "wrong-data", "error", "crash", "timeout", "unsupported", "not-installed", "fixture-error"]
+NON_PASS = ["partial", "wrong-data", "silent-missing", "error", "crash", "timeout", "unsupported", "not-installed", "fixture-error"]
 SCHEMA = {
     "type": "object",
     "required": ["expectations"],
