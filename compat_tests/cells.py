@@ -8,11 +8,13 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from compat_tests.checks import decide
+from compat_tests.checks import STOP, decide, unchecked
 from compat_tests.readers import Reader
 from compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
 
-OUTCOMES = ("pass", "partial", "wrong-data", "error", "crash", "timeout", "unsupported", "not-installed", "fixture-error")
+OUTCOMES = ("pass", "partial", "wrong-data", "silent-missing", "error", "crash", "timeout", "unsupported", "not-installed", "fixture-error")
+# for a user the call worked and the data is wrong or gone: shown as loudly as each output can
+LOUD = ("wrong-data", "silent-missing")
 
 
 @dataclass
@@ -26,7 +28,9 @@ class CellResult:
     seconds: float = 0.0               # the reader's own read time (inside the worker)
     wall_seconds: float = 0.0          # including the harness
     details: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)   # what the adapter reports beyond the checks
+    notes: list[str] = field(default_factory=list)   # what the adapter reports beyond the checks, and every attempt
+    attempts: list[dict] = field(default_factory=list)  # the default call and each option set tried: label, outcome, message
+    unchecked: dict[str, str] = field(default_factory=dict)  # arrays of the archive no check covers, with the reason
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -89,12 +93,26 @@ def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path
     def as_pair(r):
         return (r.status, r.result if r.status == "ok" else r.error)
 
-    outcome, message, option, failed = decide(
-        manifest, as_pair(reply), description.get("fallbacks", []),
-        lambda options: as_pair(worker.request(dict(request, options=options), timeout=timeout)),
-    )
-    notes = reply.result.get("notes", []) if reply.status == "ok" else []
-    result = CellResult(cell, reader.id, fixture_id, outcome, message, option=option, seconds=reply.seconds,
-                        details=failed, notes=notes)
+    spent = [reply.seconds]
+
+    def retry(options):
+        # the options share the cell's time limit: a slow archive gets fewer attempts, never a longer cell
+        if sum(spent) > timeout:
+            return STOP, f"the cell's {timeout:g} s for trying options is spent"
+        answer = worker.request(dict(request, options=options), timeout=timeout)
+        spent.append(answer.seconds or timeout)
+        return as_pair(answer)
+
+    decision = decide(manifest, as_pair(reply), description.get("fallbacks", []), retry)
+    notes = (reply.result.get("notes", []) if reply.status == "ok" else []) + decision.notes
+    skipped = unchecked(manifest)
+    message = decision.message
+    if skipped:
+        message = (message + "; " if message else "") + f"{len(skipped)} array(s) of the archive not checked (the reference cannot decode them): " + \
+            "; ".join(f"{k}: {v}" for k, v in skipped.items())
+    result = CellResult(cell, reader.id, fixture_id, decision.outcome, message, option=decision.option, seconds=reply.seconds,
+                        details=decision.failed, notes=notes, unchecked=skipped,
+                        attempts=[{"label": a.label, "outcome": a.outcome, "message": a.message[:500], "docs": list(a.docs)}
+                                  for a in decision.attempts])
     result.wall_seconds = time.perf_counter() - started
     return result

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-IGNORED_ATTRS = {"_ARRAY_DIMENSIONS", "_FillValue", "_NCProperties", "_nczarr_attr"}
+from compat_tests.attempts import plan
 
+IGNORED_ATTRS = {"_ARRAY_DIMENSIONS", "_FillValue", "_NCProperties", "_nczarr_attr"}
 
 @dataclass
 class Verdict:
-    outcome: str                       # pass | partial | wrong-data | error
+    outcome: str                       # pass | partial | wrong-data | silent-missing | error
     failed: list[str] = field(default_factory=list)   # one line per failed check
     checks: int = 0
+    values_right: int = 0              # arrays whose values equal the manifest's
 
     @property
     def message(self) -> str:
@@ -28,8 +30,12 @@ def _attrs_equal(expected, got) -> bool:
 
 def judge(manifest: dict, result: dict) -> Verdict:
     """pass: every check holds; wrong-data: a reader returned values that differ;
-    partial: some arrays, attributes or names are missing or wrong, values right."""
-    failed, wrong, checks = [], [], 0
+    silent-missing: the call returned without raising, but the library has no
+    such array for some of the manifest's (an empty Dataset, a group without
+    its variables); error: the reader raised for every array; partial: some
+    arrays, attributes or names are missing or wrong, the values read are right.
+    """
+    failed, wrong, silent, checks, right = [], [], [], 0, 0
     listed = result.get("listed")
     expected_paths = [a["path"] for a in manifest["arrays"]]
     if listed is not None:
@@ -45,6 +51,9 @@ def judge(manifest: dict, result: dict) -> Verdict:
         if got is None:
             failed.append(f"{path}: {result['errors'].get(path, 'not read')}")
             continue
+        if "missing" in got:  # the library answered "no such array" without raising
+            silent.append(f"{path} ({got['missing']})")
+            continue
         if "error" in got:
             failed.append(f"{path}: {got['error']}")
             continue
@@ -55,12 +64,14 @@ def judge(manifest: dict, result: dict) -> Verdict:
         if got["dtype_class"] != expected["dtype_class"]:
             if got["sha256"] == expected["sha256"] or got.get("sha256_cast") == expected["sha256"]:
                 failed.append(f"{path}: dtype {got['dtype_class']} instead of {expected['dtype_class']} (same values)")
+                right += 1
             else:
                 wrong.append(f"{path}: dtype {got['dtype_class']} != {expected['dtype_class']}, values {got['preview'][:3]} vs {expected['preview'][:3]}")
             continue
         if got["sha256"] != expected["sha256"]:
             wrong.append(f"{path}: values differ (got {got['preview'][:4]}, expected {expected['preview'][:4]}; NaNs {got.get('nan_count')} vs {expected.get('nan_count')})")
             continue
+        right += 1
         if got.get("slice_read_sha256") is not None and got["slice_read_sha256"] != expected["slice_sha256"]:
             wrong.append(f"{path}: slice {expected['slice']} differs from the full read's")
         if got.get("attrs") is not None:  # None: the reader has no way to show metadata
@@ -70,34 +81,95 @@ def judge(manifest: dict, result: dict) -> Verdict:
             if expected["dimension_names"] and got.get("dims") != expected["dimension_names"]:
                 failed.append(f"{path}: dimensions {got.get('dims')} != {expected['dimension_names']}")
     if wrong:
-        return Verdict("wrong-data", wrong + failed, checks)
+        return Verdict("wrong-data", wrong + failed, checks, right)
+    if silent:
+        raised = sum(1 for p in expected_paths if p not in result["arrays"] or "error" in result["arrays"][p])
+        returned = len(expected_paths) - len(silent) - raised
+        head = (f"opened without error, returned {returned} of {len(expected_paths)} arrays; no such array: "
+                + ", ".join(silent[:3]) + (f" and {len(silent) - 3} more" if len(silent) > 3 else ""))
+        return Verdict("silent-missing", [head] + failed, checks, right)
     if expected_paths and all(p not in result["arrays"] or "error" in result["arrays"][p] for p in expected_paths):
-        return Verdict("error", failed, checks)
+        return Verdict("error", failed, checks, right)
     if failed:
-        return Verdict("partial", failed, checks)
-    return Verdict("pass", [], checks)
+        return Verdict("partial", failed, checks, right)
+    return Verdict("pass", [], checks, right)
 
 
-def decide(manifest: dict, first: tuple[str, object], fallbacks: list, retry) -> tuple[str, str, str | None, list[str]]:
-    """The outcome of a cell from its first reading and, if that fails, the reader's fallbacks.
+@dataclass
+class Attempt:
+    label: str                 # "default" or the option set tried
+    outcome: str
+    message: str = ""
+    failed: list[str] = field(default_factory=list)
+    values_right: int = 0
+    docs: tuple[str, ...] = ()
 
-    first and retry(options) give (status, payload): status "ok" with the worker's
-    summary, or a failure status ("error", "crash", "timeout", ...) with its message.
-    Returns (outcome, message, option that made it pass or None, failed checks).
-    """
-    status, payload = first
+    def note(self, number: int) -> str:
+        docs = f" [{' '.join(d for d in self.docs if d)}]" if any(self.docs) else ""
+        return (f"attempt {number} ({self.label}){docs}: {self.outcome}" + (f": {self.message}" if self.message else ""))[:500]
+
+    def score(self) -> tuple:
+        """Lower is better: a read (pass, then partial) before anything else, then more arrays right, fewer failed checks."""
+        return (0 if self.outcome == "pass" else 1 if self.outcome == "partial" else 2, -self.values_right, len(self.failed))
+
+
+@dataclass
+class Decision:
+    outcome: str
+    message: str
+    option: str | None          # the option set the outcome needs (None: the default call)
+    failed: list[str]
+    attempts: list[Attempt]
+
+    def __iter__(self):  # outcome, message, option, failed = decide(...)
+        return iter((self.outcome, self.message, self.option, self.failed))
+
+    @property
+    def notes(self) -> list[str]:
+        """One line per attempt, when options were tried."""
+        return [a.note(i) for i, a in enumerate(self.attempts, 1)] if len(self.attempts) > 1 else []
+
+
+STOP = "stop"  # the status retry() answers when the cell's time for options is spent
+
+
+def _attempt(manifest: dict, label: str, status: str, payload, docs=()) -> Attempt:
     if status == "ok":
         verdict = judge(manifest, payload)
-        outcome, message, failed = verdict.outcome, verdict.message, verdict.failed
-    else:
-        outcome, message, failed = status, str(payload), []
-    if outcome in ("partial", "wrong-data", "error"):
-        # a crash or a timeout is the finding: no second try that could hide it
-        for label, options in fallbacks:
-            retry_status, retry_payload = retry(options)
-            if retry_status == "ok" and judge(manifest, retry_payload).outcome == "pass":
-                return "partial", f"passes only with {label}; by default: {outcome}: {message}", label, failed
-    return outcome, message, None, failed
+        return Attempt(label, verdict.outcome, verdict.message, verdict.failed, verdict.values_right, tuple(docs))
+    return Attempt(label, status, str(payload), [], 0, tuple(docs))
+
+
+def decide(manifest: dict, first: tuple[str, object], declared: list, retry) -> Decision:
+    """The outcome of a cell: the best over the default call and the reader's documented options.
+
+    first and retry(options) give (status, payload): status "ok" with the worker's
+    summary, or a failure status ("error", "crash", "timeout", ...) with its
+    message; retry answers STOP when the cell's time for options is spent.
+    Options (attempts.plan) are tried only when the default does not pass; a
+    crash or a timeout of the default is the finding and is not retried. An
+    attempt replaces the default only if it reads (pass or partial) and reads
+    more than the default; a pass with options is `partial` naming them.
+    """
+    default = _attempt(manifest, "default", *first)
+    attempts = [default]
+    if default.outcome in ("partial", "wrong-data", "silent-missing", "error"):
+        for option_set in plan(declared, manifest):
+            status, payload = retry(option_set.options)
+            if status == STOP:
+                attempts.append(Attempt(option_set.label, "not tried", str(payload)))
+                break
+            attempts.append(_attempt(manifest, option_set.label, status, payload, option_set.docs))
+            if attempts[-1].outcome == "pass":
+                break  # the first (smallest) option set that gives everything
+    reads = [a for a in attempts[1:] if a.outcome in ("pass", "partial")]
+    best = min(reads, key=Attempt.score, default=None)  # the earliest of equals
+    if best is None or best.score() >= default.score():
+        return Decision(default.outcome, default.message, None, default.failed, attempts)
+    by_default = f"by default: {default.outcome}: {default.message}"
+    if best.outcome == "pass":
+        return Decision("partial", f"passes only with {best.label}; {by_default}", best.label, [], attempts)
+    return Decision("partial", f"with {best.label}: {best.message}; {by_default}", best.label, best.failed, attempts)
 
 
 def reconcile(actual: str, expected_outcome: str) -> str:
@@ -113,3 +185,8 @@ def unjudgeable(manifest: dict) -> str | None:
     if manifest.get("arrays") or not skipped:
         return None
     return "the reference reading decoded no array of this archive, so no cell can be judged: " + "; ".join(f"{k}: {v}" for k, v in skipped.items())
+
+
+def unchecked(manifest: dict) -> dict[str, str]:
+    """Arrays the archive holds that no cell checks (the reference could not decode them), with the reason."""
+    return dict(manifest.get("reference_skipped") or {})

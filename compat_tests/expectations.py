@@ -23,7 +23,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 MATRIX_FILE = Path(__file__).resolve().parent.parent / "matrix.yaml"
-NON_PASS = ["partial", "wrong-data", "error", "crash", "timeout", "unsupported", "not-installed", "fixture-error"]
+NON_PASS = ["partial", "wrong-data", "silent-missing", "error", "crash", "timeout", "unsupported", "not-installed", "fixture-error"]
 SCHEMA = {
     "type": "object",
     "required": ["expectations"],

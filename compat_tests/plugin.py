@@ -271,9 +271,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     unexpected = [r for r in _CONTROLLER_RECORDS if not r["as_expected"]]
     terminalreporter.section("zipstore-compat matrix")
     terminalreporter.write_line("outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-    wrong = [r for r in _CONTROLLER_RECORDS if r["outcome"] == "wrong-data"]
-    for record in wrong:
-        terminalreporter.write_line(f"WRONG DATA  {record['cell']}: {record['message'][:200]}", red=True, bold=True)
+    from compat_tests.cells import LOUD
+
+    for record in (r for r in _CONTROLLER_RECORDS if r["outcome"] in LOUD):
+        shout = "WRONG DATA" if record["outcome"] == "wrong-data" else "DATA MISSING, NO ERROR"
+        terminalreporter.write_line(f"{shout}  {record['cell']}: {record['message'][:200]}", red=True, bold=True)
     for record in unexpected:
         terminalreporter.write_line(f"UNEXPECTED  {record['cell']}: {record['outcome']} (matrix.yaml says {record['expected']}): {record['message'][:160]}", yellow=True)
     for line in config._zipcompat.get("dead_conditions", []):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 SYMBOL = {
-    "pass": "✅", "partial": "🟡", "wrong-data": "❌ WRONG DATA", "error": "⛔", "crash": "💥",
+    "pass": "✅", "partial": "🟡", "wrong-data": "❌ WRONG DATA", "silent-missing": "❌ DATA MISSING, NO ERROR", "error": "⛔", "crash": "💥",
     "timeout": "⏱", "unsupported": "➖", "not-installed": "∅", "fixture-error": "🧱",
 }
 
@@ -37,7 +37,9 @@ def write_markdown(payload: dict, path: Path) -> None:
                 row.append("")
                 continue
             mark = SYMBOL.get(cell["outcome"], cell["outcome"]) + ("" if cell["as_expected"] else " !")
-            if cell["outcome"] != "pass":
+            if cell.get("unchecked"):
+                mark += " (not all checked)"
+            if cell["outcome"] != "pass" or cell.get("unchecked"):
                 notes.append(cell)
                 mark += f" [{len(notes)}]"
             row.append(mark)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 # text, not emoji: the page must read the same on a machine without an emoji font
 LABEL = {
-    "pass": "pass", "partial": "partial", "wrong-data": "WRONG DATA", "error": "error", "crash": "crash",
+    "pass": "pass", "partial": "partial", "wrong-data": "WRONG DATA", "silent-missing": "DATA MISSING", "error": "error", "crash": "crash",
     "timeout": "timeout", "unsupported": "n/a", "not-installed": "not installed", "fixture-error": "no fixture",
 }
 
@@ -22,6 +22,7 @@ LEGEND = {
     "pass": "every check holds",
     "partial": "some checks fail, or passes only with a named non-default option",
     "wrong-data": "opened, but values differ from what was written",
+    "silent-missing": "returned without an error, but arrays are missing: the data is gone and nothing says so",
     "error": "the reader raised an exception",
     "crash": "the reader's process died of a signal",
     "timeout": "no answer within the cell's time limit",
@@ -38,7 +39,7 @@ th.fx,td.fx{text-align:left;position:sticky;left:0;background:#fff;white-space:n
 td.fx code{overflow-wrap:anywhere}
 thead th{background:#f3f3f3;vertical-align:bottom}thead th small{display:block;font-weight:normal;color:#555}
 tr.axis th{background:#e8eef7;text-align:left}
-td.pass{background:#dff3df}td.partial{background:#fff3c4}td.wrong-data{background:#b00020;color:#fff;font-weight:bold}
+td.pass{background:#dff3df}td.partial{background:#fff3c4}td.wrong-data,td.silent-missing{background:#b00020;color:#fff;font-weight:bold}
 td.error{background:#f6d5d5}td.crash{background:#d9534f;color:#fff}td.timeout{background:#f2c9a0}
 td.unsupported{background:#eee;color:#666}td.not-installed{background:#eee}td.fixture-error{background:#ddd}
 td.unexpected{outline:3px solid #7a00cc;outline-offset:-3px}
@@ -47,7 +48,7 @@ td a{color:inherit;text-decoration:none}
 ol.notes li{margin:.3rem 0;word-break:break-word}code{background:#f4f4f4;padding:0 3px}
 .legend span{display:inline-block;margin:0 .6rem .3rem 0}
 .legend b{padding:0 4px}.legend b.pass{background:#dff3df}.legend b.partial{background:#fff3c4}
-.legend b.wrong-data{background:#b00020;color:#fff}.legend b.error{background:#f6d5d5}.legend b.crash{background:#d9534f;color:#fff}
+.legend b.wrong-data,.legend b.silent-missing{background:#b00020;color:#fff}.legend b.error{background:#f6d5d5}.legend b.crash{background:#d9534f;color:#fff}
 .legend b.timeout{background:#f2c9a0}.legend b.unsupported,.legend b.not-installed,.legend b.fixture-error{background:#eee}
 @media (max-width:600px){body{margin:.3rem}th,td{padding:1px 3px}th.fx,td.fx{min-width:6rem;max-width:8rem;font-size:12px}}
 """
@@ -123,7 +124,7 @@ def render_html(payload: dict) -> str:
                 continue
             classes = cell["outcome"] + ("" if cell["as_expected"] else " unexpected")
             label = LABEL.get(cell["outcome"], cell["outcome"])
-            if cell["outcome"] != "pass":
+            if cell["outcome"] != "pass" or cell.get("unchecked"):  # arrays not checked are always said
                 notes.append(cell)
                 label += f"<sup><a href='#n{len(notes)}'>{len(notes)}</a></sup>"
             timing = f", read in {cell['seconds']:.3f} s" if cell.get("seconds") else ""

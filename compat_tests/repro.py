@@ -29,11 +29,11 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "build" / "fixtures"
 RESULTS = ROOT / "reports" / "results.json"
 LIBRARY_FILES = [
-    "compat_tests/__init__.py", "compat_tests/checks.py", "compat_tests/worker.py",
+    "compat_tests/__init__.py", "compat_tests/attempts.py", "compat_tests/checks.py", "compat_tests/worker.py",
     "fixtures/__init__.py", "fixtures/canonical.py",
 ]
 
-REPRO_PY = '''"""Reproduce {cell}: {library} reading {fixture}.zip.
+REPRO_PY = '''"""Reproduce {cell}: {library} reading {archive_name}.
 
     {call}
 
@@ -54,7 +54,7 @@ TIMEOUT = {timeout}
 RECORDED = "{recorded}"
 EXPECTED = "{expected}"
 
-archive = str(HERE / "{fixture}.zip")
+archive = str(HERE / "{archive_name}")
 manifest = json.loads((HERE / "{fixture}.manifest.json").read_text(encoding="utf-8"))
 
 
@@ -137,7 +137,11 @@ def _freeze(python: Path) -> list[str]:
 def make_bundle(cell: str, out: Path | None = None, record: dict | None = None) -> Path:
     """Write the bundle of `cell`; `record` is its results.json record (else looked up in reports/results.json)."""
     reader, fixture_id = parse_cell(cell)
-    archive, manifest = FIXTURES / f"{fixture_id}.zip", FIXTURES / f"{fixture_id}.manifest.json"
+    from fixtures.registry import all_fixtures
+
+    spec = all_fixtures().get(fixture_id)
+    archive = FIXTURES / (spec.archive_name if spec else f"{fixture_id}.zip")
+    manifest = FIXTURES / f"{fixture_id}.manifest.json"
     if not archive.exists() and fixture_id.startswith("ext-"):
         from fixtures.external import place_external
 
@@ -185,12 +189,12 @@ def make_bundle(cell: str, out: Path | None = None, record: dict | None = None) 
     if env.native:
         post_hint = ", the native build and the install steps of README.md"
     (bundle / "repro.py").write_text(REPRO_PY.format(
-        cell=cell, library=reader.library, fixture=fixture_id, call=reader.call, adapter=reader.adapter,
+        cell=cell, library=reader.library, fixture=fixture_id, archive_name=archive.name, call=reader.call, adapter=reader.adapter,
         timeout=60, recorded=recorded, expected=expected.outcome, post_hint=post_hint), encoding="utf-8")
     facts = json.loads(manifest.read_text(encoding="utf-8"))
     readme = [
         f"# {cell}", "",
-        f"**{reader.library}** reading `{fixture_id}.zip`, called as users call it:", "", f"    {reader.call}", "",
+        f"**{reader.library}** reading `{archive.name}`, called as users call it:", "", f"    {reader.call}", "",
         "## Outcome", "",
         f"- recorded by the matrix: **{recorded}**" + (f": {record['message'][:800]}" if record and record.get("message") else ""),
         f"- matrix.yaml expects: **{expected.outcome}**" + (f" ({expected.link}): {expected.reason}" if expected.link else ""),

@@ -40,6 +40,9 @@ def summarise(reading: dict, manifest: dict | None = None) -> dict:
     expected_by_path = {a["path"]: a for a in (manifest or {}).get("arrays", [])}
     arrays = {}
     for path, got in reading.get("arrays", {}).items():
+        if "missing" in got:  # the library returned, without raising, no such array: kept apart from errors
+            arrays[path] = {"missing": str(got["missing"])[:500]}
+            continue
         attrs = got.get("attrs", {})
         entry = {"attrs": None if attrs is None else _jsonable(attrs), "dims": got.get("dims")}
         try:
@@ -76,7 +79,11 @@ def main() -> int:
                 modules[request["adapter"]] = importlib.import_module(request["adapter"])
             module = modules[request["adapter"]]
             if request.get("command") == "describe":
-                answer = {"ok": True, "result": {"versions": module.versions(), "fallbacks": module.FALLBACKS}}
+                try:
+                    found = module.versions()
+                except Exception as exc:  # a broken version lookup must not hide the reader's options
+                    found = {"versions": f"unknown ({type(exc).__name__}: {exc})"}
+                answer = {"ok": True, "result": {"versions": found, "fallbacks": module.FALLBACKS}}
             else:
                 manifest = json.loads(open(request["manifest"], encoding="utf-8").read())
                 reading = module.read(request["archive"], manifest, request.get("options") or {})

@@ -31,7 +31,7 @@ def built_fixtures(tmp_path_factory) -> dict[str, dict]:
     assert not result.errors, f"fixtures failed to build: {result.errors}"
     manifests = {}
     for fixture_id, archive in result.built.items():
-        manifest = json.loads(Path(str(archive).replace(".zip", ".manifest.json")).read_text(encoding="utf-8"))
+        manifest = json.loads(Path(archive).with_name(f"{fixture_id}.manifest.json").read_text(encoding="utf-8"))
         manifest["_archive"] = str(archive)
         manifests[fixture_id] = manifest
     return manifests

@@ -9,7 +9,11 @@ An adapter module defines
                                     and dimension checks are skipped),
                            "dims": list | None}},
          "errors": {path: "message"}}       per-array failures
-    FALLBACKS: list of (label, options)     non-default options a user could
-                                            pass, tried only when the default fails
+         a per-array {"missing": why} when the library returned, without
+         raising, no such array (common.Missing): silent-missing, not error
+    FALLBACKS: list of option(label, doc, family, when, **options)
+                                            documented non-default options a user
+                                            could pass (compat_tests/attempts.py),
+                                            tried only when the default fails
 and holds no expectation: what a cell should do lives in matrix.yaml.
 """

@@ -1,4 +1,4 @@
-"""What adapters share: the arrays a manifest names, per-array error capture."""
+"""What adapters share: the arrays a manifest names, per-array error capture, declared options."""
 
 from __future__ import annotations
 
@@ -9,12 +9,27 @@ def box(expected: dict) -> tuple[slice, ...]:
     return tuple(slice(start, stop) for start, stop in expected["slice"])
 
 
+class Missing(LookupError):
+    """The library answered, without raising, that it has no such array (None, an absent key).
+
+    Kept apart from an exception the library raised: for a user the call worked
+    and the data is gone (the outcome silent-missing)."""
+
+
+def option(label: str, doc: str, family: str, when: str | None = None, **options) -> dict:
+    """One documented option of a reader's library (see compat_tests/attempts.py)."""
+    return {"label": label, "options": options, "doc": doc, "family": family, "when": when}
+
+
 def read_each(manifest: dict, read_one: Callable[[dict], dict]) -> tuple[dict, dict]:
-    """Call read_one for every array of the manifest; failures become per-array errors."""
+    """Call read_one for every array of the manifest; failures become per-array errors,
+    a Missing becomes the per-array marker {"missing": why}."""
     arrays, errors = {}, {}
     for expected in manifest["arrays"]:
         try:
             arrays[expected["path"]] = read_one(expected)
+        except Missing as exc:
+            arrays[expected["path"]] = {"missing": str(exc)}
         except Exception as exc:  # one array failing is a finding, not the end of the cell
             errors[expected["path"]] = f"{type(exc).__name__}: {exc}"[:500]
     return arrays, errors
@@ -34,4 +49,10 @@ def groups_of(manifest: dict) -> dict[str, list[dict]]:
     return out
 
 
-__all__ = ["box", "groups_of", "read_each", "store_path"]
+def vsizip(archive: str, inner: str = "", brace: bool = False) -> str:
+    """GDAL's name of a folder in an archive: /vsizip/<path>[/<inner>], or /vsizip/{<path>}[/<inner>],
+    the documented form for an archive whose name GDAL does not take as a zip (e.g. .ozx)."""
+    return "/vsizip/" + ("{" + archive + "}" if brace else archive) + (f"/{inner}" if inner else "")
+
+
+__all__ = ["Missing", "box", "groups_of", "option", "read_each", "store_path", "vsizip"]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from compat_tests.adapters.common import box, read_each, store_path
+from compat_tests.adapters.common import box, option, read_each, store_path
 
-FALLBACKS = [("from_zarr(..., component=<top-level folder>/<array>)", {"path_from_prefix": True})]
+FALLBACKS = [option("from_zarr(..., component=<top-level folder>/<array>)", "https://docs.dask.org/en/stable/generated/dask.array.from_zarr.html", "location", "store_prefix", path_from_prefix=True)]
 
 
 def versions() -> dict:

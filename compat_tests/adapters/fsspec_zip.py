@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from compat_tests.adapters.common import box, read_each, store_path
+from compat_tests.adapters.common import box, option, read_each, store_path
 
-FALLBACKS = [("FsspecStore(..., path=<top-level folder>)", {"path_from_prefix": True})]
+FALLBACKS = [option("FsspecStore(..., path=<top-level folder>)", "https://zarr.readthedocs.io/en/latest/api/zarr/storage/", "location", "store_prefix", path_from_prefix=True)]
 
 
 def versions() -> dict:

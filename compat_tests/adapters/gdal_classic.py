@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from compat_tests.adapters.common import read_each
-from compat_tests.adapters.gdal_classic_common import as_manifest_shape, subdataset, window
+from compat_tests.adapters.gdal_classic_common import FALLBACKS, as_manifest_shape, subdataset, window
 from compat_tests.adapters.gdal_multidim import versions
 
-FALLBACKS = [("ZARR:\"/vsizip/<path>/<top-level folder>\":/<array>", {"path_from_prefix": True})]
 __all__ = ["FALLBACKS", "read", "versions"]
 
 

@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from compat_tests.adapters.common import store_path
+from compat_tests.adapters.common import option, store_path, vsizip
+
+VSIZIP_DOC = "https://gdal.org/en/stable/user/virtual_file_systems.html#vsizip-zip-archives"
+# the classic form names a folder of the archive and an array in it: both options act on the /vsizip/ part
+FALLBACKS = [
+    option('ZARR:"/vsizip/<path>/<top-level folder>":/<array>', VSIZIP_DOC, "location", "store_prefix", path_from_prefix=True),
+    option('braces: ZARR:"/vsizip/{<path>}":/<array>', VSIZIP_DOC, "name", "not_zip_name", brace=True),
+]
 
 
 def subdataset(archive: str, manifest: dict, options: dict, path: str) -> str:
-    inner = store_path(manifest, options)
-    return f'ZARR:"/vsizip/{archive}' + (f"/{inner}" if inner else "") + f'":/{path}'
+    return f'ZARR:"{vsizip(archive, store_path(manifest, options), options.get("brace", False))}":/{path}'
 
 
 def as_manifest_shape(values: np.ndarray, shape: list[int]) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compat_tests.adapters.common import box, read_each
+from compat_tests.adapters.common import Missing, box, read_each
 
 FALLBACKS: list = []
 
@@ -38,8 +38,12 @@ def read(archive: str, manifest: dict, options: dict, mode: str = "nczarr,zip") 
         def one(expected):
             *groups, name = expected["path"].split("/")
             node = nc
-            for g in groups:
+            for g in groups:  # the dataset opened; a group or variable it lacks is a silent loss, not an exception
+                if g not in node.groups:
+                    raise Missing(f"the dataset has no group {g!r} (groups: {', '.join(list(node.groups)[:5]) or 'none'})")
                 node = node.groups[g]
+            if name not in node.variables:
+                raise Missing(f"the dataset has no variable {name!r} (variables: {', '.join(list(node.variables)[:5]) or 'none'})")
             variable = node.variables[name]
             values = variable[...]
             return {

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from compat_tests.adapters.common import read_each, store_path
+from compat_tests.adapters.common import option, read_each, store_path
 
-FALLBACKS = [("open_group(store, path=<top-level folder>)", {"path_from_prefix": True})]
+FALLBACKS = [option("open_group(store, path=<top-level folder>)", "https://zarr.readthedocs.io/en/latest/api/zarr/functions/open_group/", "location", "store_prefix", path_from_prefix=True)]
 PARALLEL_CALLS = 4
 TRAINING_SAMPLES = 2048
 

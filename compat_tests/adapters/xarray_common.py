@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from compat_tests.adapters.common import box, groups_of, store_path
+from compat_tests.adapters.common import box, groups_of, option, store_path
 
-# Non-default options a user could pass, tried in order only when the default
-# does not give the manifest's values.
-FALLBACKS = [
-    ("mask_and_scale=False", {"mask_and_scale": False}),
-    ("mask_and_scale=False, decode_times=False", {"mask_and_scale": False, "decode_times": False}),
-    ("decode_cf=False", {"decode_cf": False}),
-    ("group=<top-level folder>, decode_cf=False", {"decode_cf": False, "path_from_prefix": True}),
-]
+NOT_XARRAY = ("path_from_prefix", "url_folder")  # options the adapter turns into a group or a URL
+
+
+def documented_options(doc: str) -> list[dict]:
+    """xarray's keywords that matter for a zipped store, as `doc` documents them: CF decoding, the group, consolidated."""
+    return [
+        option("mask_and_scale=False", doc, "decoding", mask_and_scale=False),
+        option("mask_and_scale=False, decode_times=False", doc, "decoding", mask_and_scale=False, decode_times=False),
+        option("decode_cf=False", doc, "decoding", decode_cf=False),
+        option("group=<top-level folder>", doc, "location", "store_prefix", path_from_prefix=True),
+        option("consolidated=False", doc, "consolidated", consolidated=False),
+    ]
 
 
 def versions() -> dict:
@@ -24,7 +28,7 @@ def versions() -> dict:
 
 def read_with(open_group, manifest: dict, options: dict) -> dict:
     """open_group(group_path, xarray_kwargs) -> xarray.Dataset"""
-    kwargs = {k: v for k, v in options.items() if k != "path_from_prefix"}
+    kwargs = {k: v for k, v in options.items() if k not in NOT_XARRAY}
     prefix = store_path(manifest, options)
     arrays, errors, listed = {}, {}, []
     for group, expected_arrays in groups_of(manifest).items():
@@ -39,6 +43,10 @@ def read_with(open_group, manifest: dict, options: dict) -> dict:
             listed += [f"{group}/{name}" if group else str(name) for name in ds.variables]
             for expected in expected_arrays:
                 name = expected["path"].rpartition("/")[2]
+                if name not in ds.variables:  # xarray returned a Dataset without it, and raised nothing
+                    arrays[expected["path"]] = {"missing": f"the Dataset of group {full_group!r} has no variable {name!r} "
+                                                           f"({len(ds.variables)} variables: {', '.join(map(str, list(ds.variables)[:5]))})"}
+                    continue
                 try:
                     variable = ds.variables[name]
                     arrays[expected["path"]] = {

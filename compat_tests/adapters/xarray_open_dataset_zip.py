@@ -1,14 +1,22 @@
 """xarray: xr.open_dataset("zip::" + path, engine="zarr", group=...) (fsspec URL chaining)."""
 
-from compat_tests.adapters.xarray_common import FALLBACKS, read_with, versions
+from compat_tests.adapters.common import option
+from compat_tests.adapters.xarray_common import documented_options, read_with, versions
 
+# fsspec's chained URL names a folder inside the archive: zip://<folder>::<archive>
+FALLBACKS = documented_options("https://docs.xarray.dev/en/stable/generated/xarray.open_dataset.html") + [
+    option('"zip://<top-level folder>::" + path', "https://filesystem-spec.readthedocs.io/en/latest/features.html#url-chaining",
+           "location", "store_prefix", url_folder=True),
+]
 __all__ = ["FALLBACKS", "read", "versions"]
 
 
 def read(archive: str, manifest: dict, options: dict) -> dict:
     import xarray as xr
 
+    url = (f"zip://{manifest['store_prefix'].rstrip('/')}::" if options.get("url_folder") else "zip::") + archive
+
     def open_group(group, kwargs):
-        return xr.open_dataset("zip::" + archive, engine="zarr", group=group, **kwargs).load()
+        return xr.open_dataset(url, engine="zarr", group=group, **kwargs).load()
 
     return read_with(open_group, manifest, options)

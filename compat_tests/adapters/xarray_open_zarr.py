@@ -1,6 +1,8 @@
 """xarray: xr.open_zarr(zarr.storage.ZipStore(path, mode="r"), group=...)."""
 
-from compat_tests.adapters.xarray_common import FALLBACKS, read_with, versions
+from compat_tests.adapters.xarray_common import documented_options, read_with, versions
+
+FALLBACKS = documented_options("https://docs.xarray.dev/en/stable/generated/xarray.open_zarr.html")
 
 __all__ = ["FALLBACKS", "read", "versions"]
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from compat_tests.adapters.common import box, read_each, store_path
+from compat_tests.adapters.common import box, option, read_each, store_path
 
-FALLBACKS = [("open_group(store, path=<top-level folder>)", {"path_from_prefix": True})]
+FALLBACKS = [option("open_group(store, path=<top-level folder>)", "https://zarr.readthedocs.io/en/v2.18.5/api/hierarchy.html", "location", "store_prefix", path_from_prefix=True)]
 
 
 def versions() -> dict:
