@@ -38,6 +38,7 @@ SCHEMA = {
                 "properties": {
                     "cells": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": r"^[A-Za-z0-9_.*?\[\]-]+--[A-Za-z0-9_.*?\[\]-]+$"}},
                     "outcome": {"enum": NON_PASS},
+                    "also": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": ["pass", *NON_PASS]}},
                     "reason": {"type": "string", "minLength": 10},
                     "link": {"type": "string", "pattern": r"^https://\S+$"},
                     "evidence": {"type": "string"},
@@ -60,9 +61,15 @@ class Expectation:
     link: str = ""
     pattern: str = ""
     entry: int | None = None      # index of the matrix.yaml entry that decided
+    also: tuple[str, ...] = ()    # a non-deterministic cell: other outcomes the same cause gives on other runs
 
 
 PASS = Expectation("pass")
+
+
+def allows(expected: Expectation, outcome: str) -> bool:
+    """The outcome is the expected one, or one of the others a non-deterministic cause also gives (`also`)."""
+    return outcome == expected.outcome or outcome in expected.also
 
 
 def load(path: Path = MATRIX_FILE) -> list[dict]:
@@ -112,7 +119,7 @@ def expectation_for(cell: str, entries: list[dict], versions: dict | None = None
     for number, entry in enumerate(entries):
         for pattern in entry["cells"]:
             if fnmatch.fnmatchcase(cell, pattern) and condition_holds(entry, versions):
-                return Expectation(entry["outcome"], entry["reason"], entry["link"], pattern, number)
+                return Expectation(entry["outcome"], entry["reason"], entry["link"], pattern, number, tuple(entry.get("also", ())))
     return PASS
 
 
