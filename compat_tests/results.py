@@ -7,7 +7,8 @@ Schema (results_schema 1), documented in docs/results-schema.md:
      "cells": [{"cell", "reader", "fixture", "tags", "outcome", "expected",
                 "as_expected", "message", "details", "notes", "option", "reason",
                 "link", "library", "call", "versions", "seconds",
-                "wall_seconds", "repro"}]}
+                "wall_seconds", "repro"}],
+     "summary": {"families", "rows"}}   derived from the cells (compat_tests/summary.py)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 from pathlib import Path
 
 from compat_tests.cells import OUTCOMES
+from compat_tests.summary import summarize
 
 SCHEMA_VERSION = 1
 # how good an outcome is, for "regressed" and "newly passing"
@@ -54,7 +56,9 @@ def merge(payloads: list[dict]) -> dict:
             cells[cell["cell"]] = cell
     first = payloads[0]["run"]
     run = {**{k: v for k, v in first.items() if k != "readers"}, "readers": readers, "merged_from": runs}
-    return {"results_schema": SCHEMA_VERSION, "run": run, "cells": sorted(cells.values(), key=lambda c: c["cell"])}
+    merged = {"results_schema": SCHEMA_VERSION, "run": run, "cells": sorted(cells.values(), key=lambda c: c["cell"])}
+    merged["summary"] = summarize(merged)  # derived from the merged cells, never carried over from the parts
+    return merged
 
 
 def diff(old: dict, new: dict) -> dict[str, list[tuple]]:
