@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from compat_tests import results, summary
 from compat_tests.report import write_markdown
+from compat_tests.report_html import page_data, render_html
 
 BASE = ["dataset:coads", "kind:grid", "writer:zarr3", "format:v3", "zip:stored", "layout:root", "codec:default", "baseline"]
 LZMA = ["dataset:coads", "kind:grid", "writer:zarr3", "format:v3", "zip:lzma", "layout:root", "codec:default", "axis:compression"]
@@ -122,3 +125,16 @@ def test_the_summary_reaches_results_json_markdown_and_html(tmp_path):
     assert markdown.index("## Summary") < markdown.index("## Every cell")
     assert "| archive property | zarr-python | h5py (control) |" in markdown
     assert "| lzma <sub>(1)</sub> | **reads**<br><sub>zarr3 1.0</sub> | **fails**: unsupported on coads-v3-lzma" in markdown
+    data = page_data(merged)
+    assert [r["id"] for r in data["readers"]] == ["zarr3", "h5py"]
+    lzma_h5py = row(data["summary"], "zip-lzma")["families"]["h5py"]["per_reader"]["h5py"]
+    assert [data["cells"][i][0] for i in lzma_h5py["cells"]] == [1]  # the page's copy refers to its cells by number
+    assert "<script type=application/json id=data>" in render_html(merged)
+
+
+def test_the_page_stores_each_text_once():
+    message = "OSError: Unable to synchronously open file (file signature not found)"
+    cells = [cell(f"reader{i}", "coads-v3-stored", "unsupported", message=message, reason="h5py reads HDF5 files") for i in range(50)]
+    page = render_html(payload(cells))
+    assert page.count(message) == 1 and page.count("h5py reads HDF5 files") == 1
+    assert "</script>" not in json.dumps(page_data(payload(cells)))  # nothing in the data can end the script early
