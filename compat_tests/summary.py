@@ -121,10 +121,10 @@ LEGEND = {
 
 
 def _external_properties(cells: list[dict]) -> list[Property]:
-    """One row per project whose archives the run read (tags source:<project>), and one per own archive."""
-    sources = sorted({t for c in cells if "kind:external" in c.get("tags", []) for t in c["tags"] if t.startswith("source:")})
-    rows = [Property(f"external-{_slug(s[len('source:'):])}", "Archives from other projects", f"made by {s[len('source:'):]}",
-                     ("kind:external", s), None, ("external",)) for s in sources]
+    """Archives made by other projects, by Zarr format (their tags say no more: the rest is in each archive's panel),
+    and one row per archive of your own."""
+    rows = [Property(f"external-v{n}", "Archives from other projects", f"made by other projects (external/), Zarr {n}",
+                     ("kind:external", f"format:v{n}"), None, ("external",)) for n in (2, 3)]
     own = sorted({c["fixture"] for c in cells if "kind:byo" in c.get("tags", [])})
     rows += [Property(f"byo-{_slug(f)}", "Your archives", f, (), None, ("byo",), fixture=f) for f in own]
     return rows
