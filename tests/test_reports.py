@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from compat_tests import results
+from compat_tests.cells import Describer
+from compat_tests.readers import matrix_readers
 from compat_tests.summary import summarize
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -235,3 +237,19 @@ def test_the_page_holds_every_family_at_1440_px_and_five_times_the_cells(tmp_pat
         assert page.locator("#matrix td.c").count() == 5 * 2 * 75
         assert time.perf_counter() - started < 10, "five times the cells still open, link and filter in seconds"
         browser.close()
+
+def test_every_reader_reports_the_versions_of_its_libraries(worker_pool):
+    """The table's headers show these: each comes from the installed package's metadata and is never empty."""
+    describe = Describer(worker_pool)
+    empty, described = {}, 0
+    for reader in matrix_readers().values():
+        info = describe(reader)
+        if info.get("status") == "not-installed":
+            continue  # this machine cannot build the environment: its cells say so
+        assert "versions" in info, f"{reader.id}: {info}"
+        described += 1
+        blank = [name for name, value in info["versions"].items() if not isinstance(value, str) or not value.strip()]
+        if not info["versions"] or blank:
+            empty[reader.id] = blank or "no versions at all"
+    assert described, "no reader environment could be described"
+    assert not empty, f"readers reporting a missing or empty version: {empty}"

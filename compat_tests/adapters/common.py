@@ -35,3 +35,18 @@ def groups_of(manifest: dict) -> dict[str, list[dict]]:
 
 
 __all__ = ["box", "groups_of", "read_each", "store_path"]
+
+
+def installed_version(*distributions: str) -> str:
+    """The version of the first of these distributions that is installed, from its package metadata ("" if none).
+
+    Package metadata, not the module's __version__: some modules do not have one (tensorstore 0.1.86).
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    for name in distributions:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            continue
+    return ""
