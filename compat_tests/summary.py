@@ -310,7 +310,7 @@ def tested_versions(family_cell: dict) -> str:
         verdict = per_reader[reader]
         versions = verdict.get("versions") or []
         span = versions[0] if len(versions) == 1 else f"{versions[0]} to {versions[-1]} ({len(versions)} versions)" if versions else ""
-        text = f"{verdict.get('library') or reader} {span}".strip()
+        text = f"{verdict.get('library') or reader} {span}".strip() if span else f"{reader} (version not reported)"
         if text not in shown:
             shown.append(text)
     return ", ".join(shown)

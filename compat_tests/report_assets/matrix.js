@@ -47,7 +47,8 @@
       h += `<tr data-row="${esc(row.id)}"><th class=prop scope=row>${esc(row.label)} <small>(${row.fixtures.length})</small></th>`;
       for (const f of families) {
         const c = row.families[f.id];
-        let inner = `<b>${esc(c.text)}</b>`;
+        // the option in code type, not in the bold verdict
+        let inner = `<b>${c.option ? esc(c.text).replace(esc(c.option), `</b><code>${esc(c.option)}</code><b>`) : esc(c.text)}</b>`;
         if (c.readers && c.readers.length) inner += `<small>with ${esc(c.readers.join(', '))}</small>`;
         if (str(c.reason ?? -1) && !READING.includes(c.verdict)) inner += `<span class=why>${esc(str(c.reason))}</span>`;
         if (str(c.warning ?? -1)) inner += `<span class=warn>${esc(str(c.warning))}</span>`;
