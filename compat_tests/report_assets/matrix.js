@@ -137,6 +137,7 @@
     current = key;
     $('panel-body').innerHTML = html;
     $('panel').hidden = false;
+    document.body.classList.add('with-panel');
     document.querySelectorAll('.current').forEach((e) => e.classList.remove('current'));
     const el = document.getElementById(key);
     if (el) el.classList.add('current');
@@ -192,6 +193,7 @@
 
   function closePanel() {
     $('panel').hidden = true;
+    document.body.classList.remove('with-panel');
     current = null;
     document.querySelectorAll('.current').forEach((e) => e.classList.remove('current'));
   }
