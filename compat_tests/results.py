@@ -39,8 +39,8 @@ def load(path: Path) -> dict:
     if not isinstance(data, dict) or data.get("results_schema") != SCHEMA_VERSION or not isinstance(data.get("cells"), list):
         raise ResultsError(f"{path}: not a zipstore-compat results file (results_schema {SCHEMA_VERSION})")
     for cell in data["cells"]:
-        if cell.get("outcome") not in OUTCOMES or "cell" not in cell:
-            raise ResultsError(f"{path}: a cell record without a known outcome: {str(cell)[:120]}")
+        if not isinstance(cell, dict) or cell.get("outcome") not in OUTCOMES or not {"cell", "reader", "fixture"} <= cell.keys():
+            raise ResultsError(f"{path}: a cell record without its ids (cell, reader, fixture) or a known outcome: {str(cell)[:120]}")
     return data
 
 

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 
 from compat_tests import results, summary
 from compat_tests.report import write_markdown
@@ -138,3 +143,15 @@ def test_the_page_stores_each_text_once():
     page = render_html(payload(cells))
     assert page.count(message) == 1 and page.count("h5py reads HDF5 files") == 1
     assert "</script>" not in json.dumps(page_data(payload(cells)))  # nothing in the data can end the script early
+
+
+@pytest.mark.parametrize("broken", [{"reader": None}, {"fixture": None}, {"outcome": "fine"}])
+def test_a_cell_without_its_ids_is_a_clear_error(tmp_path, broken):
+    record = cell("zarr3", "coads-v3-stored")
+    record.update(broken)
+    record = {k: v for k, v in record.items() if v is not None}
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps({**payload([]), "cells": [record]}), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "compat_tests", "report", "render", str(path), "--out", str(tmp_path)],
+                          cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True)
+    assert proc.returncode == 1 and "without its ids" in proc.stderr and "Traceback" not in proc.stderr
