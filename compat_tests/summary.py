@@ -325,21 +325,31 @@ def markdown_lines(summary: dict) -> list[str]:
         if row["group"] != group:
             group = row["group"]
             lines.append(f"| **{group}** |" + " |" * len(families))
-        out = [f"{row['label']} <sub>({len(row['fixtures'])})</sub>"]
+        out = [f"{_md(row['label'])} <sub>({len(row['fixtures'])})</sub>"]
         for family in families:
             cell = row["families"][family["id"]]
-            text = f"**{cell['text']}**"
+            if cell.get("option"):  # the option as code, as users type it
+                head, _, tail = cell["text"].partition(cell["option"])
+                code = cell["option"].replace("|", "\\|")
+                text = f"**{_md(head.strip())}** `{code}`{_md(tail)}"
+            else:
+                text = f"**{_md(cell['text'])}**"
             if cell.get("readers"):
                 text += f" ({', '.join(cell['readers'])})"
             if cell.get("reason") and cell["verdict"] not in READING:
-                text += f": {_clip(cell['reason'], 90)}"
+                text += f": {_md(_clip(cell['reason'], 90))}"
             if cell.get("warning"):
-                text += f"; **{_clip(cell['warning'], 90)}**"
+                text += f"; **{_md(_clip(cell['warning'], 90))}**"
             if cell.get("versions"):
-                text += f"<br><sub>{cell['versions']}</sub>"
-            out.append(text.replace("|", "\\|"))
+                text += f"<br><sub>{_md(cell['versions'])}</sub>"
+            out.append(text)
         lines.append("| " + " | ".join(out) + " |")
     return lines
+
+
+def _md(text: str) -> str:
+    """Text safe in a Markdown table cell: no HTML tags made of `<top-level folder>`, no column breaks."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
 
 
 def _clip(text: str, limit: int) -> str:

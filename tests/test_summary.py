@@ -121,15 +121,19 @@ def test_versions_order_numerically():
 
 def test_the_summary_reaches_results_json_markdown_and_html(tmp_path):
     cells = [cell(r, f) for r in ("zarr3", "h5py") for f in ("coads-v3-stored", "coads-v3-lzma")]
+    cells[0].update(outcome="partial", expected="partial", option="open_group(store, path=<top-level folder>)")
     cells[-1].update(outcome="unsupported", expected="unsupported", message="unsupported on coads-v3-lzma")
+    cells[-2].update(outcome="error", expected="error", message="refuses /vsizip/<path>")
     merged = results.merge([payload(cells[:2]), payload(cells[2:])])
     assert merged["summary"] == summary.summarize(merged)
     assert row(merged["summary"], "zip-lzma")["families"]["h5py"]["text"] == "fails"
     write_markdown(merged, tmp_path / "matrix.md")
     markdown = (tmp_path / "matrix.md").read_text(encoding="utf-8")
     assert markdown.index("## Summary") < markdown.index("## Every cell")
+    assert "refuses /vsizip/&lt;path&gt;" in markdown  # text that looks like an HTML tag is escaped (options are code)
     assert "| archive property | zarr-python | h5py (control) |" in markdown
     assert "| lzma <sub>(1)</sub> | **reads**<br><sub>zarr3 1.0</sub> | **fails**: unsupported on coads-v3-lzma" in markdown
+    assert "| Zarr format 3 <sub>(1)</sub> | **reads with option** `open_group(store, path=<top-level folder>)`<br>" in markdown
     data = page_data(merged)
     assert [r["id"] for r in data["readers"]] == ["zarr3", "h5py"]
     lzma_h5py = row(data["summary"], "zip-lzma")["families"]["h5py"]["per_reader"]["h5py"]
