@@ -124,9 +124,9 @@ def test_html_page_in_chromium(two_runs):
         # the summary first: families in their order, verdicts in words, derived from the cells
         families = page.eval_on_selector_all("#summary thead th[data-family]", "els => els.map(e => e.dataset.family)")
         assert families == ["zarr-python", "h5py"]
-        assert page.locator("[id='summary:format-v3:zarr-python']").inner_text().startswith("reads")
-        assert page.locator("[id='summary:format-v3:h5py']").inner_text().startswith("fails")
-        folder = " ".join(page.locator("[id='summary:layout-folder-v3:zarr-python']").inner_text().split())
+        assert page.locator("[data-key='summary:format-v3:zarr-python']").inner_text().startswith("reads")
+        assert page.locator("[data-key='summary:format-v3:h5py']").inner_text().startswith("fails")
+        folder = " ".join(page.locator("[data-key='summary:layout-folder-v3:zarr-python']").inner_text().split())
         assert folder.startswith(f"reads with option {optioned['option']}"), folder
         assert page.evaluate("document.getElementById('summary-wrap').scrollWidth <= document.getElementById('summary-wrap').clientWidth")
         # every cell, readers in family order, no footnotes
@@ -137,7 +137,7 @@ def test_html_page_in_chromium(two_runs):
         # details on click: message, reason, link, read time, repro; the address becomes the permanent link
         panel = page.locator("#panel")
         assert panel.is_hidden()
-        page.locator(f"[id='{refused['cell']}']").click()
+        page.locator(f"[data-cell='{refused['cell']}']").click()
         text = panel.inner_text()
         assert refused["repro"] in text and refused["link"] in text and refused["reason"].split()[0] in text and "read time" in text
         assert page.evaluate("location.hash") == f"#{refused['cell']}"
@@ -145,10 +145,10 @@ def test_html_page_in_chromium(two_runs):
         page.keyboard.press("Escape")
         assert panel.is_hidden()
         # ... and on keyboard focus
-        page.locator(f"[id='{optioned['cell']}']").focus()
+        page.locator(f"[data-cell='{optioned['cell']}']").focus()
         assert panel.is_visible() and optioned["option"] in panel.inner_text()
         # a summary cell lists the cells behind it, and links to them
-        page.locator("[id='summary:format-v3:h5py']").click()
+        page.locator("[data-key='summary:format-v3:h5py']").click()
         assert panel.locator(f"a[href='#{refused['cell']}']").count() == 1
         page.locator(f"#panel a[href='#{refused['cell']}']").click()
         assert refused["repro"] in panel.inner_text()
@@ -167,8 +167,8 @@ def test_html_page_in_chromium(two_runs):
         fresh = _watch(browser.new_page(viewport={"width": 1440, "height": 900}), requests, errors)
         fresh.goto(page_path.as_uri() + f"#{refused['cell']}")
         assert fresh.locator("#panel").is_visible() and refused["cell"] in fresh.locator("#panel h3").inner_text()
-        assert "current" in fresh.locator(f"[id='{refused['cell']}']").get_attribute("class")
-        assert _in_sight(fresh, f"[id='{refused['cell']}']")
+        assert "current" in fresh.locator(f"[data-cell='{refused['cell']}']").get_attribute("class")
+        assert _in_sight(fresh, f"[data-cell='{refused['cell']}']")
         # a phone: the page does not scroll sideways (the tables do), the panel opens over the lower part
         narrow = _watch(browser.new_page(viewport={"width": 390, "height": 844}), requests, errors)
         narrow.goto(page_path.as_uri())
@@ -176,7 +176,7 @@ def test_html_page_in_chromium(two_runs):
         narrow.screenshot(path=str(SCREENSHOTS / "matrix-narrow.png"))
         narrow.goto(page_path.as_uri() + f"#{optioned['cell']}")
         narrow.reload()
-        assert narrow.locator("#panel").is_visible() and _in_sight(narrow, f"[id='{optioned['cell']}']")
+        assert narrow.locator("#panel").is_visible() and _in_sight(narrow, f"[data-cell='{optioned['cell']}']")
         narrow.screenshot(path=str(SCREENSHOTS / "matrix-narrow-panel.png"))
         browser.close()
     assert not errors, errors

@@ -18,6 +18,9 @@
   const rowsById = {};
   D.summary.rows.forEach((r) => { rowsById[r.id] = r; });
   const familyOf = (id) => families.find((f) => f.id === id) || { id: id, label: id, readers: [] };
+  // cells carry their id in data attributes, not as element ids: the browser's own jump to #<cell id> would
+  // otherwise put the cell under the sticky header after the script has placed it
+  const findCell = (key) => document.querySelector(`[data-cell="${CSS.escape(key)}"],[data-key="${CSS.escape(key)}"]`);
   const safeLink = (url) => (/^https?:\/\//.test(url) ? `<a href="${esc(url)}" rel=noreferrer>${esc(url)}</a>` : esc(url));
 
   $('meta').textContent = `Run ${D.run.started}, Python ${D.run.python}, ${D.run.platform}. ` +
@@ -42,7 +45,7 @@
     for (const row of D.summary.rows) {
       if (row.group !== group) {
         group = row.group;
-        h += `<tr class=group><th colspan=${families.length + 1}>${esc(group)}</th></tr>`;
+        h += `<tr class=group><th class=prop scope=rowgroup>${esc(group)}</th><td colspan=${families.length}></td></tr>`;
       }
       h += `<tr data-row="${esc(row.id)}"><th class=prop scope=row>${esc(row.label)} <small>(${row.fixtures.length})</small></th>`;
       for (const f of families) {
@@ -53,7 +56,7 @@
         if (str(c.reason ?? -1) && !READING.includes(c.verdict)) inner += `<span class=why>${esc(str(c.reason))}</span>`;
         if (str(c.warning ?? -1)) inner += `<span class=warn>${esc(str(c.warning))}</span>`;
         if (c.versions) inner += `<small>${esc(c.versions)}</small>`;
-        h += `<td id="${esc('summary:' + row.id + ':' + f.id)}" class="v-${esc(c.verdict)}" tabindex=0 data-row="${esc(row.id)}" ` +
+        h += `<td data-key="${esc('summary:' + row.id + ':' + f.id)}" class="v-${esc(c.verdict)}" tabindex=0 data-row="${esc(row.id)}" ` +
           `data-family="${esc(f.id)}">${inner}</td>`;
       }
       h += '</tr>';
@@ -121,7 +124,7 @@
         if (i === undefined) { h += `<td class="c${cls}"></td>`; return; }
         const c = D.cells[i], o = O[c[2]], hit = matches(c, ov);
         if (hit) shown += 1;
-        h += `<td id="${esc(cellId(c))}" class="c o-${o}${c[3] ? '' : ' unexpected'}${hit ? '' : ' dim'}${cls}" tabindex=0 data-i=${i}>` +
+        h += `<td data-cell="${esc(cellId(c))}" class="c o-${o}${c[3] ? '' : ' unexpected'}${hit ? '' : ' dim'}${cls}" tabindex=0 data-i=${i}>` +
           `${esc(D.labels[o])}${c[3] ? '' : ' !'}</td>`;
       });
       h += '</tr>';
@@ -139,7 +142,7 @@
     $('panel').hidden = false;
     document.body.classList.add('with-panel');
     document.querySelectorAll('.current').forEach((e) => e.classList.remove('current'));
-    const el = document.getElementById(key);
+    const el = findCell(key);
     if (el) el.classList.add('current');
     if (hash && location.hash !== '#' + key) history.replaceState(null, '', '#' + key);
   }
@@ -198,25 +201,41 @@
     document.querySelectorAll('.current').forEach((e) => e.classList.remove('current'));
   }
 
+  // Scroll the page to the cell's table, then the table to the cell: below the sticky header, right of the sticky
+  // first column; in the upper third of the table, or just under the header on a phone (the panel covers the rest).
+  function bringIntoView(el) {
+    const wrap = el.closest('.scroll');
+    wrap.scrollIntoView({ block: 'start' });
+    const head = wrap.querySelector('thead').offsetHeight, side = wrap.querySelector('th.fx, th.prop').offsetWidth;
+    const w = wrap.getBoundingClientRect(), r = el.getBoundingClientRect();
+    const below = window.innerWidth <= 600 ? 8 : (wrap.clientHeight - head - r.height) / 3;
+    wrap.scrollTop += r.top - w.top - head - Math.max(0, below);
+    wrap.scrollLeft += r.left - w.left - side - Math.max(0, (wrap.clientWidth - side - r.width) / 2);
+    // a last row cannot come higher inside its table: move the page instead
+    const phone = window.innerWidth <= 600, now = el.getBoundingClientRect();
+    if (now.top < 0 || now.top > (phone ? 0.35 * window.innerHeight : window.innerHeight - now.height)) {
+      window.scrollBy(0, now.top - (phone ? 8 : window.innerHeight / 3));
+    }
+  }
+
   function openFromHash() {
     const key = decodeURIComponent(location.hash.slice(1));
     if (!key) return;
     if (key.startsWith('summary:')) {
       const [, rowId, familyId] = key.split(':');
       openSummary(rowId, familyId, false);
-      const el = document.getElementById(key);
-      if (el) el.scrollIntoView({ block: 'center', inline: 'center' });
+      const el = findCell(key);
+      if (el) bringIntoView(el);
       return;
     }
     if (!byId.has(key)) return;
-    if (!document.getElementById(key)) {  // filtered out: show everything again
+    if (!findCell(key)) {  // filtered out: show everything again
       $('reader').value = ''; $('property').value = ''; $('outcome').value = '';
       renderMatrix();
     }
     openCell(byId.get(key), false);
-    const el = document.getElementById(key);
-    // on a phone the panel covers the lower part of the screen: bring the cell to the top
-    el.scrollIntoView({ block: window.innerWidth <= 600 ? 'start' : 'center', inline: 'center' });
+    const el = findCell(key);
+    bringIntoView(el);
     el.focus({ preventScroll: true });
   }
 
