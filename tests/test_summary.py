@@ -19,7 +19,7 @@ LZMA_MNIST = ["dataset:mnist", "kind:mnist", "writer:zarr3", "format:v3", "zip:l
 NESTED = ["dataset:coads", "kind:grid", "writer:zipcli", "format:v3", "zip:stored", "layout:folder", "codec:default", "axis:writer", "axis:layout"]
 SYNTH = ["dataset:synthetic", "kind:synthetic", "writer:zarr3", "format:v3", "zip:stored", "layout:root", "codec:default", "baseline"]
 EXTERNAL = ["kind:external", "format:v2", "source:Unidata__netcdf-c__ref_byte.zarr.zip"]
-TAGS = {"coads-v3-stored": BASE, "coads-v3-lzma": LZMA, "mnist-v3-lzma": LZMA_MNIST, "coads-v3-stored-zipcli-nested": NESTED,
+TAGS = {"byo-my-archive": ["kind:byo", "format:v3", "source:/data/my.zip"], "coads-v3-stored": BASE, "coads-v3-lzma": LZMA, "mnist-v3-lzma": LZMA_MNIST, "coads-v3-stored-zipcli-nested": NESTED,
         "synthetic-v3-stored": SYNTH, "ext-ref-byte": EXTERNAL}
 
 
@@ -54,6 +54,7 @@ def test_rows_come_from_the_tags_and_only_rows_with_archives_are_shown():
     assert row(digest, "layout-folder-v3")["fixtures"] == ["coads-v3-stored-zipcli-nested"]
     assert row(digest, "dtypes-v3")["fixtures"] == ["synthetic-v3-stored"]
     assert row(digest, "external-v2")["fixtures"] == ["ext-ref-byte"]
+    assert row(digest, "byo-byo-my-archive")["fixtures"] == ["byo-my-archive"]  # your own archive: a row of its own
     assert "zip-deflate" not in ids and "sharding" not in ids and "external-v3" not in ids  # no archive in this run shows them
 
 
