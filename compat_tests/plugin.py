@@ -22,6 +22,7 @@ import pytest
 from compat_tests import expectations
 from compat_tests.cells import Describer, all_cell_ids, cell_id
 from compat_tests.readers import READERS, all_readers, lane_readers, matrix_readers
+from compat_tests.summary import summarize
 from compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -247,6 +248,7 @@ def pytest_sessionfinish(session, exitstatus):
     from compat_tests.since import since
 
     payload = {"results_schema": 1, "run": _run_info(config, versions), "cells": records, "since": since(records)}
+    payload["summary"] = summarize(payload)
     out.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     from compat_tests.report import write_markdown
     from compat_tests.report_html import write_html

@@ -1,8 +1,10 @@
-"""The support table from results.json: Markdown (GitHub-flavoured)."""
+"""The support table from results.json: Markdown (GitHub-flavoured), the summary first, then every cell."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from compat_tests import summary
 
 SYMBOL = {
     "pass": "✅", "partial": "🟡", "wrong-data": "❌ WRONG DATA", "silent-missing": "❌ DATA MISSING, NO ERROR", "error": "⛔", "crash": "💥",
@@ -12,7 +14,7 @@ SYMBOL = {
 
 def write_markdown(payload: dict, path: Path) -> None:
     cells = payload["cells"]
-    readers = sorted({c["reader"] for c in cells})
+    readers = summary.reader_order(c["reader"] for c in cells)
     fixtures = sorted({c["fixture"] for c in cells})
     by = {(c["reader"], c["fixture"]): c for c in cells}
     versions = payload["run"]["readers"]
@@ -23,6 +25,15 @@ def write_markdown(payload: dict, path: Path) -> None:
         lines.append(f"- not tested: `{fixture_id}`: {why}")
     if payload["run"].get("not_tested"):
         lines.append("")
+    lines.append("## Summary")
+    lines.append("")
+    lines.append("Who reads an archive with this property, derived from the cells below (rules: `compat_tests/summary.py`): "
+                 "a family's best reader counts, named when its readers disagree; the number of archives that show the property in brackets.")
+    lines.append("")
+    lines += summary.markdown_lines(summary.summarize(payload))
+    lines.append("")
+    lines.append("## Every cell")
+    lines.append("")
     lines.append("Legend: " + ", ".join(f"{v} {k}" for k, v in SYMBOL.items()) + "; a trailing `!` marks an outcome matrix.yaml does not expect.")
     lines.append("")
     header = ["fixture"] + [f"{r}<br><sub>{', '.join(f'{k} {v}' for k, v in list((versions.get(r) or {}).items())[:2])}</sub>" for r in readers]

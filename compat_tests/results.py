@@ -7,7 +7,8 @@ Schema (results_schema 1), documented in docs/results-schema.md:
      "cells": [{"cell", "reader", "fixture", "tags", "outcome", "expected",
                 "as_expected", "message", "details", "notes", "option", "reason",
                 "link", "library", "call", "versions", "seconds",
-                "wall_seconds", "repro"}]}
+                "wall_seconds", "repro"}],
+     "summary": {"families", "rows"}}   derived from the cells (compat_tests/summary.py)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 from pathlib import Path
 
 from compat_tests.cells import OUTCOMES
+from compat_tests.summary import summarize
 
 SCHEMA_VERSION = 1
 # how good an outcome is, for "regressed" and "newly passing"
@@ -37,8 +39,8 @@ def load(path: Path) -> dict:
     if not isinstance(data, dict) or data.get("results_schema") != SCHEMA_VERSION or not isinstance(data.get("cells"), list):
         raise ResultsError(f"{path}: not a zipstore-compat results file (results_schema {SCHEMA_VERSION})")
     for cell in data["cells"]:
-        if cell.get("outcome") not in OUTCOMES or "cell" not in cell:
-            raise ResultsError(f"{path}: a cell record without a known outcome: {str(cell)[:120]}")
+        if not isinstance(cell, dict) or cell.get("outcome") not in OUTCOMES or not {"cell", "reader", "fixture"} <= cell.keys():
+            raise ResultsError(f"{path}: a cell record without its ids (cell, reader, fixture) or a known outcome: {str(cell)[:120]}")
     return data
 
 
@@ -56,8 +58,10 @@ def merge(payloads: list[dict]) -> dict:
     from compat_tests.since import since
 
     run = {**{k: v for k, v in first.items() if k != "readers"}, "readers": readers, "merged_from": runs}
-    merged = sorted(cells.values(), key=lambda c: c["cell"])
-    return {"results_schema": SCHEMA_VERSION, "run": run, "cells": merged, "since": since(merged)}
+    merged = {"results_schema": SCHEMA_VERSION, "run": run, "cells": sorted(cells.values(), key=lambda c: c["cell"])}
+    merged["since"] = since(merged["cells"])
+    merged["summary"] = summarize(merged)  # derived from the merged cells, never carried over from the parts
+    return merged
 
 
 def diff(old: dict, new: dict) -> dict[str, list[tuple]]:

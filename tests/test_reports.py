@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 from compat_tests import results
+from compat_tests.cells import Describer
+from compat_tests.readers import matrix_readers
+from compat_tests.summary import summarize
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "reports" / "screenshots"
@@ -44,6 +47,7 @@ def test_results_json_comes_from_the_run(two_runs):
     assert cells["h5py--coads-v3-stored"]["outcome"] == "unsupported" and cells["h5py--coads-v3-stored"]["link"].startswith("https://")
     assert cells["zarr3--coads-v3-stored-zipfile-nested"]["option"]
     assert data["run"]["readers"]["zarr3"]["zarr"]
+    assert data["summary"] == summarize(data) and [f["id"] for f in data["summary"]["families"]] == ["zarr-python", "h5py"]
     for cell in cells.values():
         assert cell["repro"].endswith(cell["cell"]) and cell["as_expected"], cell
         assert cell["outcome"] != "fixture-error", cell["message"]
@@ -80,38 +84,176 @@ def test_bad_results_file_is_a_clear_error(tmp_path):
     assert proc.returncode == 1 and "not a zipstore-compat results file" in proc.stderr and "Traceback" not in proc.stderr
 
 
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is installed by ./run")
-def test_html_table_in_chromium(two_runs):
+CHROMIUM = pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is installed by ./run")
+PAGE_BUDGET = 1_000_000  # bytes, for the default matrix
+
+
+def _browser(playwright):
+    return playwright.chromium.launch(executable_path=shutil.which("chromium"), args=[
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+
+
+def _watch(page, requests: list, errors: list):
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return page
+
+
+def _in_sight(page, selector: str) -> bool:
+    """The element is on screen and nothing (the panel, a sticky header) covers its middle."""
+    return page.evaluate("""s => { const e = document.querySelector(s), r = e.getBoundingClientRect();
+        if (r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth) return false;
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return hit === e || e.contains(hit); }""", selector)
+
+
+@CHROMIUM
+def test_html_page_in_chromium(two_runs):
     from playwright.sync_api import sync_playwright
 
     page_path = two_runs[0].with_name("matrix.html")
     data = results.load(two_runs[0])
-    non_pass = [c for c in data["cells"] if c["outcome"] != "pass"]
+    cells = {c["cell"]: c for c in data["cells"]}
+    refused, optioned = cells["h5py--coads-v3-stored"], cells["zarr3--coads-v3-stored-zipfile-nested"]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    requests, errors = [], []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
-        page = browser.new_page(viewport={"width": 1100, "height": 800})
-        requests = []
-        page.on("request", lambda r: requests.append(r.url))
+        browser = _browser(p)
+        page = _watch(browser.new_page(viewport={"width": 1440, "height": 900}), requests, errors)
         page.goto(page_path.as_uri())
-        assert page.locator("table#matrix tbody tr:not(.axis)").count() == len(FIXTURES.split(","))
-        assert page.locator("ol.notes li").count() == len(non_pass)
-        for cell in non_pass:
-            note = page.locator(f"li[data-cell='{cell['cell']}']")
-            assert cell["repro"] in note.inner_text()
-        page.screenshot(path=str(SCREENSHOTS / "matrix.png"), full_page=True)
+        # the summary first: families in their order, verdicts in words, derived from the cells
+        families = page.eval_on_selector_all("#summary thead th[data-family]", "els => els.map(e => e.dataset.family)")
+        assert families == ["zarr-python", "h5py"]
+        assert page.locator("[data-key='summary:format-v3:zarr-python']").inner_text().startswith("reads")
+        assert page.locator("[data-key='summary:format-v3:h5py']").inner_text().startswith("fails")
+        folder = " ".join(page.locator("[data-key='summary:layout-folder-v3:zarr-python']").inner_text().split())
+        assert folder.startswith(f"reads with option {optioned['option']}"), folder
+        assert page.evaluate("document.getElementById('summary-wrap').scrollWidth <= document.getElementById('summary-wrap').clientWidth")
+        # every cell, readers in family order, no footnotes
+        assert page.eval_on_selector_all("#matrix thead th[data-reader]", "els => els.map(e => e.dataset.reader)") == ["zarr3", "h5py"]
+        assert page.locator("#matrix tbody tr.fixture").count() == len(FIXTURES.split(","))
+        assert page.locator("ol.notes").count() == 0
+        page.screenshot(path=str(SCREENSHOTS / "matrix.png"))
+        # details on click: message, reason, link, read time, repro; the address becomes the permanent link
+        panel = page.locator("#panel")
+        assert panel.is_hidden()
+        page.locator(f"[data-cell='{refused['cell']}']").click()
+        text = panel.inner_text()
+        assert refused["repro"] in text and refused["link"] in text and refused["reason"].split()[0] in text and "read time" in text
+        assert page.evaluate("location.hash") == f"#{refused['cell']}"
+        page.screenshot(path=str(SCREENSHOTS / "matrix-panel.png"))
+        page.keyboard.press("Escape")
+        assert panel.is_hidden()
+        # ... and on keyboard focus
+        page.locator(f"[data-cell='{optioned['cell']}']").focus()
+        assert panel.is_visible() and optioned["option"] in panel.inner_text()
+        # a summary cell lists the cells behind it, and links to them
+        page.locator("[data-key='summary:format-v3:h5py']").click()
+        assert panel.locator(f"a[href='#{refused['cell']}']").count() == 1
+        page.locator(f"#panel a[href='#{refused['cell']}']").click()
+        assert refused["repro"] in panel.inner_text()
+        # filters: by reader, by property, by outcome
         page.select_option("#reader", "h5py")
-        assert page.locator("thead th[data-reader='zarr3']").is_hidden()
-        assert page.locator("thead th[data-reader='h5py']").is_visible()
-        assert page.locator("li[data-cell^='zarr3--']").first.is_hidden()
+        assert page.eval_on_selector_all("#matrix thead th[data-reader]", "els => els.map(e => e.dataset.reader)") == ["h5py"]
         page.select_option("#reader", "")
-        page.select_option("#tag", "layout:folder")
-        visible = [r for r in page.locator("table#matrix tbody tr:not(.axis)").all() if r.is_visible()]
-        assert len(visible) == 1 and "nested" in visible[0].inner_text()
-        narrow = browser.new_page(viewport={"width": 380, "height": 800})
+        page.select_option("#property", "row:layout-folder-v3")
+        assert page.locator("#matrix tbody tr.fixture").all_inner_texts()[0].startswith("coads-v3-stored-zipfile-nested")
+        assert page.locator("#matrix tbody tr.fixture").count() == 1
+        page.select_option("#property", "")
+        page.select_option("#outcome", "unsupported")
+        assert page.locator("#matrix td.c:not(.dim)").count() == sum(c["outcome"] == "unsupported" for c in cells.values())
+        # a permanent link opens its cell, even when filters hide it
+        page.goto(page_path.as_uri() + f"#{optioned['cell']}")
+        fresh = _watch(browser.new_page(viewport={"width": 1440, "height": 900}), requests, errors)
+        fresh.goto(page_path.as_uri() + f"#{refused['cell']}")
+        assert fresh.locator("#panel").is_visible() and refused["cell"] in fresh.locator("#panel h3").inner_text()
+        assert "current" in fresh.locator(f"[data-cell='{refused['cell']}']").get_attribute("class")
+        assert _in_sight(fresh, f"[data-cell='{refused['cell']}']")
+        # a phone: the page does not scroll sideways (the tables do), the panel opens over the lower part
+        narrow = _watch(browser.new_page(viewport={"width": 390, "height": 844}), requests, errors)
         narrow.goto(page_path.as_uri())
-        assert narrow.evaluate("document.documentElement.scrollWidth") <= 400, "the page itself must not scroll sideways; the table does"
+        assert narrow.evaluate("document.documentElement.scrollWidth") <= 390
         narrow.screenshot(path=str(SCREENSHOTS / "matrix-narrow.png"))
+        narrow.goto(page_path.as_uri() + f"#{optioned['cell']}")
+        narrow.reload()
+        assert narrow.locator("#panel").is_visible() and _in_sight(narrow, f"[data-cell='{optioned['cell']}']")
+        narrow.screenshot(path=str(SCREENSHOTS / "matrix-narrow-panel.png"))
         browser.close()
+    assert not errors, errors
     assert all(u.startswith("file://") for u in requests), f"the page loads nothing from outside: {requests}"
+
+
+def _synthetic_run(copies: int = 1) -> dict:
+    """Every matrix reader (repeated as `reader@<version>` lanes when copies > 1) on every default fixture, outcomes and
+    messages made up, each message distinct: the page's size and speed, without running a reader."""
+    import hashlib
+
+    from compat_tests.cells import repro_command
+    from compat_tests.readers import matrix_readers
+    from fixtures.registry import default_fixtures
+
+    outcomes = ["pass"] * 6 + ["partial", "error", "unsupported", "timeout", "wrong-data"]
+    cells = []
+    for copy in range(copies):
+        for reader in matrix_readers().values():
+            rid = reader.id if copies == 1 else f"{reader.id}@1.{copy}.0"
+            for fixture_id, spec in default_fixtures().items():
+                cid = f"{rid}--{fixture_id}"
+                outcome = outcomes[int(hashlib.sha256(cid.encode()).hexdigest(), 16) % len(outcomes)]
+                cells.append({"cell": cid, "reader": rid, "fixture": fixture_id, "tags": spec.tags, "outcome": outcome,
+                              "expected": outcome, "as_expected": True, "details": [], "notes": [],
+                              "message": "" if outcome == "pass" else f"{reader.library} on {fixture_id}: ValueError: " + "x" * 120,
+                              "option": "path_from_prefix" if outcome == "partial" else None,
+                              "reason": f"{reader.library} cannot read this (matrix.yaml)" if outcome != "pass" else None,
+                              "link": "https://example.org/issue/1" if outcome != "pass" else None,
+                              "library": reader.library, "call": reader.call, "versions": {"lib": f"1.{copy}.0"},
+                              "seconds": 0.125, "wall_seconds": 0.13, "repro": repro_command(cid)})
+    return {"results_schema": 1, "run": {"started": "2026-11-23T12:00:00Z", "python": "3.11", "platform": "Linux", "readers": {}},
+            "cells": cells}
+
+
+@CHROMIUM
+def test_the_page_holds_every_family_at_1440_px_and_five_times_the_cells(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from compat_tests.report_html import write_html
+    from compat_tests.summary import FAMILIES
+
+    one, five = tmp_path / "one.html", tmp_path / "five.html"
+    write_html(_synthetic_run(), one)
+    write_html(_synthetic_run(copies=5), five)
+    assert one.stat().st_size <= PAGE_BUDGET, one.stat().st_size
+    with sync_playwright() as p:
+        browser = _browser(p)
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(one.as_uri())
+        assert page.locator("#summary thead th[data-family]").count() == len(FAMILIES)
+        assert page.evaluate("document.getElementById('summary-wrap').scrollWidth <= document.getElementById('summary-wrap').clientWidth"), \
+            "every reader family of the summary is visible at 1440 px without scrolling sideways"
+        page.screenshot(path=str(SCREENSHOTS / "synthetic-summary-1440.png"))
+        import time
+
+        started = time.perf_counter()
+        page.goto(five.as_uri() + "#zarr3@1.0.0--coads-v3-lzma")
+        assert page.locator("#matrix td.c").count() == 5 * 16 * 75
+        assert page.locator("#panel").is_visible() and "zarr3@1.0.0--coads-v3-lzma" in page.locator("#panel h3").inner_text()
+        page.select_option("#reader", "family:zarr-python")
+        assert page.locator("#matrix td.c").count() == 5 * 2 * 75
+        assert time.perf_counter() - started < 10, "five times the cells still open, link and filter in seconds"
+        browser.close()
+
+def test_every_reader_reports_the_versions_of_its_libraries(worker_pool):
+    """The table's headers show these: each comes from the installed package's metadata and is never empty."""
+    describe = Describer(worker_pool)
+    empty, described = {}, 0
+    for reader in matrix_readers().values():
+        info = describe(reader)
+        if info.get("status") == "not-installed":
+            continue  # this machine cannot build the environment: its cells say so
+        assert "versions" in info, f"{reader.id}: {info}"
+        described += 1
+        blank = [name for name, value in info["versions"].items() if not isinstance(value, str) or not value.strip()]
+        if not info["versions"] or blank:
+            empty[reader.id] = blank or "no versions at all"
+    assert described, "no reader environment could be described"
+    assert not empty, f"readers reporting a missing or empty version: {empty}"

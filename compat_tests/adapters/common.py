@@ -55,4 +55,19 @@ def vsizip(archive: str, inner: str = "", brace: bool = False) -> str:
     return "/vsizip/" + ("{" + archive + "}" if brace else archive) + (f"/{inner}" if inner else "")
 
 
-__all__ = ["Missing", "box", "groups_of", "option", "read_each", "store_path", "vsizip"]
+__all__ = ["Missing", "box", "groups_of", "installed_version", "option", "read_each", "store_path", "vsizip"]
+
+
+def installed_version(*distributions: str) -> str:
+    """The version of the first of these distributions that is installed, from its package metadata ("" if none).
+
+    Package metadata, not the module's __version__: some modules do not have one (tensorstore 0.1.86).
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    for name in distributions:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            continue
+    return ""

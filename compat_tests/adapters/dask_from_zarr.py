@@ -8,11 +8,12 @@ FALLBACKS = [option("from_zarr(..., component=<top-level folder>/<array>)", "htt
 
 
 def versions() -> dict:
-    import dask
-    import numpy
-    import zarr
+    import dask  # noqa: F401  (importable: the worker is ready, and the first cell does not pay for the import)
+    import zarr  # noqa: F401
 
-    return {"dask": dask.__version__, "zarr": zarr.__version__, "numpy": numpy.__version__}
+    from compat_tests.adapters.common import installed_version
+
+    return {"dask": installed_version("dask"), "zarr": installed_version("zarr"), "numpy": installed_version("numpy")}
 
 
 def read(archive: str, manifest: dict, options: dict) -> dict:

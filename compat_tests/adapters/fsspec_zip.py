@@ -8,11 +8,12 @@ FALLBACKS = [option("FsspecStore(..., path=<top-level folder>)", "https://zarr.r
 
 
 def versions() -> dict:
-    import fsspec
-    import numpy
-    import zarr
+    import fsspec  # noqa: F401  (importable: the worker is ready, and the first cell does not pay for the import)
+    import zarr  # noqa: F401
 
-    return {"fsspec": fsspec.__version__, "zarr": zarr.__version__, "numpy": numpy.__version__}
+    from compat_tests.adapters.common import installed_version
+
+    return {"fsspec": installed_version("fsspec"), "zarr": installed_version("zarr"), "numpy": installed_version("numpy")}
 
 
 def read(archive: str, manifest: dict, options: dict) -> dict:

@@ -12,10 +12,11 @@ FALLBACKS = [
 
 
 def versions() -> dict:
-    import numpy
     from osgeo import gdal
 
-    return {"gdal": gdal.__version__, "numpy": numpy.__version__, "build": gdal.VersionInfo("BUILD_INFO").replace("\n", " ")[:300]}
+    from compat_tests.adapters.common import installed_version
+
+    return {"gdal": installed_version("GDAL"), "numpy": installed_version("numpy"), "build": gdal.VersionInfo("BUILD_INFO").replace("\n", " ")[:300]}
 
 
 def _array_names(group, prefix: str) -> list[str]:

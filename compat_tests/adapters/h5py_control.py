@@ -8,7 +8,9 @@ FALLBACKS: list = []
 def versions() -> dict:
     import h5py
 
-    return {"h5py": h5py.__version__, "hdf5": h5py.version.hdf5_version}
+    from compat_tests.adapters.common import installed_version
+
+    return {"h5py": installed_version("h5py"), "hdf5": h5py.version.hdf5_version}
 
 
 def read(archive: str, manifest: dict, options: dict) -> dict:

@@ -9,14 +9,15 @@ FALLBACKS: list = []
 
 def versions() -> dict:
     import netCDF4
-    import numpy
+
+    from compat_tests.adapters.common import installed_version
 
     return {
-        "netCDF4": netCDF4.__version__,
+        "netCDF4": installed_version("netCDF4"),
         "netcdf-c": netCDF4.__netcdf4libversion__,
         # the build flags the module exposes (it has none for NCZarr or zip: the cells show those)
         "flags": " ".join(sorted(name.strip("_")[4:] for name in dir(netCDF4) if name.startswith("__has_") and getattr(netCDF4, name))),
-        "numpy": numpy.__version__,
+        "numpy": installed_version("numpy"),
     }
 
 

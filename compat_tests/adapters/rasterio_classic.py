@@ -9,10 +9,11 @@ __all__ = ["FALLBACKS", "read", "versions"]
 
 
 def versions() -> dict:
-    import numpy
     import rasterio
 
-    return {"rasterio": rasterio.__version__, "gdal": rasterio.__gdal_version__, "numpy": numpy.__version__}
+    from compat_tests.adapters.common import installed_version
+
+    return {"rasterio": installed_version("rasterio"), "gdal": rasterio.__gdal_version__, "numpy": installed_version("numpy")}
 
 
 def read(archive: str, manifest: dict, options: dict) -> dict:

@@ -19,10 +19,12 @@ TRAINING_SAMPLES = 2048
 
 
 def versions() -> dict:
-    import tensorflow as tf
-    import zarr
+    import tensorflow  # noqa: F401  (importable: the worker is ready, and the first cell does not pay for the import)
+    import zarr  # noqa: F401
 
-    return {"tensorflow": tf.__version__, "zarr": zarr.__version__, "numpy": np.__version__}
+    from compat_tests.adapters.common import installed_version
+
+    return {"tensorflow": installed_version("tensorflow", "tensorflow-cpu"), "zarr": installed_version("zarr"), "numpy": installed_version("numpy")}
 
 
 def _pipeline_read(array) -> np.ndarray:

@@ -10,10 +10,11 @@ FALLBACKS: list = []
 
 
 def versions() -> dict:
-    import numpy
-    import tensorstore
+    import tensorstore  # noqa: F401  (importable: the worker is ready, and the first cell does not pay for the import)
 
-    return {"tensorstore": tensorstore.__version__, "numpy": numpy.__version__}
+    from compat_tests.adapters.common import installed_version
+
+    return {"tensorstore": installed_version("tensorstore"), "numpy": installed_version("numpy")}
 
 
 def read(archive: str, manifest: dict, options: dict) -> dict:

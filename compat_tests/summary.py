@@ -1,0 +1,357 @@
+"""The summary of a run: archive properties x reader families, in words.
+
+The one definition of the summary rules, used by results.json (its `summary`
+section), matrix.md and matrix.html alike. What is written here by hand is
+which fixtures show a property (by their tags, never by their names) and the
+order of the families; every summary cell is derived from the detailed cells
+of the run and lists them.
+
+Rules, from the detailed cells up:
+1. a cell's verdict: pass -> reads; partial with a named option -> reads with
+   option X; other partial -> reads partly; wrong-data -> WRONG DATA;
+   error, crash, timeout, unsupported -> fails; not-installed, fixture-error
+   or no cell -> not tested.
+2. a reader's verdict on a property, over the property's fixtures (untested
+   ones left out): WRONG DATA if any cell is; the common verdict if all agree
+   (reads with option X if some need the option and the rest read); otherwise
+   "reads N of M", naming a fixture it fails on.
+3. a family's verdict: the best verdict of its readers, naming the readers
+   that reach it when they do not all agree; a WRONG DATA of any reader is
+   always shown beside it.
+4. versions: a reader id `name@version` (or a cell's `lane` field) is one
+   tested version of reader `name`; the verdict is the newest version's, and
+   "since N" is the oldest version from which every newer tested one reads.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Ordered by how many people read Zarr with each library (our estimate): zarr-python
+# itself, then what is built on it (xarray, dask, fsspec), then the independent
+# implementations, TensorFlow pipelines, and the h5py negative control last.
+FAMILIES: list[tuple[str, str, tuple[str, ...]]] = [
+    ("zarr-python", "zarr-python", ("zarr3", "zarr2")),
+    ("xarray", "xarray", ("xarray-open_zarr", "xarray-open_dataset-zip")),
+    ("dask", "dask", ("dask",)),
+    ("fsspec", "fsspec", ("fsspec-zip",)),
+    ("gdal", "GDAL / rasterio", ("gdal-multidim", "gdal-classic", "rasterio-gdal")),
+    ("netcdf", "netCDF", ("netcdf4-libzip-nczarr", "netcdf4-libzip-zarr", "netcdf4-nczarr", "netcdf4-zarr")),
+    ("tensorstore", "tensorstore", ("tensorstore-zarr",)),
+    ("tensorflow", "TensorFlow", ("tensorflow",)),
+    ("h5py", "h5py (control)", ("h5py",)),
+]
+
+REAL_DATA = ("mnist", "grid")  # archive properties are judged on real data; the synthetic set has its own rows
+
+
+@dataclass(frozen=True)
+class Property:
+    """A row of the summary: the fixtures that show one archive property.
+
+    A fixture shows it when it has every tag in `tags`, its dataset kind is in
+    `kinds`, and (unless `axes` is None) it departs from the baseline along
+    exactly `axes`, so that nothing else explains the outcome.
+    """
+    id: str
+    group: str
+    label: str
+    tags: tuple[str, ...]
+    axes: tuple[str, ...] | None = ()
+    kinds: tuple[str, ...] = REAL_DATA
+    fixture: str | None = None     # a row for one archive (your own)
+
+    def shown_by(self, fixture: str, tags: list[str]) -> bool:
+        if self.fixture is not None:
+            return fixture == self.fixture
+        kind = next((t[len("kind:"):] for t in tags if t.startswith("kind:")), "")
+        return kind in self.kinds and set(self.tags) <= set(tags) and self._axes_match(tags)
+
+    def _axes_match(self, tags: list[str]) -> bool:
+        return self.axes is None or {t[len("axis:"):] for t in tags if t.startswith("axis:")} == set(self.axes)
+
+
+PROPERTIES: list[Property] = [
+    Property("format-v3", "Zarr format", "Zarr format 3", ("baseline",)),
+    Property("format-v2", "Zarr format", "Zarr format 2", ("format:v2",), ("zarr_format",)),
+    Property("zip-stored", "ZIP member compression", "stored (no compression)", ("baseline",)),
+    Property("zip-deflate", "ZIP member compression", "deflate", ("zip:deflate",), ("compression",)),
+    Property("zip-bzip2", "ZIP member compression", "bzip2", ("zip:bzip2",), ("compression",)),
+    Property("zip-lzma", "ZIP member compression", "lzma", ("zip:lzma",), ("compression",)),
+    Property("layout-root", "Where the entries are", "at the archive root", ("layout:root", "writer:zipcli"), ("writer",)),
+    Property("layout-folder-v3", "Where the entries are", "under a folder (zip -r x.zip x.zarr), Zarr 3", ("layout:folder", "format:v3"), None),
+    Property("layout-folder-v2", "Where the entries are", "under a folder (zip -r x.zip x.zarr), Zarr 2", ("layout:folder", "format:v2"), None),
+    Property("consolidated-v3", "Metadata and chunks", "consolidated metadata, Zarr 3", ("format:v3",), ("consolidated",)),
+    Property("consolidated-v2", "Metadata and chunks", "consolidated metadata, Zarr 2", ("format:v2",), ("zarr_format", "consolidated")),
+    Property("sharding", "Metadata and chunks", "sharding (Zarr 3)", (), ("sharding",)),
+    Property("codec-none", "Metadata and chunks", "codec: none (raw chunks)", ("codec:none",), ("codec",)),
+    Property("codec-blosc", "Metadata and chunks", "codec: blosc", ("codec:blosc",), ("codec",)),
+    Property("codec-gzip", "Metadata and chunks", "codec: gzip", ("codec:gzip",), ("codec",)),
+    Property("codec-zstd-v2", "Metadata and chunks", "codec: zstd, Zarr 2", ("codec:zstd",), ("zarr_format", "codec")),
+    Property("zip64", "ZIP structure", "ZIP64 records", (), ("writer", "zip64")),
+    Property("many-entries", "ZIP structure", "more than 65,535 entries", (), ("many_entries",)),
+    Property("cd-reversed", "ZIP structure", "central directory in another order than the entries", (), ("writer", "cd_order")),
+    Property("duplicates", "ZIP structure", "duplicate entries (a rewritten ZipStore)", (), ("duplicates",)),
+    Property("rfc9", "ZIP structure", "the zipped OME-Zarr layout (RFC-9, .ozx)", (), ("writer", "rfc9")),
+    Property("writer-zarr2", "Written by", "zarr-python 2 ZipStore", ("writer:zarr2",), ("writer", "zarr_format")),
+    Property("writer-xarray", "Written by", "xarray to_zarr into a ZipStore", ("writer:xarray",), ("writer",)),
+    Property("writer-zipfile", "Written by", "a directory store zipped by Python zipfile", ("writer:zipfile", "layout:root"), ("writer",)),
+    Property("dtypes-v3", "Data types", "every data type of the synthetic set, Zarr 3", ("baseline",), (), ("synthetic",)),
+    Property("dtypes-v2", "Data types", "every data type of the synthetic set, Zarr 2", ("format:v2",), ("zarr_format",), ("synthetic",)),
+]
+
+VERDICT_BY_OUTCOME = {
+    "pass": "reads", "wrong-data": "wrong-data", "silent-missing": "wrong-data",  # data gone without an error: as loud
+    "error": "fails", "crash": "fails", "timeout": "fails", "unsupported": "fails",
+    "not-installed": "not-tested", "fixture-error": "not-tested",
+}  # partial: "reads-with-option" or "reads-partly", by whether an option is named
+# best first: a family shows its best reader's verdict
+VERDICTS = ("reads", "reads-with-option", "reads-some", "reads-partly", "fails", "wrong-data", "not-tested")
+READING = ("reads", "reads-with-option")
+LEGEND = {
+    "reads": "every check holds with the default call",
+    "reads-with-option": "reads correctly only when the named non-default option is passed",
+    "reads-some": "reads some of the archives that have this property, not all",
+    "reads-partly": "opens, but some checks fail (which: in the details)",
+    "fails": "raises, crashes, times out, or refuses by design",
+    "wrong-data": "opens and returns values that differ from what was written",
+    "not-tested": "no cell ran (environment not buildable here, or no such archive)",
+}
+
+
+def _external_properties(cells: list[dict]) -> list[Property]:
+    """Archives made by other projects, by Zarr format (their tags say no more: the rest is in each archive's panel),
+    and one row per archive of your own."""
+    rows = [Property(f"external-v{n}", "Archives from other projects", f"made by other projects (external/), Zarr {n}",
+                     ("kind:external", f"format:v{n}"), None, ("external",)) for n in (2, 3)]
+    own = sorted({c["fixture"] for c in cells if "kind:byo" in c.get("tags", [])})
+    rows += [Property(f"byo-{_slug(f)}", "Your archives", f, (), None, ("byo",), fixture=f) for f in own]
+    return rows
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def reader_and_version(cell: dict) -> tuple[str, str]:
+    """(reader, tested version): the release the cell records (`version`, the entry its reader names with version_key:
+    GDAL's for rasterio), else the `@release` of a versions-lane reader id, else the library the adapter names first."""
+    reader, _, version = cell["reader"].partition("@")
+    return reader, cell.get("version") or version or main_version(cell.get("versions") or {})[1]
+
+
+def main_version(versions: dict) -> tuple[str, str]:
+    """(library, version) of the library under test: adapters name it first in versions()."""
+    for name, value in versions.items():
+        return name, str(value)
+    return "", ""
+
+
+def version_key(version: str) -> tuple:
+    """Orders 2.18.7 < 3.0.0 < 3.1.6 < 3.10; text parts after numbers (rc, post) sort as text."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.+-]", version))
+
+
+def family_of(reader: str) -> str:
+    for family_id, _, readers in FAMILIES:
+        if reader in readers:
+            return family_id
+    return reader  # a reader this list does not know yet: a family of its own, after the known ones
+
+
+def reader_order(readers) -> list[str]:
+    """Readers in family order (then by their order in the family), unknown ones last by name; versions newest first."""
+    rank = {r: (i, j) for i, (_, _, members) in enumerate(FAMILIES) for j, r in enumerate(members)}
+
+    def key(reader_id: str):
+        base, _, version = reader_id.partition("@")
+        return (*rank.get(base, (len(FAMILIES), 0)), base, tuple(-x[1] if x[0] == 0 else 0 for x in version_key(version)) if version else ())
+    return sorted(set(readers), key=key)
+
+
+def cell_verdict(cell: dict) -> str:
+    if cell["outcome"] == "partial":
+        return "reads-with-option" if cell.get("option") else "reads-partly"
+    return VERDICT_BY_OUTCOME[cell["outcome"]]
+
+
+def first_line(text: str | None) -> str:
+    return (text or "").strip().splitlines()[0].strip() if (text or "").strip() else ""
+
+
+def why(cell: dict) -> str:
+    """The one-line reason of a cell that does not simply read: matrix.yaml's reason, else the message."""
+    return first_line(cell.get("reason")) or first_line(cell.get("message"))
+
+
+def _reader_verdict(cells: list[dict]) -> dict:
+    """Rule 2: one reader (one version) over the fixtures of a property."""
+    tested = [c for c in cells if cell_verdict(c) != "not-tested"]
+    ids = [c["cell"] for c in cells]
+    if not tested:
+        return {"verdict": "not-tested", "reason": why(cells[0]) if cells else "", "cells": ids}
+    verdicts = [cell_verdict(c) for c in tested]
+    wrong = [c for c in tested if cell_verdict(c) == "wrong-data"]
+    if wrong:
+        return {"verdict": "wrong-data", "reason": f"{wrong[0]['fixture']}: {why(wrong[0])}", "cells": ids}
+    if all(v in READING for v in verdicts):
+        optioned = [c for c in tested if cell_verdict(c) == "reads-with-option"]
+        if optioned:
+            return {"verdict": "reads-with-option", "option": optioned[0]["option"], "cells": ids}
+        return {"verdict": "reads", "cells": ids}
+    if len(set(verdicts)) == 1:
+        return {"verdict": verdicts[0], "reason": why(tested[0]), "cells": ids}
+    reading = [c for c in tested if cell_verdict(c) in READING]
+    if not reading:  # reads partly here, fails there
+        worst = max(tested, key=lambda c: VERDICTS.index(cell_verdict(c)))
+        return {"verdict": "reads-partly" if "reads-partly" in verdicts else "fails", "reason": f"{worst['fixture']}: {why(worst)}", "cells": ids}
+    failing = next(c for c in tested if cell_verdict(c) not in READING)
+    return {"verdict": "reads-some", "read": len(reading), "of": len(tested), "reason": f"{failing['fixture']}: {why(failing)}", "cells": ids}
+
+
+def _since(by_version: dict[str, dict]) -> dict:
+    """Rule 4: the newest version's verdict, and since when it holds when older versions were tested."""
+    order = sorted(by_version, key=version_key)
+    newest = by_version[order[-1]]
+    out = dict(newest, version=order[-1], versions=order)
+    if len(order) > 1:
+        reading = newest["verdict"] in READING
+        first = order[-1]
+        for version in reversed(order[:-1]):
+            if (by_version[version]["verdict"] in READING) != reading:
+                break
+            first = version
+        if first != order[0]:
+            out["since"] = first
+        out["cells"] = [c for v in order for c in by_version[v]["cells"]]
+        out["by_version"] = {v: by_version[v]["verdict"] for v in order}
+    return out
+
+
+def words(verdict: dict) -> str:
+    """A verdict in words, the same in Markdown and HTML (reason and versions apart)."""
+    v = verdict["verdict"]
+    text = {"reads": "reads", "reads-partly": "reads partly", "fails": "fails", "wrong-data": "WRONG DATA",
+            "not-tested": "not tested"}.get(v)
+    if v == "reads-with-option":
+        text = f"reads with option {verdict['option']}"
+    elif v == "reads-some":
+        text = f"reads {verdict['read']} of {verdict['of']} archives"
+    if verdict.get("since"):
+        text += f" since {verdict['since']}" if v in READING else f" (no longer reads since {verdict['since']})"
+    return text
+
+
+def _family_cell(reader_verdicts: dict[str, dict], members: list[str]) -> dict:
+    """Rule 3: the best verdict of a family's readers, and who reaches it."""
+    ranked = sorted(reader_verdicts, key=lambda r: (VERDICTS.index(reader_verdicts[r]["verdict"]), members.index(r)))
+    best = reader_verdicts[ranked[0]]
+    by = [r for r in ranked if reader_verdicts[r]["verdict"] == best["verdict"]]
+    out = {k: v for k, v in best.items() if k not in ("cells", "versions", "version", "by_version")}
+    out["readers"] = by if len(by) < len(reader_verdicts) else []
+    out["tested"] = {r: reader_verdicts[r].get("versions") or [reader_verdicts[r]["version"]] for r in members if r in reader_verdicts}
+    wrong = [r for r in ranked if reader_verdicts[r]["verdict"] == "wrong-data" and r not in by]
+    if wrong:
+        out["warning"] = f"WRONG DATA with {', '.join(wrong)}: {reader_verdicts[wrong[0]]['reason']}"
+    out["text"] = words(best)
+    out["per_reader"] = {r: {**reader_verdicts[r], "text": words(reader_verdicts[r])} for r in members if r in reader_verdicts}
+    out["versions"] = tested_versions(out)
+    return out
+
+
+def properties_of(cells: list[dict]) -> list[Property]:
+    return PROPERTIES + _external_properties(cells)
+
+
+def summarize(payload: dict) -> dict:
+    """The `summary` section of results.json: families (columns), properties (rows) and one derived cell each."""
+    cells = payload["cells"]
+    tags_of = {c["fixture"]: c.get("tags", []) for c in cells}
+    readers = reader_order(reader_and_version(c)[0] for c in cells)
+    families: dict[str, list[str]] = {}
+    for reader in readers:
+        families.setdefault(family_of(reader), []).append(reader)
+    labels = {family_id: label for family_id, label, _ in FAMILIES}
+    by_reader_fixture: dict[tuple[str, str], list[dict]] = {}
+    for cell in cells:
+        by_reader_fixture.setdefault((reader_and_version(cell)[0], cell["fixture"]), []).append(cell)
+    rows = []
+    for prop in properties_of(cells):
+        fixtures = sorted(f for f, tags in tags_of.items() if prop.shown_by(f, tags))
+        if not fixtures:
+            continue
+        row = {"id": prop.id, "group": prop.group, "label": prop.label, "fixtures": fixtures, "families": {}}
+        for family_id, members in families.items():
+            reader_verdicts = {}
+            for reader in members:
+                found = [c for f in fixtures for c in by_reader_fixture.get((reader, f), [])]
+                if not found:
+                    continue
+                by_version: dict[str, list[dict]] = {}
+                for cell in found:
+                    by_version.setdefault(reader_and_version(cell)[1], []).append(cell)
+                reader_verdicts[reader] = _since({v: _reader_verdict(cs) for v, cs in by_version.items()})
+                reader_verdicts[reader]["library"] = main_version(found[0].get("versions") or {})[0]
+            row["families"][family_id] = _family_cell(reader_verdicts, members) if reader_verdicts else \
+                {"verdict": "not-tested", "text": "not tested", "readers": [], "tested": {}, "per_reader": {}, "versions": ""}
+        rows.append(row)
+    return {
+        "rules": "compat_tests/summary.py",
+        "families": [{"id": f, "label": labels.get(f, f), "readers": members} for f, members in families.items()],
+        "rows": rows,
+    }
+
+
+def tested_versions(family_cell: dict) -> str:
+    """The library versions behind a family's verdict: of the readers that reach it, or of all its readers."""
+    per_reader = family_cell.get("per_reader", {})
+    shown = []
+    for reader in family_cell.get("readers") or list(per_reader):
+        verdict = per_reader[reader]
+        versions = verdict.get("versions") or []
+        span = versions[0] if len(versions) == 1 else f"{versions[0]} to {versions[-1]} ({len(versions)} versions)" if versions else ""
+        text = f"{verdict.get('library') or reader} {span}".strip() if span else f"{reader} (version not reported)"
+        if text not in shown:
+            shown.append(text)
+    return ", ".join(shown)
+
+
+def markdown_lines(summary: dict) -> list[str]:
+    """The summary as a Markdown table: properties x families, in words."""
+    families = summary["families"]
+    lines = ["| archive property | " + " | ".join(f["label"] for f in families) + " |", "|---|" + "---|" * len(families)]
+    group = None
+    for row in summary["rows"]:
+        if row["group"] != group:
+            group = row["group"]
+            lines.append(f"| **{group}** |" + " |" * len(families))
+        out = [f"{_md(row['label'])} <sub>({len(row['fixtures'])})</sub>"]
+        for family in families:
+            cell = row["families"][family["id"]]
+            if cell.get("option"):  # the option as code, as users type it
+                head, _, tail = cell["text"].partition(cell["option"])
+                code = cell["option"].replace("|", "\\|")
+                text = f"**{_md(head.strip())}** `{code}`{_md(tail)}"
+            else:
+                text = f"**{_md(cell['text'])}**"
+            if cell.get("readers"):
+                text += f" ({', '.join(cell['readers'])})"
+            if cell.get("reason") and cell["verdict"] not in READING:
+                text += f": {_md(_clip(cell['reason'], 90))}"
+            if cell.get("warning"):
+                text += f"; **{_md(_clip(cell['warning'], 90))}**"
+            if cell.get("versions"):
+                text += f"<br><sub>{_md(cell['versions'])}</sub>"
+            out.append(text)
+        lines.append("| " + " | ".join(out) + " |")
+    return lines
+
+
+def _md(text: str) -> str:
+    """Text safe in a Markdown table cell: no HTML tags made of `<top-level folder>`, no column breaks."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

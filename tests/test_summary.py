@@ -1,0 +1,162 @@
+"""The summary's rules (compat_tests/summary.py) on synthetic results: rows from tags, verdicts in words, family order, versions."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from compat_tests import results, summary
+from compat_tests.report import write_markdown
+from compat_tests.report_html import page_data, render_html
+
+BASE = ["dataset:coads", "kind:grid", "writer:zarr3", "format:v3", "zip:stored", "layout:root", "codec:default", "baseline"]
+LZMA = ["dataset:coads", "kind:grid", "writer:zarr3", "format:v3", "zip:lzma", "layout:root", "codec:default", "axis:compression"]
+LZMA_MNIST = ["dataset:mnist", "kind:mnist", "writer:zarr3", "format:v3", "zip:lzma", "layout:root", "codec:default", "axis:compression"]
+NESTED = ["dataset:coads", "kind:grid", "writer:zipcli", "format:v3", "zip:stored", "layout:folder", "codec:default", "axis:writer", "axis:layout"]
+SYNTH = ["dataset:synthetic", "kind:synthetic", "writer:zarr3", "format:v3", "zip:stored", "layout:root", "codec:default", "baseline"]
+EXTERNAL = ["kind:external", "format:v2", "source:Unidata__netcdf-c__ref_byte.zarr.zip"]
+TAGS = {"byo-my-archive": ["kind:byo", "format:v3", "source:/data/my.zip"], "coads-v3-stored": BASE, "coads-v3-lzma": LZMA, "mnist-v3-lzma": LZMA_MNIST, "coads-v3-stored-zipcli-nested": NESTED,
+        "synthetic-v3-stored": SYNTH, "ext-ref-byte": EXTERNAL}
+
+
+def cell(reader: str, fixture: str, outcome: str = "pass", version: str = "1.0", **fields) -> dict:
+    cid = f"{reader}--{fixture}"
+    record = {"cell": cid, "reader": reader, "fixture": fixture, "tags": TAGS[fixture], "outcome": outcome, "expected": outcome,
+              "as_expected": True, "message": "" if outcome == "pass" else f"{outcome} on {fixture}", "details": [], "notes": [],
+              "option": None, "reason": None, "link": None, "library": reader, "call": "open(path)",
+              "versions": {reader.split("@")[0].split("-")[0]: version, "numpy": "2.4.6"}, "seconds": 0.01, "wall_seconds": 0.02,
+              "repro": f"./run python -m compat_tests repro {cid}"}
+    record.update(fields)
+    return record
+
+
+def payload(cells: list[dict]) -> dict:
+    readers = {}
+    for c in cells:
+        readers.setdefault(c["reader"], c["versions"])
+    return {"results_schema": 1, "run": {"started": "2026-11-23T12:00:00Z", "python": "3.11", "platform": "Linux", "readers": readers},
+            "cells": cells}
+
+
+def row(digest: dict, row_id: str) -> dict:
+    return next(r for r in digest["rows"] if r["id"] == row_id)
+
+
+def test_rows_come_from_the_tags_and_only_rows_with_archives_are_shown():
+    digest = summary.summarize(payload([cell("zarr3", f) for f in TAGS]))
+    ids = [r["id"] for r in digest["rows"]]
+    assert row(digest, "format-v3")["fixtures"] == ["coads-v3-stored"]  # the synthetic baseline has its own row
+    assert row(digest, "zip-lzma")["fixtures"] == ["coads-v3-lzma", "mnist-v3-lzma"]
+    assert row(digest, "layout-folder-v3")["fixtures"] == ["coads-v3-stored-zipcli-nested"]
+    assert row(digest, "dtypes-v3")["fixtures"] == ["synthetic-v3-stored"]
+    assert row(digest, "external-v2")["fixtures"] == ["ext-ref-byte"]
+    assert row(digest, "byo-byo-my-archive")["fixtures"] == ["byo-my-archive"]  # your own archive: a row of its own
+    assert "zip-deflate" not in ids and "sharding" not in ids and "external-v3" not in ids  # no archive in this run shows them
+
+
+def test_verdicts_in_words():
+    cells = [
+        cell("zarr3", "coads-v3-stored"),
+        cell("tensorstore-zarr", "coads-v3-lzma", "error", reason="tensorstore skips lzma members\nsecond line"),
+        cell("tensorstore-zarr", "mnist-v3-lzma", "error"),
+        cell("xarray-open_zarr", "coads-v3-stored", "partial", option="mask_and_scale=False"),
+        cell("gdal-multidim", "coads-v3-lzma", "pass"), cell("gdal-multidim", "mnist-v3-lzma", "timeout"),
+        cell("h5py", "coads-v3-stored", "unsupported", reason="not an HDF5 file"),
+        cell("netcdf4-nczarr", "coads-v3-stored", "not-installed", message="environment could not be built"),
+    ]
+    digest = summary.summarize(payload(cells))
+    base, lzma = row(digest, "format-v3")["families"], row(digest, "zip-lzma")["families"]
+    assert base["zarr-python"]["text"] == "reads" and base["zarr-python"]["versions"] == "zarr3 1.0"
+    assert base["xarray"]["text"] == "reads with option mask_and_scale=False"
+    assert base["h5py"]["text"] == "fails" and base["h5py"]["reason"] == "not an HDF5 file"
+    assert base["netcdf"]["text"] == "not tested"
+    assert lzma["tensorstore"]["verdict"] == "fails" and lzma["tensorstore"]["reason"] == "tensorstore skips lzma members"
+    assert lzma["gdal"]["text"] == "reads 1 of 2 archives" and lzma["gdal"]["reason"].startswith("mnist-v3-lzma: timeout")
+    assert lzma["zarr-python"]["text"] == "not tested"  # no zarr-python cell on an lzma archive in this run
+
+
+def test_a_family_shows_its_best_reader_and_never_hides_wrong_data():
+    cells = [cell("xarray-open_zarr", "coads-v3-stored"),
+             cell("xarray-open_dataset-zip", "coads-v3-stored", "wrong-data", message="empty Dataset")]
+    family = row(summary.summarize(payload(cells)), "format-v3")["families"]["xarray"]
+    assert family["text"] == "reads" and family["readers"] == ["xarray-open_zarr"]
+    assert family["warning"] == "WRONG DATA with xarray-open_dataset-zip: coads-v3-stored: empty Dataset"
+    assert family["per_reader"]["xarray-open_dataset-zip"]["cells"] == ["xarray-open_dataset-zip--coads-v3-stored"]
+    alone = row(summary.summarize(payload(cells[1:])), "format-v3")["families"]["xarray"]
+    assert alone["verdict"] == "wrong-data" and alone["text"] == "WRONG DATA"
+
+
+def test_columns_follow_the_family_order_not_the_alphabet():
+    readers = ["h5py", "dask", "tensorstore-zarr", "zarr2", "xarray-open_dataset-zip", "some-new-reader", "zarr3", "gdal-classic",
+               "netcdf4-libzip-zarr", "tensorflow", "fsspec-zip", "xarray-open_zarr"]
+    digest = summary.summarize(payload([cell(r, "coads-v3-stored") for r in readers]))
+    assert [f["id"] for f in digest["families"]] == ["zarr-python", "xarray", "dask", "fsspec", "gdal", "netcdf", "tensorstore",
+                                                      "tensorflow", "h5py", "some-new-reader"]
+    assert summary.reader_order(readers)[:4] == ["zarr3", "zarr2", "xarray-open_zarr", "xarray-open_dataset-zip"]
+
+
+def test_several_versions_of_a_reader_give_since():
+    cells = [cell("zarr3@3.0.0", "coads-v3-stored", "error", version="3.0.0"),
+             cell("zarr3@3.1.0", "coads-v3-stored", "pass", version="3.1.0"),
+             cell("zarr3@3.1.6", "coads-v3-stored", "pass", version="3.1.6"),
+             cell("dask@2025.1.0", "coads-v3-stored", "pass", version="2025.1.0"),
+             cell("dask@2026.8.0", "coads-v3-stored", "pass", version="2026.8.0"),
+             cell("tensorstore-zarr@0.1.80", "coads-v3-stored", "pass", version="0.1.80"),
+             cell("tensorstore-zarr@0.1.86", "coads-v3-stored", "error", version="0.1.86", reason="refuses it now")]
+    families = row(summary.summarize(payload(cells)), "format-v3")["families"]
+    assert families["zarr-python"]["text"] == "reads since 3.1.0"
+    assert families["zarr-python"]["versions"] == "zarr3 3.0.0 to 3.1.6 (3 versions)"
+    assert families["zarr-python"]["per_reader"]["zarr3"]["by_version"] == {"3.0.0": "fails", "3.1.0": "reads", "3.1.6": "reads"}
+    assert families["dask"]["text"] == "reads"  # every tested version reads: nothing to say "since"
+    assert families["tensorstore"]["text"] == "fails (no longer reads since 0.1.86)"
+    assert summary.reader_order(c["reader"] for c in cells)[:3] == ["zarr3@3.1.6", "zarr3@3.1.0", "zarr3@3.0.0"]
+
+
+def test_versions_order_numerically():
+    assert sorted(["3.10.0", "3.2.1", "2.18.7", "3.2.1rc1"], key=summary.version_key) == ["2.18.7", "3.2.1", "3.2.1rc1", "3.10.0"]
+
+
+def test_the_summary_reaches_results_json_markdown_and_html(tmp_path):
+    cells = [cell(r, f) for r in ("zarr3", "h5py") for f in ("coads-v3-stored", "coads-v3-lzma")]
+    cells[0].update(outcome="partial", expected="partial", option="open_group(store, path=<top-level folder>)")
+    cells[-1].update(outcome="unsupported", expected="unsupported", message="unsupported on coads-v3-lzma")
+    cells[-2].update(outcome="error", expected="error", message="refuses /vsizip/<path>")
+    merged = results.merge([payload(cells[:2]), payload(cells[2:])])
+    assert merged["summary"] == summary.summarize(merged)
+    assert row(merged["summary"], "zip-lzma")["families"]["h5py"]["text"] == "fails"
+    write_markdown(merged, tmp_path / "matrix.md")
+    markdown = (tmp_path / "matrix.md").read_text(encoding="utf-8")
+    assert markdown.index("## Summary") < markdown.index("## Every cell")
+    assert "refuses /vsizip/&lt;path&gt;" in markdown  # text that looks like an HTML tag is escaped (options are code)
+    assert "| archive property | zarr-python | h5py (control) |" in markdown
+    assert "| lzma <sub>(1)</sub> | **reads**<br><sub>zarr3 1.0</sub> | **fails**: unsupported on coads-v3-lzma" in markdown
+    assert "| Zarr format 3 <sub>(1)</sub> | **reads with option** `open_group(store, path=<top-level folder>)`<br>" in markdown
+    data = page_data(merged)
+    assert [r["id"] for r in data["readers"]] == ["zarr3", "h5py"]
+    lzma_h5py = row(data["summary"], "zip-lzma")["families"]["h5py"]["per_reader"]["h5py"]
+    assert [data["cells"][i][0] for i in lzma_h5py["cells"]] == [1]  # the page's copy refers to its cells by number
+    assert "<script type=application/json id=data>" in render_html(merged)
+
+
+def test_the_page_stores_each_text_once():
+    message = "OSError: Unable to synchronously open file (file signature not found)"
+    cells = [cell(f"reader{i}", "coads-v3-stored", "unsupported", message=message, reason="h5py reads HDF5 files") for i in range(50)]
+    page = render_html(payload(cells))
+    assert page.count(message) == 1 and page.count("h5py reads HDF5 files") == 1
+    assert "</script>" not in json.dumps(page_data(payload(cells)))  # nothing in the data can end the script early
+
+
+@pytest.mark.parametrize("broken", [{"reader": None}, {"fixture": None}, {"outcome": "fine"}])
+def test_a_cell_without_its_ids_is_a_clear_error(tmp_path, broken):
+    record = cell("zarr3", "coads-v3-stored")
+    record.update(broken)
+    record = {k: v for k, v in record.items() if v is not None}
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps({**payload([]), "cells": [record]}), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "compat_tests", "report", "render", str(path), "--out", str(tmp_path)],
+                          cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True)
+    assert proc.returncode == 1 and "without its ids" in proc.stderr and "Traceback" not in proc.stderr
