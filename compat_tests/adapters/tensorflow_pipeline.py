@@ -31,8 +31,8 @@ def _pipeline_read(array) -> np.ndarray:
     """Read an array through tf.data: one element per chunk along the first axis, parallel map."""
     import tensorflow as tf
 
-    if array.ndim == 0 or array.shape[0] == 0 or array.dtype.kind in "OTUSMm":
-        return array[...]  # tf.data carries numbers; these go straight through zarr
+    if array.ndim == 0 or array.shape[0] == 0 or array.dtype.kind in "OTUSMmV":
+        return array[...]  # tf.data carries numbers; strings, dates and structured records go straight through zarr
     step = array.chunks[0]
     starts = list(range(0, array.shape[0], step))
 
