@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
-from compat_tests.adapters.common import box, read_each
+from compat_tests.adapters.common import box, option, read_each, store_path
 
-FALLBACKS: list = []
+# the zip kvstore's path is the key prefix inside the archive: a store zipped from its parent needs the folder in it
+FALLBACKS = [option('"kvstore": {"driver": "zip", ..., "path": "<top-level folder>/<array>/"}',
+                    "https://google.github.io/tensorstore/kvstore/zip/index.html", "location", "store_prefix", path_from_prefix=True)]
 
 
 def versions() -> dict:
@@ -22,7 +24,8 @@ def read(archive: str, manifest: dict, options: dict) -> dict:
 
     zip_kvstore = {"driver": "zip", "base": {"driver": "file", "path": archive}}
     kv = ts.KvStore.open(zip_kvstore).result()
-    prefix = manifest["store_prefix"]
+    folder = store_path(manifest, options)
+    prefix = f"{folder}/" if folder else ""  # by default the store is taken at the archive root, as users write the path
     keys = [k.decode("utf-8", "replace") for k in kv.list().result()]
     meta_name = "zarr.json" if manifest["zarr_format"] == 3 else ".zarray"
     relative = [k[len(prefix):] for k in keys if k.startswith(prefix)]
