@@ -16,6 +16,7 @@ from pathlib import Path
 LABEL = {
     "pass": "pass", "partial": "partial", "wrong-data": "WRONG DATA", "error": "error", "crash": "crash",
     "timeout": "timeout", "unsupported": "n/a", "not-installed": "not installed", "fixture-error": "no fixture",
+    "unjudged": "unjudged",
 }
 
 LEGEND = {
@@ -23,11 +24,12 @@ LEGEND = {
     "partial": "some checks fail, or passes only with a named non-default option",
     "wrong-data": "opened, but values differ from what was written",
     "error": "the reader raised an exception",
-    "crash": "the reader's process died of a signal",
+    "crash": "the reader's process died of a signal, or reached its memory cap (the message says \"memory cap reached at N GiB\")",
     "timeout": "no answer within the cell's time limit",
     "unsupported": "refused by design (declared in matrix.yaml)",
     "not-installed": "the reader's environment could not be built here",
     "fixture-error": "the archive could not be built",
+    "unjudged": "the reference could not read the archive; the message says what the reader did",
 }
 CSS = """
 body{font:14px/1.4 system-ui,sans-serif;margin:1rem;color:#222}
@@ -40,7 +42,7 @@ thead th{background:#f3f3f3;vertical-align:bottom}thead th small{display:block;f
 tr.axis th{background:#e8eef7;text-align:left}
 td.pass{background:#dff3df}td.partial{background:#fff3c4}td.wrong-data{background:#b00020;color:#fff;font-weight:bold}
 td.error{background:#f6d5d5}td.crash{background:#d9534f;color:#fff}td.timeout{background:#f2c9a0}
-td.unsupported{background:#eee;color:#666}td.not-installed{background:#eee}td.fixture-error{background:#ddd}
+td.unsupported{background:#eee;color:#666}td.not-installed{background:#eee}td.fixture-error{background:#ddd}td.unjudged{background:#eee}
 td.unexpected{outline:3px solid #7a00cc;outline-offset:-3px}
 td a{color:inherit;text-decoration:none}
 .filters{margin:.5rem 0;display:flex;flex-wrap:wrap;gap:.5rem}
@@ -48,7 +50,7 @@ ol.notes li{margin:.3rem 0;word-break:break-word}code{background:#f4f4f4;padding
 .legend span{display:inline-block;margin:0 .6rem .3rem 0}
 .legend b{padding:0 4px}.legend b.pass{background:#dff3df}.legend b.partial{background:#fff3c4}
 .legend b.wrong-data{background:#b00020;color:#fff}.legend b.error{background:#f6d5d5}.legend b.crash{background:#d9534f;color:#fff}
-.legend b.timeout{background:#f2c9a0}.legend b.unsupported,.legend b.not-installed,.legend b.fixture-error{background:#eee}
+.legend b.timeout{background:#f2c9a0}.legend b.unsupported,.legend b.not-installed,.legend b.fixture-error,.legend b.unjudged{background:#eee}
 @media (max-width:600px){body{margin:.3rem}th,td{padding:1px 3px}th.fx,td.fx{min-width:6rem;max-width:8rem;font-size:12px}}
 """
 SCRIPT = """
@@ -66,6 +68,8 @@ function applyFilters(){
 def _axis_of(tags: list[str]) -> str:
     if "kind:external" in tags:
         return "nothing: archives made by other projects (truth from the independent reference)"
+    if "kind:hostile" in tags:
+        return "nothing: hostile archives, malformed or malicious on purpose (a correct reader refuses what is damaged and reads what is intact)"
     if "kind:byo" in tags:
         return "nothing: your archives (truth from the independent reference)"
     axes = [t.split(":", 1)[1] for t in tags if t.startswith("axis:")]
