@@ -4,7 +4,7 @@
   report render RESULTS [--out DIR]           matrix.md and matrix.html from a results file
   report merge A.json B.json ... [--out DIR]  one table from several runs
   report diff OLD.json NEW.json               newly passing, regressed and new cells (Markdown)
-  repro CELL-ID [--out DIR] [--run]           a standalone bundle that reproduces one cell
+  repro CELL-ID [--out DIR] [--run] [--archive PATH]   a standalone bundle that reproduces one cell
   bench [--quick]                             the store benchmark: reports/bench.json and bench.html
 """
 
@@ -22,12 +22,18 @@ def _run(args, rest) -> int:
     from fixtures.build import DEFAULT_OUT, build
     from fixtures.registry import default_fixtures
 
-    if not args.no_build:
+    byo = any(a == "--archive" or a.startswith("--archive=") for a in rest)
+    if not args.no_build and not byo:  # your own archives need no fixture
+        from compat_tests.byo import CappedReference
         from fixtures.external import place_external
+        from fixtures.hostile import place_hostile
 
         result = build(list(default_fixtures().values()), out=DEFAULT_OUT)
-        result.errors.update(place_external(DEFAULT_OUT))
-        print(f"{len(result.built)} fixtures ready ({result.cached} cached), {len(result.errors)} could not be built", file=sys.stderr)
+        hostile = place_hostile(DEFAULT_OUT)
+        with CappedReference() as reference:  # the reference reading of external archives runs in a capped worker
+            result.errors.update(place_external(DEFAULT_OUT, reference=reference))
+        print(f"{len(result.built) + len(hostile)} fixtures ready ({result.cached} cached, {len(hostile)} hostile), "
+              f"{len(result.errors)} could not be built", file=sys.stderr)
     import pytest
 
     pytest_args = [str(ROOT / "compat_tests" / "test_matrix.py"), "-p", "compat_tests.plugin", "-rN", "-p", "no:cacheprovider"]
@@ -88,7 +94,7 @@ def _repro(args) -> int:
         print("repro needs a cell id (or --verify RESULTS.json)", file=sys.stderr)
         return 2
     try:
-        bundle = make_bundle(args.cell, Path(args.out) if args.out else None)
+        bundle = make_bundle(args.cell, Path(args.out) if args.out else None, archive_path=args.archive)
         print(f"bundle written to {bundle}", file=sys.stderr)
         if args.run:
             return run_bundle(bundle)
@@ -114,6 +120,7 @@ def main(argv=None) -> int:
     repro.add_argument("--sample", action="store_true", help="with --verify: one cell per (reader, outcome, matrix.yaml entry)")
     repro.add_argument("--out", help="bundle folder (default: reports/repro/<cell>)")
     repro.add_argument("--run", action="store_true", help="run the bundle in a fresh environment")
+    repro.add_argument("--archive", help="the archive of a cell of your own archive (byo-...), as the matrix printed it")
     sub.add_parser("bench", help="the store benchmark (options: --quick, --out DIR)")
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["bench"]:  # its own options, parsed by compat_tests.bench

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import shlex
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from compat_tests.checks import decide
+from compat_tests.bounded import read_json
+from compat_tests.outcomes import decide_cell
 from compat_tests.readers import Reader
 from compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
 
-OUTCOMES = ("pass", "partial", "wrong-data", "error", "crash", "timeout", "unsupported", "not-installed", "fixture-error")
+OUTCOMES = ("pass", "partial", "wrong-data", "error", "crash", "timeout", "unsupported", "not-installed", "fixture-error", "unjudged")
 
 
 @dataclass
@@ -56,8 +56,9 @@ def all_cell_ids() -> list[str]:
     return [cell_id(r, f) for r in matrix_readers() for f in matrix_fixture_ids()]
 
 
-def repro_command(cell: str) -> str:
-    return f"./run python -m compat_tests repro {shlex.quote(cell)}"
+def repro_command(cell: str, archive: str | None = None) -> str:
+    """The one-line repro command; a cell of your own archive names the archive (it is in no registry)."""
+    return f"./run python -m compat_tests repro {shlex.quote(cell)}" + (f" --archive {shlex.quote(archive)}" if archive else "")
 
 
 class Describer:
@@ -80,7 +81,7 @@ def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path
     description = describe(reader)
     if description.get("status") == "not-installed":
         return CellResult(cell, reader.id, fixture_id, "not-installed", description["unavailable"])
-    manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+    manifest = read_json(manifest_path)
     timeout = time_limit(timeout, manifest)
     worker = pool.get(reader.env)
     request = {"adapter": reader.adapter, "archive": str(archive), "manifest": str(manifest_path), "options": {}}
@@ -89,7 +90,7 @@ def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path
     def as_pair(r):
         return (r.status, r.result if r.status == "ok" else r.error)
 
-    outcome, message, option, failed = decide(
+    outcome, message, option, failed = decide_cell(
         manifest, as_pair(reply), description.get("fallbacks", []),
         lambda options: as_pair(worker.request(dict(request, options=options), timeout=timeout)),
     )

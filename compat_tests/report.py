@@ -6,7 +6,7 @@ from pathlib import Path
 
 SYMBOL = {
     "pass": "✅", "partial": "🟡", "wrong-data": "❌ WRONG DATA", "error": "⛔", "crash": "💥",
-    "timeout": "⏱", "unsupported": "➖", "not-installed": "∅", "fixture-error": "🧱",
+    "timeout": "⏱", "unsupported": "➖", "not-installed": "∅", "fixture-error": "🧱", "unjudged": "❔",
 }
 
 
