@@ -4,6 +4,7 @@
   report render RESULTS [--out DIR]           matrix.md and matrix.html from a results file
   report merge A.json B.json ... [--out DIR]  one table from several runs
   report diff OLD.json NEW.json               newly passing, regressed and new cells (Markdown)
+  report reliability RESULTS                  per reader, what it did with the hostile archives (Markdown)
   repro CELL-ID [--out DIR] [--run] [--archive PATH]   a standalone bundle that reproduces one cell
   bench [--quick]                             the store benchmark: reports/bench.json and bench.html
 """
@@ -56,6 +57,11 @@ def _report(args) -> int:
                 return 2
             old, new = (results.load(f) for f in args.files)
             print(results.diff_markdown(results.diff(old, new), args.files[0], args.files[1]))
+            return 0
+        if args.action == "reliability":
+            from compat_tests.reliability import table
+
+            print(table(results.merge([results.load(f) for f in args.files])))
             return 0
         payloads = [results.load(f) for f in args.files]
     except results.ResultsError as exc:
@@ -111,7 +117,7 @@ def main(argv=None) -> int:
     run.add_argument("--strict", action="store_true", help="outcomes that differ from matrix.yaml fail (CI)")
     run.add_argument("--no-build", action="store_true", help="use the fixtures already built")
     report = sub.add_parser("report", help="render, merge or diff results files")
-    report.add_argument("action", choices=["render", "merge", "diff"])
+    report.add_argument("action", choices=["render", "merge", "diff", "reliability"])
     report.add_argument("files", nargs="+")
     report.add_argument("--out", default=str(REPORTS), help="output folder for render/merge (default: reports/)")
     repro = sub.add_parser("repro", help="write a standalone bundle that reproduces one cell")

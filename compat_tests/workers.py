@@ -77,8 +77,11 @@ class Reply:
     seconds: float = 0.0
 
 
+MEMORY_CAP_PREFIX = "memory cap reached at"
+
+
 def memory_cap_message(memory_gib: float, what: str) -> str:
-    return f"memory cap reached at {memory_gib:g} GiB: {what}"
+    return f"{MEMORY_CAP_PREFIX} {memory_gib:g} GiB: {what}"
 
 
 class Worker:
