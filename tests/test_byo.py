@@ -103,3 +103,22 @@ def test_a_killed_run_loses_no_finished_cell(tmp_path, hostile_dir):
     assert {c["cell"] for c in data["cells"]} == {"zarr3--hostile-baseline", "zarr3--hostile-bad-crc"}
     assert "hostile-baseline" in table and "hostile-bad-crc" in table
     assert json.loads(lines.read_text(encoding="utf-8").splitlines()[0])["run"]["started"]
+
+
+def test_a_pre_release_zarr3_layout_gets_a_reason_not_an_empty_stopiteration(tmp_path):
+    import zipfile
+
+    from fixtures.external import reference_manifest
+
+    archive = tmp_path / "early.zip"
+    meta = {"zarr_format": 3, "node_type": "array", "shape": [4], "data_type": "int32",
+            "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [4]}},
+            "chunk_key_encoding": {"name": "default"}, "fill_value": 0,
+            "codecs": [{"name": "endian", "configuration": {"endian": "little"}}]}  # before "bytes" was named
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("zarr.json", json.dumps({"zarr_format": 3, "node_type": "group"}))
+        zf.writestr("a/zarr.json", json.dumps(meta))
+        zf.writestr("a/c/0", bytes(16))
+    manifest = reference_manifest(archive, "byo-early", source="test")
+    reason = manifest["reference_skipped"]["a"]
+    assert "pre-release" in reason and "endian" in reason, reason
