@@ -52,7 +52,7 @@ def _hostile(manifest: dict, first) -> tuple[str, str, None, list[str]]:
         if status == "error" and (hostile.get("refusal_ok") or not must_read):
             return "pass", f"{REFUSED}: {payload}", None, []
         if status == "error":
-            return "error", f"{payload} (the intact arrays {', '.join(a['path'] for a in must_read[:4])} were not read)", None, []
+            return "error", f"{payload} (intact arrays not read: {', '.join(a['path'] for a in must_read[:4])})", None, []
         return status, str(payload), None, []
     got = payload["arrays"]
     wrong, refused, right = [], [], []
@@ -68,31 +68,20 @@ def _hostile(manifest: dict, first) -> tuple[str, str, None, list[str]]:
         else:
             wrong.append(f"{path}: returned values without an error ({entry.get('preview', [])[:4]}), "
                          f"though {expected.get('why', 'its data is corrupt')}")
-    failed = []
-    outcome = "pass"
+    failed, outcome, refused_all = [], "pass", False
     if must_read:
         verdict = judge(dict(manifest, arrays=must_read), payload)
         outcome, failed = verdict.outcome, list(verdict.failed)
-        if outcome == "error" and hostile.get("refusal_ok"):
-            outcome = "pass"
-            refused.insert(0, "refused every intact array cleanly")
+        refused_all = outcome == "error" and hostile.get("refusal_ok")
     if wrong:
         return "wrong-data", "; ".join(wrong + failed)[:1500], None, wrong + failed
+    if refused_all:  # every intact array refused, one by one: a refusal of the archive
+        return "pass", f"{REFUSED}: " + "; ".join((failed + refused)[:4])[:1500], None, []
     if outcome != "pass":
         return outcome, "; ".join(failed)[:1500], None, failed
-    said = []
+    said = [f"read the {len(must_read)} intact array(s)"] if must_read else []
     if right:
         said.append(f"read {', '.join(right)} as the manifest says")
     if refused:
         said.append("refused cleanly: " + "; ".join(refused[:4]))
-    if must_read:
-        said.insert(0, f"read the {len(must_read)} intact array(s)")
     return "pass", "; ".join(said), None, []
-
-
-def declared_refusal(outcome: str, message: str, expected_outcome: str) -> str:
-    """A clean refusal of a hostile archive by a reader that matrix.yaml says refuses every such archive
-    (h5py, a netCDF-C without zip support) is that declared outcome: it says nothing about hostility."""
-    if outcome == "pass" and message.startswith(REFUSED) and expected_outcome in ("unsupported", "error"):
-        return expected_outcome
-    return outcome
