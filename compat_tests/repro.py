@@ -167,10 +167,17 @@ def make_bundle(cell: str, out: Path | None = None, record: dict | None = None, 
     A cell of your own archive (byo-...) needs archive_path: the archive is in no registry.
     """
     reader, fixture_id = parse_cell(cell)
+    if not fixture_id.startswith("byo-"):
+        return _make_bundle(cell, reader, fixture_id, out, record, *_fixture_paths(fixture_id))
+    archive, manifest = _byo_fixture(fixture_id, archive_path)
+    try:
+        return _make_bundle(cell, reader, fixture_id, out, record, archive, manifest, byo=True)
+    finally:
+        shutil.rmtree(archive.parent, ignore_errors=True)  # the scratch folder: the bundle has its own copies
+
+
+def _fixture_paths(fixture_id: str) -> tuple[Path, Path]:
     archive, manifest = FIXTURES / f"{fixture_id}.zip", FIXTURES / f"{fixture_id}.manifest.json"
-    byo = fixture_id.startswith("byo-")
-    if byo:
-        archive, manifest = _byo_fixture(fixture_id, archive_path)
     if not archive.exists() and fixture_id.startswith("hostile-"):
         from fixtures.hostile import place_hostile
 
@@ -189,6 +196,11 @@ def make_bundle(cell: str, out: Path | None = None, record: dict | None = None, 
         result = build(resolve([fixture_id]), out=FIXTURES)
         if fixture_id in result.errors:
             raise ReproError(f"fixture {fixture_id} could not be built: {result.errors[fixture_id]}")
+    return archive, manifest
+
+
+def _make_bundle(cell: str, reader, fixture_id: str, out: Path | None, record: dict | None, archive: Path, manifest: Path,
+                 byo: bool = False) -> Path:
     env = get_environment(reader.env)
     try:
         python = ensure_environment(reader.env)

@@ -64,9 +64,13 @@ def test_several_archives_one_bad_equal_names_unjudged_and_repro(tmp_path, hosti
     # the printed repro command works
     repro = unjudged["repro"].split()
     assert repro[:4] == ["./run", "python", "-m", "compat_tests"] and "--archive" in repro
+    import tempfile
+
+    scratch = set(Path(tempfile.gettempdir()).glob("zipcompat-repro-byo-*"))
     proc = subprocess.run([sys.executable, *repro[2:], "--out", str(tmp_path / "bundle")], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert (tmp_path / "bundle" / "repro.py").exists()
+    assert (tmp_path / "bundle" / "repro.py").exists() and (tmp_path / "bundle" / "byo-x-v3-consolidated-2.zip").exists()
+    assert set(Path(tempfile.gettempdir()).glob("zipcompat-repro-byo-*")) == scratch  # nothing left behind
 
 
 def test_a_deflate_bomb_does_not_reach_the_orchestrator(tmp_path, hostile_dir):
