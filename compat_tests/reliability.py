@@ -25,15 +25,27 @@ def category(cell: dict) -> list[str]:
 
 
 def table(payload: dict) -> str:
+    """One row per reader; a reader that cannot read the undamaged hostile-baseline is listed apart:
+    its refusals of the damaged archives say nothing about how it handles damage."""
     counts: dict[str, Counter] = defaultdict(Counter)
     totals: Counter = Counter()
+    baseline: dict[str, dict] = {}
     for cell in payload["cells"]:
+        if cell["fixture"] == "hostile-baseline":
+            baseline[cell["reader"]] = cell
         if not cell["fixture"].startswith("hostile-") or cell["fixture"] == "hostile-baseline":
             continue
         totals[cell["reader"]] += 1
         for name in category(cell):
             counts[cell["reader"]][name] += 1
     lines = ["| reader | hostile archives | " + " | ".join(COLUMNS) + " |", "|---|" + "---|" * (len(COLUMNS) + 1)]
+    apart = []
     for reader in sorted(totals):
+        base = baseline.get(reader)
+        if base is not None and base["outcome"] != "pass":
+            apart.append(f"`{reader}` ({base['outcome']})")
+            continue
         lines.append(f"| `{reader}` | {totals[reader]} | " + " | ".join(str(counts[reader][c] or "") for c in COLUMNS) + " |")
+    if apart:
+        lines += ["", "Not counted, because they cannot read the undamaged store (`hostile-baseline`) either: " + "; ".join(apart) + "."]
     return "\n".join(lines)
