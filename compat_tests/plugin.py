@@ -90,6 +90,8 @@ def _prepare_byo(config) -> None:
     folder = Path(tempfile.mkdtemp(prefix="zipcompat-byo-"))
     config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))  # links and manifests only: the archives stay
     prepared = prepare(config.getoption("--archive"), folder, timeout=config.getoption("--cell-timeout"))
+    if not prepared.ids and len(prepared.problems) == 1:  # the one archive is not a ZIP: its line is all there is to say
+        pytest.exit(prepared.problems[0], returncode=2)
     for line in prepared.problems + prepared.notices:
         sys.stderr.write(line + "\n")
     sys.stderr.flush()
