@@ -4,7 +4,8 @@
   report render RESULTS [--out DIR]           matrix.md and matrix.html from a results file
   report merge A.json B.json ... [--out DIR]  one table from several runs
   report diff OLD.json NEW.json               newly passing, regressed and new cells (Markdown)
-  repro CELL-ID [--out DIR] [--run]           a standalone bundle that reproduces one cell
+  report reliability RESULTS                  per reader, what it did with the hostile archives (Markdown)
+  repro CELL-ID [--out DIR] [--run] [--archive PATH]   a standalone bundle that reproduces one cell
   bench [--quick]                             the store benchmark: reports/bench.json and bench.html
 """
 
@@ -45,6 +46,11 @@ def _report(args) -> int:
             old, new = (results.load(f) for f in args.files)
             print(results.diff_markdown(results.diff(old, new), args.files[0], args.files[1]))
             return 0
+        if args.action == "reliability":
+            from compat_tests.reliability import table
+
+            print(table(results.merge([results.load(f) for f in args.files])))
+            return 0
         payloads = [results.load(f) for f in args.files]
     except results.ResultsError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -82,7 +88,7 @@ def _repro(args) -> int:
         print("repro needs a cell id (or --verify RESULTS.json)", file=sys.stderr)
         return 2
     try:
-        bundle = make_bundle(args.cell, Path(args.out) if args.out else None)
+        bundle = make_bundle(args.cell, Path(args.out) if args.out else None, archive_path=args.archive)
         print(f"bundle written to {bundle}", file=sys.stderr)
         if args.run:
             return run_bundle(bundle)
@@ -99,7 +105,7 @@ def main(argv=None) -> int:
     run.add_argument("--strict", action="store_true", help="outcomes that differ from matrix.yaml fail (CI)")
     run.add_argument("--no-build", action="store_true", help="use the fixtures already built")
     report = sub.add_parser("report", help="render, merge or diff results files")
-    report.add_argument("action", choices=["render", "merge", "diff"])
+    report.add_argument("action", choices=["render", "merge", "diff", "reliability"])
     report.add_argument("files", nargs="+")
     report.add_argument("--out", default=str(REPORTS), help="output folder for render/merge (default: reports/)")
     repro = sub.add_parser("repro", help="write a standalone bundle that reproduces one cell")
@@ -108,6 +114,7 @@ def main(argv=None) -> int:
     repro.add_argument("--sample", action="store_true", help="with --verify: one cell per (reader, outcome, matrix.yaml entry)")
     repro.add_argument("--out", help="bundle folder (default: reports/repro/<cell>)")
     repro.add_argument("--run", action="store_true", help="run the bundle in a fresh environment")
+    repro.add_argument("--archive", help="the archive of a cell of your own archive (byo-...), as the matrix printed it")
     sub.add_parser("bench", help="the store benchmark (options: --quick, --out DIR)")
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["bench"]:  # its own options, parsed by compat_tests.bench

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import shlex
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from compat_tests.checks import STOP, decide, unchecked
+from compat_tests.bounded import read_json
+from compat_tests.checks import STOP, unchecked
+from compat_tests.outcomes import decide_cell
 from compat_tests.readers import Reader
 from compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
 
-OUTCOMES = ("pass", "partial", "wrong-data", "silent-missing", "error", "crash", "timeout", "unsupported", "not-installed", "fixture-error")
+OUTCOMES = ("pass", "partial", "wrong-data", "silent-missing", "error", "crash", "timeout", "unsupported", "not-installed",
+            "fixture-error", "unjudged")
 # for a user the call worked and the data is wrong or gone: shown as loudly as each output can
 LOUD = ("wrong-data", "silent-missing")
 
@@ -60,8 +62,9 @@ def all_cell_ids() -> list[str]:
     return [cell_id(r, f) for r in matrix_readers() for f in matrix_fixture_ids()]
 
 
-def repro_command(cell: str) -> str:
-    return f"./run python -m compat_tests repro {shlex.quote(cell)}"
+def repro_command(cell: str, archive: str | None = None) -> str:
+    """The one-line repro command; a cell of your own archive names the archive (it is in no registry)."""
+    return f"./run python -m compat_tests repro {shlex.quote(cell)}" + (f" --archive {shlex.quote(archive)}" if archive else "")
 
 
 class Describer:
@@ -84,7 +87,7 @@ def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path
     description = describe(reader)
     if description.get("status") == "not-installed":
         return CellResult(cell, reader.id, fixture_id, "not-installed", description["unavailable"])
-    manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+    manifest = read_json(manifest_path)
     timeout = time_limit(timeout, manifest)
     worker = pool.get(reader.env)
     request = {"adapter": reader.adapter, "archive": str(archive), "manifest": str(manifest_path), "options": {}}
@@ -103,7 +106,7 @@ def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path
         spent.append(answer.seconds or timeout)
         return as_pair(answer)
 
-    decision = decide(manifest, as_pair(reply), description.get("fallbacks", []), retry)
+    decision = decide_cell(manifest, as_pair(reply), description.get("fallbacks", []), retry)
     notes = (reply.result.get("notes", []) if reply.status == "ok" else []) + decision.notes
     skipped = unchecked(manifest)
     message = decision.message

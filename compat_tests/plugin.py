@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import platform
+import resource
 import sys
 import time
 from pathlib import Path
@@ -59,19 +60,24 @@ def _matrix_selected(config) -> bool:
 
 def _prepare_fixtures(config) -> None:
     """Build the default fixtures and fetch the external archives into --fixtures-dir, once per session."""
+    from compat_tests.byo import CappedReference
     from fixtures.build import build
     from fixtures.external import place_external
+    from fixtures.hostile import place_hostile
     from fixtures.registry import default_fixtures
 
     out = Path(config.getoption("--fixtures-dir"))
     capture = config.pluginmanager.getplugin("capturemanager")
     with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
         result = build(list(default_fixtures().values()), out=out)
-        errors, unavailable = place_external(out)
+        hostile = place_hostile(out)
+        with CappedReference() as reference:  # the reference reading of external archives runs in a capped worker
+            errors, unavailable = place_external(out, reference=reference)
         result.errors.update(errors)
         for fixture_id, why in unavailable.items():
             print(f"not tested: {fixture_id}: {why}", file=sys.stderr)
-        print(f"{len(result.built)} fixtures ready ({result.cached} cached), {len(result.errors)} could not be built"
+        print(f"{len(result.built) + len(hostile)} fixtures ready ({result.cached} cached, {len(hostile)} hostile), "
+              f"{len(result.errors)} could not be built"
               + (f", {len(unavailable)} external archives unavailable (not tested)" if unavailable else ""), file=sys.stderr)
 
 
@@ -119,38 +125,68 @@ def _not_tested(config) -> dict[str, str]:
 
 
 def _byo_fixtures(config) -> list[str]:
-    """Reference manifests for the user's archives, in a folder of their own; returns their ids."""
+    """Your archives' ids; their manifests were made once, by the controller (_prepare_byo)."""
+    byo = config.workerinput["zipcompat_byo"] if hasattr(config, "workerinput") else config._zipcompat["byo"]
+    config.option.fixtures_dir = byo["folder"]
+    return list(byo["ids"])
+
+
+def _prepare_byo(config) -> None:
+    """The reference reading of each --archive, in a capped worker, once per run (not per xdist worker).
+
+    One line per archive that cannot be run (not a ZIP, unreadable) or cannot be judged;
+    the others run. Nothing to run at all: exit status 2.
+    """
+    import shutil
     import tempfile
 
-    from fixtures.external import ExternalArchiveError, external_id, reference_manifest
+    from compat_tests.byo import prepare
 
-    import shutil
-
-    read = []
-    for raw in config.getoption("--archive"):
-        path = Path(raw).expanduser().resolve()
-        fixture_id = "byo-" + external_id(path)[len("ext-"):]
-        try:
-            manifest = reference_manifest(path, fixture_id, source=str(path))
-        except ExternalArchiveError as exc:
-            raise pytest.UsageError(f"--archive {raw}: {exc}") from None
-        manifest["tags"] = ["kind:byo", *manifest["tags"][1:]]
-        read.append((fixture_id, path, manifest))
     folder = Path(tempfile.mkdtemp(prefix="zipcompat-byo-"))
     config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))  # links and manifests only: the archives stay
-    for fixture_id, path, manifest in read:
-        (folder / f"{fixture_id}.manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
-        (folder / f"{fixture_id}.zip").symlink_to(path)
-    config.option.fixtures_dir = str(folder)
-    return [fixture_id for fixture_id, _, _ in read]
+    prepared = prepare(config.getoption("--archive"), folder, timeout=config.getoption("--cell-timeout"))
+    if not prepared.ids and len(prepared.problems) == 1:  # the one archive is not a ZIP: its line is all there is to say
+        pytest.exit(prepared.problems[0], returncode=2)
+    for line in prepared.problems + prepared.notices:
+        sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+    config._zipcompat["byo"] = {"folder": str(folder), "ids": prepared.ids, "problems": prepared.problems}
+    if not prepared.ids:
+        pytest.exit("no archive to run", returncode=2)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """pytest-xdist: each worker gets the controller's BYO folder instead of reading the archives again."""
+    if "byo" in node.config._zipcompat:
+        node.workerinput["zipcompat_byo"] = node.config._zipcompat["byo"]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """pytest-xdist: a worker's own peak memory, for the run info."""
+    rss = getattr(node, "workeroutput", {}).get("zipcompat_peak_rss_mib")
+    if rss is not None:
+        node.config._zipcompat.setdefault("peak_rss", {})[node.gateway.id] = rss
+
+
+def _peak_rss_mib() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # Linux: KiB
 
 
 def pytest_configure(config):
+    global _JSONL
     config._zipcompat = {"started": time.time()}
-    controller = not hasattr(config, "workerinput")
-    if (controller and _matrix_selected(config) and not config.getoption("--no-build")
-            and not config.getoption("--archive") and not config.option.collectonly):
+    if hasattr(config, "workerinput") or not hasattr(config.option, "results"):
+        return
+    if config.getoption("--archive") and _matrix_selected(config):
+        _prepare_byo(config)
+    elif _matrix_selected(config) and not config.getoption("--no-build") and not config.option.collectonly:
         _prepare_fixtures(config)
+    if _matrix_selected(config):
+        from compat_tests.results import start_lines
+
+        _JSONL = start_lines(Path(config.getoption("--results")), _run_info(config, {}))
 
 
 def pytest_generate_tests(metafunc):
@@ -217,9 +253,12 @@ def pytest_runtest_logreport(report):
     for key, value in report.user_properties:
         if key == RESULTS_KEY:
             _CONTROLLER_RECORDS.append(value)
+            if _JSONL is not None:  # the controller: a cell is on disk as soon as it finishes
+                _JSONL.append(value)
 
 
 _CONTROLLER_RECORDS: list[dict] = []
+_JSONL = None  # compat_tests.results.LinesWriter of this run (controller only)
 
 
 def _run_info(config, versions: dict) -> dict:
@@ -237,7 +276,14 @@ def _run_info(config, versions: dict) -> dict:
 
 def pytest_sessionfinish(session, exitstatus):
     config = session.config
-    if hasattr(config, "workerinput") or not _CONTROLLER_RECORDS:
+    if hasattr(config, "workerinput"):
+        config.workeroutput["zipcompat_peak_rss_mib"] = _peak_rss_mib()
+        return
+    if config._zipcompat.get("byo", {}).get("problems"):
+        session.exitstatus = 2  # an archive could not be run at all (said above, one line each)
+    if not _CONTROLLER_RECORDS:
+        if _JSONL is not None:
+            _JSONL.finish()
         return
     records = sorted(_CONTROLLER_RECORDS, key=lambda r: r["cell"])
     versions = {}
@@ -247,9 +293,13 @@ def pytest_sessionfinish(session, exitstatus):
     out.parent.mkdir(parents=True, exist_ok=True)
     from compat_tests.since import since
 
-    payload = {"results_schema": 1, "run": _run_info(config, versions), "cells": records, "since": since(records)}
+    run = _run_info(config, versions)
+    run["orchestrator_peak_rss_mib"] = {"main": _peak_rss_mib(), **config._zipcompat.get("peak_rss", {})}
+    payload = {"results_schema": 1, "run": run, "cells": records, "since": since(records)}
     payload["summary"] = summarize(payload)
     out.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    if _JSONL is not None:
+        _JSONL.finish()  # results.json now holds every cell
     from compat_tests.report import write_markdown
     from compat_tests.report_html import write_html
 
@@ -271,6 +321,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
     counts = Counter(r["outcome"] for r in _CONTROLLER_RECORDS)
     unexpected = [r for r in _CONTROLLER_RECORDS if not r["as_expected"]]
+    byo = [r for r in _CONTROLLER_RECORDS if r.get("expected") is None]
     terminalreporter.section("zipstore-compat matrix")
     terminalreporter.write_line("outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     from compat_tests.cells import LOUD
@@ -278,9 +329,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     for record in (r for r in _CONTROLLER_RECORDS if r["outcome"] in LOUD):
         shout = "WRONG DATA" if record["outcome"] == "wrong-data" else "DATA MISSING, NO ERROR"
         terminalreporter.write_line(f"{shout}  {record['cell']}: {record['message'][:200]}", red=True, bold=True)
+    for record in byo:  # your archives: no expectations, the outcome plainly
+        if record["outcome"] not in LOUD:
+            terminalreporter.write_line(f"{record['outcome']:12}{record['cell']}: {record['message'][:200]}")
     for record in unexpected:
         terminalreporter.write_line(f"UNEXPECTED  {record['cell']}: {record['outcome']} (matrix.yaml says {record['expected']}): {record['message'][:160]}", yellow=True)
     for line in config._zipcompat.get("dead_conditions", []):
         terminalreporter.write_line(f"matrix.yaml: {line}", red=True, bold=True)
     if "written" in config._zipcompat:
         terminalreporter.write_line(f"results: {config._zipcompat['written']}, with matrix.md and matrix.html beside it")
+    peaks = {"main": _peak_rss_mib(), **config._zipcompat.get("peak_rss", {})}
+    terminalreporter.write_line("orchestrator peak memory (RSS): " + ", ".join(f"{k} {v:.0f} MiB" for k, v in peaks.items()))

@@ -50,6 +50,7 @@ READERS = {r.id: r for r in [
     # test-only readers, to show that a crash or a hang ends one cell and no more
     Reader("selftest-crash", "zarr3", "compat_tests.adapters.selftest_crash", "none", "os.kill(os.getpid(), SIGSEGV)", test_only=True),
     Reader("selftest-hang", "zarr3", "compat_tests.adapters.selftest_hang", "none", "time.sleep(forever)", test_only=True),
+    Reader("selftest-memory", "zarr3", "compat_tests.adapters.selftest_memory", "none", "allocate until the memory cap", test_only=True),
 ]}
 
 

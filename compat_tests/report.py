@@ -8,7 +8,7 @@ from compat_tests import summary
 
 SYMBOL = {
     "pass": "✅", "partial": "🟡", "wrong-data": "❌ WRONG DATA", "silent-missing": "❌ DATA MISSING, NO ERROR", "error": "⛔", "crash": "💥",
-    "timeout": "⏱", "unsupported": "➖", "not-installed": "∅", "fixture-error": "🧱",
+    "timeout": "⏱", "unsupported": "➖", "not-installed": "∅", "fixture-error": "🧱", "unjudged": "❔",
 }
 
 

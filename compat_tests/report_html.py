@@ -21,6 +21,7 @@ from compat_tests.cells import repro_command
 LABEL = {
     "pass": "pass", "partial": "partial", "wrong-data": "WRONG DATA", "silent-missing": "DATA MISSING", "error": "error", "crash": "crash",
     "timeout": "timeout", "unsupported": "n/a", "not-installed": "not installed", "fixture-error": "no fixture",
+    "unjudged": "unjudged",
 }
 
 LEGEND = {
@@ -29,11 +30,12 @@ LEGEND = {
     "wrong-data": "opened, but values differ from what was written",
     "silent-missing": "returned without an error, but arrays are missing: the data is gone and nothing says so",
     "error": "the reader raised an exception",
-    "crash": "the reader's process died of a signal",
+    "crash": "the reader's process died of a signal, or reached its memory cap (the message says \"memory cap reached at N GiB\")",
     "timeout": "no answer within the cell's time limit",
     "unsupported": "refused by design (declared in matrix.yaml)",
     "not-installed": "the reader's environment could not be built here",
     "fixture-error": "the archive could not be built",
+    "unjudged": "the reference could not read the archive; the message says what the reader did",
 }
 MESSAGE_LIMIT, DETAIL_LINES, DETAIL_LIMIT = 600, 8, 300
 
@@ -60,6 +62,8 @@ class _Strings:
 def _axis_of(tags: list[str]) -> str:
     if "kind:external" in tags:
         return "archives made by other projects (truth from the independent reference)"
+    if "kind:hostile" in tags:
+        return "hostile archives, malformed or malicious on purpose (a correct reader refuses what is damaged and reads what is intact)"
     if "kind:byo" in tags:
         return "your archives (truth from the independent reference)"
     axes = [t.split(":", 1)[1] for t in tags if t.startswith("axis:")]

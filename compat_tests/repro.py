@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from compat_tests.cells import cell_id
-from compat_tests.expectations import expectation_for, load as load_expectations
+from compat_tests.expectations import Expectation, expectation_for, load as load_expectations
 from compat_tests.readers import READERS, all_readers, family_cell
 from envs import EnvUnavailable, ensure_environment, get_environment
 from envs.build import cache_root, expand, find_interpreter, post_commands, runtime_environ
@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "build" / "fixtures"
 RESULTS = ROOT / "reports" / "results.json"
 LIBRARY_FILES = [
-    "compat_tests/__init__.py", "compat_tests/attempts.py", "compat_tests/checks.py", "compat_tests/worker.py",
+    "compat_tests/__init__.py", "compat_tests/attempts.py", "compat_tests/checks.py", "compat_tests/outcomes.py", "compat_tests/worker.py",
     "fixtures/__init__.py", "fixtures/canonical.py",
 ]
 
@@ -46,7 +46,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "lib"))
 import importlib
-from compat_tests.checks import decide, reconcile, unjudgeable
+from compat_tests.checks import reconcile, unjudgeable
+from compat_tests.outcomes import decide_cell, declared_refusal
 from compat_tests.worker import summarise
 
 ADAPTER = "{adapter}"
@@ -79,12 +80,12 @@ def attempt(options):
 
 
 fallbacks = importlib.import_module(ADAPTER).FALLBACKS
-if unjudgeable(manifest):
+if unjudgeable(manifest) and not manifest.get("unjudged"):
     # nothing the reader returns can be judged: the archive itself is the finding
     outcome, message, option, failed = "fixture-error", unjudgeable(manifest), None, []
 else:
-    outcome, message, option, failed = decide(manifest, attempt({{}}), fallbacks, attempt)
-outcome = reconcile(outcome, EXPECTED)  # matrix.yaml may declare a refusal by design (unsupported)
+    outcome, message, option, failed = decide_cell(manifest, attempt({{}}), fallbacks, attempt)
+outcome = declared_refusal(reconcile(outcome, EXPECTED), message, EXPECTED)  # matrix.yaml may declare a refusal by design
 print(f"outcome: {{outcome}}")
 if message:
     print(f"message: {{message}}")
@@ -110,7 +111,9 @@ def parse_cell(cell: str):
         raise ReproError(f"unknown reader {reader_id!r} in {cell!r}; readers: {', '.join(readers)}")
     from fixtures.registry import matrix_fixture_ids
 
-    known = list(all_fixtures()) + [f for f in matrix_fixture_ids() if f.startswith("ext-")]
+    known = list(all_fixtures()) + [f for f in matrix_fixture_ids() if f.startswith(("ext-", "hostile-"))]
+    if fixture_id.startswith("byo-"):
+        return readers[reader_id], fixture_id  # your own archive: make_bundle needs its path (--archive)
     if fixture_id not in known:
         import difflib
 
@@ -134,18 +137,62 @@ def _freeze(python: Path) -> list[str]:
     return [line for line in proc.stdout.splitlines() if line and not line.startswith(("-e ", "#")) and " @ " not in line]
 
 
-def make_bundle(cell: str, out: Path | None = None, record: dict | None = None) -> Path:
-    """Write the bundle of `cell`; `record` is its results.json record (else looked up in reports/results.json)."""
+def _byo_fixture(fixture_id: str, archive: str | None) -> tuple[Path, Path]:
+    """Your archive and its reference manifest (read in a capped worker), in a scratch folder."""
+    from compat_tests.byo import BYO_TAG, reference_reading
+    from compat_tests.bounded import zip_signature
+    from compat_tests.workers import WorkerPool
+
+    if not archive:
+        raise ReproError(f"{fixture_id} is your own archive: give its path, e.g. repro <cell> --archive PATH (the matrix prints the whole command)")
+    path = Path(archive).expanduser().absolute()
+    signature = zip_signature(path)
+    if not signature.is_zip:
+        raise ReproError(f"--archive {archive}: {signature.why}")
+    folder = Path(tempfile.mkdtemp(prefix="zipcompat-repro-byo-"))
+    pool = WorkerPool()
+    try:
+        manifest = reference_reading(pool, path, fixture_id, str(path), folder / f"{fixture_id}.manifest.json",
+                                     claimed_entries=signature.claimed_entries)
+    finally:
+        pool.close()
+    manifest["tags"] = [BYO_TAG, *(t for t in manifest.get("tags", []) if not t.startswith("kind:"))]
+    (folder / f"{fixture_id}.manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+    shutil.copyfile(path, folder / f"{fixture_id}.zip")
+    return folder / f"{fixture_id}.zip", folder / f"{fixture_id}.manifest.json"
+
+
+def make_bundle(cell: str, out: Path | None = None, record: dict | None = None, archive_path: str | None = None) -> Path:
+    """Write the bundle of `cell`; `record` is its results.json record (else looked up in reports/results.json).
+
+    A cell of your own archive (byo-...) needs archive_path: the archive is in no registry.
+    """
     reader, fixture_id = parse_cell(cell)
+    if not fixture_id.startswith("byo-"):
+        return _make_bundle(cell, reader, fixture_id, out, record, *_fixture_paths(fixture_id))
+    archive, manifest = _byo_fixture(fixture_id, archive_path)
+    try:
+        return _make_bundle(cell, reader, fixture_id, out, record, archive, manifest, byo=True)
+    finally:
+        shutil.rmtree(archive.parent, ignore_errors=True)  # the scratch folder: the bundle has its own copies
+
+
+def _fixture_paths(fixture_id: str) -> tuple[Path, Path]:
     from fixtures.registry import all_fixtures
 
     spec = all_fixtures().get(fixture_id)
     archive = FIXTURES / (spec.archive_name if spec else f"{fixture_id}.zip")
     manifest = FIXTURES / f"{fixture_id}.manifest.json"
+    if not archive.exists() and fixture_id.startswith("hostile-"):
+        from fixtures.hostile import place_hostile
+
+        place_hostile(FIXTURES, [fixture_id])
     if not archive.exists() and fixture_id.startswith("ext-"):
+        from compat_tests.byo import CappedReference
         from fixtures.external import place_external
 
-        _, unavailable = place_external(FIXTURES)
+        with CappedReference() as reference:
+            _, unavailable = place_external(FIXTURES, reference=reference)
         if fixture_id in unavailable:
             raise ReproError(f"the external archive of {fixture_id} is unavailable here: {unavailable[fixture_id]}")
     if not archive.exists():
@@ -155,6 +202,11 @@ def make_bundle(cell: str, out: Path | None = None, record: dict | None = None) 
         result = build(resolve([fixture_id]), out=FIXTURES)
         if fixture_id in result.errors:
             raise ReproError(f"fixture {fixture_id} could not be built: {result.errors[fixture_id]}")
+    return archive, manifest
+
+
+def _make_bundle(cell: str, reader, fixture_id: str, out: Path | None, record: dict | None, archive: Path, manifest: Path,
+                 byo: bool = False) -> Path:
     env = get_environment(reader.env)
     try:
         python = ensure_environment(reader.env)
@@ -183,7 +235,7 @@ def make_bundle(cell: str, out: Path | None = None, record: dict | None = None) 
             "# pip install these after requirements.txt, with: " + " ".join(env.pip_flags) + "\n" + "\n".join(post) + "\n", encoding="utf-8")
 
     record = record or _recorded(cell)
-    expected = expectation_for(family_cell(cell), load_expectations(), (record or {}).get("versions"))
+    expected = Expectation("pass") if byo else expectation_for(family_cell(cell), load_expectations(), (record or {}).get("versions"))
     recorded = record["outcome"] if record else expected.outcome
     post_hint = f", then pip install {' '.join(env.pip_flags)} {' '.join(post)}" if post else ""
     if env.native:

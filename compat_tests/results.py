@@ -9,11 +9,19 @@ Schema (results_schema 1), documented in docs/results-schema.md:
                 "link", "library", "call", "versions", "seconds",
                 "wall_seconds", "repro"}],
      "summary": {"families", "rows"}}   derived from the cells (compat_tests/summary.py)
+
+While a run goes on, each finished cell is appended to results.jsonl beside
+results.json (a first line {"results_schema", "run"}, then one cell record
+per line, written and flushed as the cell finishes). results.json replaces
+it at the end; after a killed run, load() reads the .jsonl as it is (a cut
+last line is dropped), so `report render results.jsonl` shows every
+finished cell.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from compat_tests.cells import OUTCOMES
@@ -21,7 +29,7 @@ from compat_tests.summary import summarize
 
 SCHEMA_VERSION = 1
 # how good an outcome is, for "regressed" and "newly passing"
-RANK = {"pass": 0, "partial": 1, "unsupported": 2, "not-installed": 2, "fixture-error": 2,
+RANK = {"pass": 0, "partial": 1, "unsupported": 2, "not-installed": 2, "fixture-error": 2, "unjudged": 2,
         "error": 3, "timeout": 3, "crash": 4, "wrong-data": 5, "silent-missing": 5}
 
 
@@ -29,9 +37,61 @@ class ResultsError(ValueError):
     pass
 
 
+def lines_path(results: Path) -> Path:
+    return Path(results).with_suffix(".jsonl")
+
+
+class LinesWriter:
+    """Appends cell records to results.jsonl as they finish."""
+
+    def __init__(self, path: Path, run: dict):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = open(path, "w", encoding="utf-8")
+        self._write({"results_schema": SCHEMA_VERSION, "run": run})
+
+    def _write(self, record: dict) -> None:
+        self.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+
+    def append(self, cell: dict) -> None:
+        self._write(cell)
+
+    def finish(self) -> None:
+        """results.json holds everything now: the lines are no longer needed."""
+        self.handle.close()
+        self.path.unlink(missing_ok=True)
+
+
+def start_lines(results: Path, run: dict) -> LinesWriter:
+    return LinesWriter(lines_path(results), run)
+
+
+def _load_lines(text: str) -> dict:
+    """A results.jsonl: its first line is the run, every other line a cell; a cut last line is dropped."""
+    rows = []
+    for line in text.splitlines():
+        try:
+            rows.append(json.loads(line))
+        except ValueError:
+            continue  # the line being written when the run was killed
+    if not rows or not isinstance(rows[0], dict) or "run" not in rows[0]:
+        return {}
+    cells = {}
+    readers = {}
+    for cell in rows[1:]:
+        if isinstance(cell, dict) and "cell" in cell:
+            cells[cell["cell"]] = cell
+            readers.setdefault(cell.get("reader"), cell.get("versions") or {})
+    run = dict(rows[0]["run"], readers=readers, partial=True)
+    return {"results_schema": rows[0].get("results_schema"), "run": run, "cells": sorted(cells.values(), key=lambda c: c["cell"])}
+
+
 def load(path: Path) -> dict:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
+        data = _load_lines(text) if str(path).endswith(".jsonl") else json.loads(text)
     except OSError as exc:
         raise ResultsError(f"{path}: cannot read ({exc.strerror})") from None
     except ValueError as exc:

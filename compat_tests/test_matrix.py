@@ -8,8 +8,12 @@ import pytest
 
 from compat_tests.cells import LOUD, CellResult, cell_id, repro_command, run_cell
 from compat_tests.checks import reconcile, unjudgeable
-from compat_tests.expectations import allows, expectation_for
+from compat_tests.bounded import read_json
+from compat_tests.expectations import Expectation, allows, expectation_for
+from compat_tests.outcomes import declared_refusal
 from compat_tests.readers import family_cell
+
+BYO = Expectation("pass")  # what reconcile() compares your archive's cells with: nothing is declared
 
 pytestmark = pytest.mark.skipif("not config.pluginmanager.has_plugin('compat_tests.plugin')", reason="run with -p compat_tests.plugin (python -m compat_tests run)")
 
@@ -30,14 +34,16 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries):
         error = folder / f"{fixture_id}.error.json"
         why = error.read_text(encoding="utf-8") if error.exists() else f"{archive} was not built (run ./run fixtures build)"
         result = CellResult(cell_id(reader.id, fixture_id), reader.id, fixture_id, "fixture-error", why)
+    byo = facts["byo_path"] is not None  # your own archive: no expectations (matrix.yaml is about the default matrix)
     description = describe(reader) or {}
-    expected = expectation_for(family_cell(result.cell), matrix_entries, description.get("versions"))
-    result.outcome = reconcile(result.outcome, expected.outcome)
-    as_expected = allows(expected, result.outcome)
+    expected = BYO if byo else expectation_for(family_cell(result.cell), matrix_entries, description.get("versions"))
+    result.outcome = declared_refusal(reconcile(result.outcome, expected.outcome), result.message, expected.outcome)
+    as_expected = byo or allows(expected, result.outcome)
+    repro = repro_command(result.cell, facts["byo_path"])
     request.node._zipcompat_record = {
         **result.to_json(),
-        "expected": expected.outcome,
-        "expectation_entry": expected.entry,
+        "expected": None if byo else expected.outcome,
+        "expectation_entry": None if byo else expected.entry,
         "as_expected": as_expected,
         "reason": expected.reason,
         "link": expected.link,
@@ -49,11 +55,17 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries):
         "version": str((description.get("versions") or {}).get(reader.version_key, "")) or None,
         "call": reader.call,
         "versions": description.get("versions"),
-        "repro": repro_command(result.cell),
+        "repro": repro,
     }
     summary = f"{result.outcome}: {result.message}"
+    if byo:  # stated plainly: there is nothing to expect of an archive nobody described
+        if result.outcome in LOUD:
+            pytest.fail(f"{result.outcome.upper()}: {result.message}; repro: {repro}", pytrace=False)
+        if result.outcome != "pass":
+            pytest.xfail(f"{summary[:400]}; repro: {repro}")
+        return
     if result.outcome in LOUD and not as_expected:
-        pytest.fail(f"{result.outcome.upper()} (not expected by matrix.yaml): {result.message}; repro: {repro_command(result.cell)}", pytrace=False)
+        pytest.fail(f"{result.outcome.upper()} (not expected by matrix.yaml): {result.message}; repro: {repro}", pytrace=False)
     if as_expected:
         if result.outcome != "pass":
             pytest.xfail(f"{expected.outcome} as matrix.yaml says ({expected.link}): {result.message[:300]}")
@@ -66,11 +78,11 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries):
 
 def _manifest_facts(manifest: Path) -> dict:
     """The fixture's tags, and which reference its truth comes from (external and user archives)."""
-    import json
-
     try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
+        data = read_json(manifest)
     except (OSError, ValueError):
-        return {"tags": [], "reference": None, "unjudgeable": None, "archive": None}
+        return {"tags": [], "reference": None, "unjudgeable": None, "archive": None, "byo_path": None}
     return {"tags": data.get("tags", []), "reference": data.get("reference", "manifest written with the archive"),
-            "unjudgeable": unjudgeable(data), "archive": data.get("archive")}
+            # an unjudged archive is run all the same: its cells say what each reader did
+            "unjudgeable": None if data.get("unjudged") else unjudgeable(data),
+            "archive": data.get("archive"), "byo_path": data.get("byo_path")}

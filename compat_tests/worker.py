@@ -92,6 +92,8 @@ def main() -> int:
             if isinstance(exc, KeyboardInterrupt):
                 raise
             answer = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:2000], "traceback": traceback.format_exc(limit=8)[-4000:]}
+            if isinstance(exc, MemoryError):  # the worker's memory cap (RLIMIT_AS) refused an allocation
+                answer["memory"] = True
         answer["seconds"] = time.perf_counter() - started
         real_stdout.write(json.dumps(answer) + "\n")
         real_stdout.flush()

@@ -4,7 +4,13 @@ A request that outlives its time limit ends as `timeout` (the worker is
 killed); a worker that dies ends its request as `crash` (with the signal);
 either way the next request starts a fresh worker. Memory is capped with
 RLIMIT_AS so that a runaway read fails inside the reader instead of taking
-the machine down.
+the machine down; a request that ends on that cap (a MemoryError, or a
+worker that dies of a failed allocation) is a `crash` whose message starts
+"memory cap reached at N GiB". The orchestrator reads at most MAX_REPLY
+characters of any answer.
+
+The same machinery runs the reference reading of archives that come without
+a manifest (fixtures/reference_worker.py, in the project environment).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import queue
 import resource
 import signal
 import subprocess
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +31,41 @@ from envs.build import runtime_environ
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TIMEOUT = float(os.environ.get("ZIPCOMPAT_CELL_TIMEOUT", "60"))
-DEFAULT_MEMORY_GIB = float(os.environ.get("ZIPCOMPAT_WORKER_MEMORY_GIB", "12"))
+MEMORY_SHARE = 1 / 3   # of the machine's memory (or of the cgroup's limit), per worker
+PROJECT_ENV = "project"  # the suite's own environment (the reference worker runs there)
+MAX_REPLY = 64 * 2**20   # characters of one answer line the orchestrator reads at most
+# what a worker's stderr says when an allocation failed (C++, C, Python, Rust)
+ALLOCATION_FAILED = ("bad_alloc", "MemoryError", "Cannot allocate memory", "out of memory", "memory allocation of",
+                     "failed to allocate", "std::length_error")
+
+
+def machine_memory_bytes() -> int:
+    """Physical memory, or the cgroup's limit when that is lower (containers, CI runners)."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    for limit_file in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            text = Path(limit_file).read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit():
+            total = min(total, int(text))
+    return total
+
+
+def default_memory_gib() -> float:
+    """ZIPCOMPAT_WORKER_MEMORY_GIB, else a third of the machine's memory.
+
+    Two cells run at once on a 2-core machine (one per core); two workers at
+    their cap then leave a third of the memory to the orchestrator and the
+    system. On a 24 GiB machine that is 8 GiB, on a 7 GiB CI runner 2.3 GiB.
+    """
+    configured = os.environ.get("ZIPCOMPAT_WORKER_MEMORY_GIB")
+    if configured:
+        return float(configured)
+    return round(machine_memory_bytes() * MEMORY_SHARE / 2**30, 1)
+
+
+DEFAULT_MEMORY_GIB = default_memory_gib()
 
 
 @dataclass
@@ -36,10 +77,18 @@ class Reply:
     seconds: float = 0.0
 
 
+MEMORY_CAP_PREFIX = "memory cap reached at"
+
+
+def memory_cap_message(memory_gib: float, what: str) -> str:
+    return f"{MEMORY_CAP_PREFIX} {memory_gib:g} GiB: {what}"
+
+
 class Worker:
-    def __init__(self, env: str, memory_gib: float = DEFAULT_MEMORY_GIB):
-        self.env = env
-        self.memory_bytes = int(memory_gib * 2**30)
+    def __init__(self, env: str, memory_gib: float | None = None, module: str = "compat_tests.worker"):
+        self.env, self.module = env, module
+        self.memory_gib = DEFAULT_MEMORY_GIB if memory_gib is None else memory_gib
+        self.memory_bytes = int(self.memory_gib * 2**30)
         self.proc: subprocess.Popen | None = None
         self.lines: queue.Queue = queue.Queue()
         self.stderr_tail: list[str] = []
@@ -48,11 +97,14 @@ class Worker:
         resource.setrlimit(resource.RLIMIT_AS, (self.memory_bytes, self.memory_bytes))
 
     def _start(self) -> None:
-        python = ensure_environment(self.env)
-        env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1", OMP_NUM_THREADS="2", **runtime_environ(self.env))
+        if self.env == PROJECT_ENV:
+            python, extra = Path(sys.executable), {}
+        else:
+            python, extra = ensure_environment(self.env), runtime_environ(self.env)
+        env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1", OMP_NUM_THREADS="2", **extra)
         env.pop("VIRTUAL_ENV", None)
         self.proc = subprocess.Popen(
-            [str(python), "-m", "compat_tests.worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            [str(python), "-m", self.module], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True, env=env, cwd=str(ROOT), preexec_fn=self._limit_memory,
         )
         self.lines = queue.Queue()
@@ -62,7 +114,16 @@ class Worker:
 
     @staticmethod
     def _pump(proc, lines):
-        for line in proc.stdout:
+        while True:
+            line = proc.stdout.readline(MAX_REPLY)
+            if not line:
+                break
+            if not line.endswith("\n"):  # longer than MAX_REPLY: skip the rest of it, answer an error
+                while True:
+                    rest = proc.stdout.readline(MAX_REPLY)
+                    if not rest or rest.endswith("\n"):
+                        break
+                line = json.dumps({"ok": False, "error": f"the worker's answer was longer than {MAX_REPLY // 2**20} MiB; not read"}) + "\n"
             lines.put(line)
         lines.put(None)
 
@@ -82,6 +143,7 @@ class Worker:
                 self._start()
         except EnvUnavailable as exc:
             return Reply("not-installed", error=exc.reason + (f"; fix: {exc.fix}" if exc.fix else ""))
+        self.stderr_tail = []  # what this request prints: a crash is judged on it alone
         try:
             self.proc.stdin.write(json.dumps(payload) + "\n")
             self.proc.stdin.flush()
@@ -97,10 +159,17 @@ class Worker:
             self.proc = None
             name = signal.Signals(-code).name if code < 0 else f"exit code {code}"
             tail = " | ".join(self.stderr_tail[-3:])
-            return Reply("crash", error=f"worker died: {name}" + (f" ({tail})" if tail else ""))
+            error = f"worker died: {name}" + (f" ({tail})" if tail else "")
+            if any(marker in line for line in self.stderr_tail for marker in ALLOCATION_FAILED):
+                error = memory_cap_message(self.memory_gib, error)
+            return Reply("crash", error=error)
         answer = json.loads(line)
         if answer.get("ok"):
             return Reply("ok", result=answer["result"], seconds=answer.get("seconds", 0.0))
+        if answer.get("memory"):  # the reader raised MemoryError: the cap, not the reader's own judgement
+            self.stop()  # a fresh worker for the next cell: nothing half-freed carries over
+            return Reply("crash", error=memory_cap_message(self.memory_gib, answer.get("error", "")),
+                         traceback=answer.get("traceback", ""), seconds=answer.get("seconds", 0.0))
         return Reply("error", error=answer.get("error", ""), traceback=answer.get("traceback", ""), seconds=answer.get("seconds", 0.0))
 
 
@@ -114,6 +183,12 @@ class WorkerPool:
         if env not in self.workers:
             self.workers[env] = Worker(env)
         return self.workers[env]
+
+    def reference(self) -> Worker:
+        """The worker that reads archives without a manifest (fixtures/reference_worker.py)."""
+        if "reference" not in self.workers:
+            self.workers["reference"] = Worker(PROJECT_ENV, module="fixtures.reference_worker")
+        return self.workers["reference"]
 
     def close(self) -> None:
         for worker in self.workers.values():

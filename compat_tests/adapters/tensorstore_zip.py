@@ -31,7 +31,13 @@ def read(archive: str, manifest: dict, options: dict) -> dict:
     relative = [k[len(prefix):] for k in keys if k.startswith(prefix)]
     listed = sorted(k.rpartition("/")[0] for k in relative if k.endswith("/" + meta_name))  # the root's own metadata is no array
     if manifest["zarr_format"] == 3:
-        listed = [p for p in listed if json.loads(kv.read(f"{prefix}{p}/zarr.json").result().value).get("node_type") == "array"]
+        def node_type(path):
+            try:
+                return json.loads(kv.read(f"{prefix}{path}/zarr.json").result().value).get("node_type")
+            except ValueError:  # metadata that is not JSON: our listing's problem, not tensorstore's (it is asked below)
+                return None
+
+        listed = [p for p in listed if node_type(p) == "array"]
     driver = "zarr3" if manifest["zarr_format"] == 3 else "zarr"
 
     def metadata_attrs(path: str) -> tuple[dict, list | None]:
