@@ -104,7 +104,7 @@ PROPERTIES: list[Property] = [
 VERDICT_BY_OUTCOME = {
     "pass": "reads", "wrong-data": "wrong-data", "silent-missing": "wrong-data",  # data gone without an error: as loud
     "error": "fails", "crash": "fails", "timeout": "fails", "unsupported": "fails",
-    "not-installed": "not-tested", "fixture-error": "not-tested",
+    "not-installed": "not-tested", "fixture-error": "not-tested", "unjudged": "not-tested",
 }  # partial: "reads-with-option" or "reads-partly", by whether an option is named
 # best first: a family shows its best reader's verdict
 VERDICTS = ("reads", "reads-with-option", "reads-some", "reads-partly", "fails", "wrong-data", "not-tested")
