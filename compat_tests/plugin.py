@@ -92,9 +92,13 @@ def _selected_readers(config) -> list:
     pool = {**matrix_readers(), **lane_readers()}
     if not wanted:
         return [r for r in pool.values() if r.lane in lanes]
-    exact = [known[r] for r in wanted if "@" in r or known[r].test_only]
-    families = {r for r in wanted if "@" not in r and not known[r].test_only}
-    return exact + [r for r in pool.values() if r.family_id in families and r.lane in lanes]
+    picked = []
+    for name in wanted:  # in the order given
+        if "@" in name or known[name].test_only:
+            picked.append(known[name])
+        else:
+            picked += [r for r in pool.values() if r.family_id == name and r.lane in lanes]
+    return picked
 
 
 def _selected_fixtures(config) -> list[str]:
