@@ -133,9 +133,8 @@ def _freeze(python: Path) -> list[str]:
     return [line for line in proc.stdout.splitlines() if line and not line.startswith(("-e ", "#")) and " @ " not in line]
 
 
-def make_bundle(cell: str, out: Path | None = None, record: dict | None = None) -> Path:
-    """Write the bundle of `cell`; `record` is its results.json record (else looked up in reports/results.json)."""
-    reader, fixture_id = parse_cell(cell)
+def fixture_files(fixture_id: str) -> tuple[Path, Path]:
+    """(archive, manifest) of a fixture in build/fixtures, built or fetched first if missing."""
     archive, manifest = FIXTURES / f"{fixture_id}.zip", FIXTURES / f"{fixture_id}.manifest.json"
     if not archive.exists() and fixture_id.startswith("ext-"):
         from fixtures.external import place_external
@@ -150,6 +149,13 @@ def make_bundle(cell: str, out: Path | None = None, record: dict | None = None) 
         result = build(resolve([fixture_id]), out=FIXTURES)
         if fixture_id in result.errors:
             raise ReproError(f"fixture {fixture_id} could not be built: {result.errors[fixture_id]}")
+    return archive, manifest
+
+
+def make_bundle(cell: str, out: Path | None = None, record: dict | None = None) -> Path:
+    """Write the bundle of `cell`; `record` is its results.json record (else looked up in reports/results.json)."""
+    reader, fixture_id = parse_cell(cell)
+    archive, manifest = fixture_files(fixture_id)
     env = get_environment(reader.env)
     try:
         python = ensure_environment(reader.env)
