@@ -60,6 +60,11 @@ def repro_command(cell: str) -> str:
     return f"./run python -m compat_tests repro {shlex.quote(cell)}"
 
 
+def report_bug_command(cell: str) -> str:
+    """The command that writes a bug report for a non-pass cell (compat_tests/bugreport)."""
+    return f"./run python -m compat_tests report-bug {shlex.quote(cell)}"
+
+
 class Describer:
     """Versions and fallbacks of each reader, asked of its worker once."""
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from compat_tests.cells import CellResult, cell_id, repro_command, run_cell
+from compat_tests.cells import CellResult, cell_id, repro_command, report_bug_command, run_cell
 from compat_tests.checks import reconcile, unjudgeable
 from compat_tests.expectations import expectation_for
 
@@ -46,6 +46,7 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries):
         "call": reader.call,
         "versions": description.get("versions"),
         "repro": repro_command(result.cell),
+        "report_bug": report_bug_command(result.cell) if result.outcome != "pass" else None,
     }
     summary = f"{result.outcome}: {result.message}"
     if result.outcome == "wrong-data" and not as_expected:
