@@ -22,7 +22,7 @@ from compat_tests.bugreport import check as checker
 from compat_tests.bugreport.install import install_for
 from compat_tests.bugreport.issue import issue_markdown, title as make_title, writer_words
 from compat_tests.bugreport.script import EMBED_LIMIT, ScriptError, array_literal, assemble, code_lines, packages, spec_for
-from compat_tests.bugreport.shrink import CHECK_KINDS, HeavyLock, Signature, failed_array, heavy_lock, shrink, signature
+from compat_tests.bugreport.shrink import CHECK_KINDS, HeavyLock, Signature, failed_array, shrink, signature
 from compat_tests.bugreport.tiny import MiniDataset, load_dataset_arrays, needed_groups
 from compat_tests.cells import Describer, run_cell, time_limit
 from compat_tests.checks import IGNORED_ATTRS
@@ -83,7 +83,12 @@ def _plain(message: str, archive: Path | None) -> str:
     return message.replace(str(ROOT) + "/", "")
 
 
-def make_report(cell: str, out: Path | None = None, results: Path = RESULTS, run_check: bool = False, log=print) -> dict:
+def make_report(cell: str, out: Path | None = None, results: Path = RESULTS, run_check: bool = False, log=print,
+                lock: HeavyLock | None = None) -> dict:
+    """Write the report of `cell`; `lock` (the heavy-work lock, held per batch) may be shared by several reports."""
+    if lock is None:
+        with HeavyLock() as own:
+            return make_report(cell, out, results, run_check, log, own)
     try:
         reader, fixture_id = parse_cell(cell)
     except ReproError as exc:
@@ -124,11 +129,10 @@ def make_report(cell: str, out: Path | None = None, results: Path = RESULTS, run
 
     meta, arrays = load_dataset_arrays(spec.dataset, spec.variant.zarr_format)
     start = MiniDataset(spec.dataset, DATASET_KINDS[spec.dataset], meta["groups"], tuple(arrays), spec.variant)
-    with HeavyLock() as lock:
-        try:
-            shrunk = shrink(start, focus, target, run, folder / "steps", log=log, lock=lock)
-        finally:
-            pool.close()
+    try:
+        shrunk = shrink(start, focus, target, run, folder / "steps", log=log, lock=lock)
+    finally:
+        pool.close()
 
     if shrunk.mini is not None:
         used_archive, used_manifest, mini, focus_now = shrunk.archive, shrunk.manifest, shrunk.mini, shrunk.focus
@@ -167,11 +171,12 @@ def make_report(cell: str, out: Path | None = None, results: Path = RESULTS, run
     checked = None
     if run_check:
         log(f"checking {script_path.name} in a fresh environment ({install.line()[:120]}) ...")
-        with heavy_lock():
-            checked = checker.check(script_path, install, reader.env, timeout=time_limit(DEFAULT_TIMEOUT, used))
+        lock.take()
+        checked = checker.check(script_path, install, reader.env, timeout=time_limit(DEFAULT_TIMEOUT, used))
         log(f"  the script shows: {checked.outcome} (the cell: {wanted})" + (f"; {checked.notes}" if checked.notes else ""))
 
     version, plat = _environment_facts(python)
+    versions = (describe.cache.get(reader.id) or {}).get("versions") or record.get("versions") or {}
     original_facts = manifest["zip"]
     facts = [
         f"written by {writer_words(variant)} ({', '.join(f'{k} {v}' for k, v in used['writer']['versions'].items())}), Zarr format {variant['zarr_format']}",
@@ -193,7 +198,7 @@ def make_report(cell: str, out: Path | None = None, results: Path = RESULTS, run
     if checked is not None and checked.outcome == wanted:
         happened = checked.output
     issue = issue_markdown(
-        title=title, library=reader.library, call=reader.call, versions=record.get("versions") or {}, python=version, platform=plat,
+        title=title, library=reader.library, call=reader.call, versions=versions, python=version, platform=plat,
         expected=f"`{focus_array.path}` read as {dtype}, shape {focus_array.shape}, with the values the script lists"
                  + (f", the attributes {attrs}" if attrs else "") + ("" if not focus_array.record.get("dims") else f" and the dimension names {focus_array.record['dims']}") + ".",
         happened=happened, script=script, script_name=script_path.name, install=install.line(), embedded=embed,
@@ -206,7 +211,7 @@ def make_report(cell: str, out: Path | None = None, results: Path = RESULTS, run
         "cell": cell, "folder": str(folder), "recorded": {"outcome": outcome, "message": record.get("message")}, "target": str(target),
         "focus": focus, "shrank": shrunk.mini is not None, "archive": tiny_zip.name, "archive_bytes": tiny_zip.stat().st_size,
         "original_bytes": original_facts["archive_bytes"], "script_lines": code_lines(script), "embedded": embed,
-        "install": install.line(), "script_outcome_wanted": wanted,
+        "install": install.line(), "versions": versions, "python": version, "platform": plat, "script_outcome_wanted": wanted,
         "check": checked.to_json() if checked else None,
         "same_outcome_standalone": (checked.outcome == wanted) if checked else None,
         "steps": [s.to_json() for s in shrunk.steps],

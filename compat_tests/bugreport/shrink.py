@@ -16,10 +16,9 @@ import fcntl
 import os
 import re
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from compat_tests.bugreport.tiny import MiniArray, MiniDataset, TinyBuildError, build_tiny, needed_groups
 from compat_tests.cells import CellResult
@@ -114,7 +113,7 @@ class HeavyLock:
     `hold` seconds, so that others get their turn. Without the variable it does nothing.
     """
 
-    def __init__(self, hold: float = 120.0):
+    def __init__(self, hold: float = 150.0):
         self.path, self.hold = os.environ.get("ZIPCOMPAT_HEAVY_LOCK"), hold
         self.handle, self.since = None, 0.0
 
@@ -137,14 +136,6 @@ class HeavyLock:
 
     def __exit__(self, *exc):
         self.release()
-
-
-@contextmanager
-def heavy_lock() -> Iterator[None]:
-    """Hold the heavy-work lock for one block of work."""
-    with HeavyLock() as lock:
-        lock.take()
-        yield
 
 
 # ---- the steps: each maps a mini-dataset to a smaller one, or None when it does not apply ----

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from compat_tests.bugreport.command import REPORTABLE, ReportError, make_report
+from compat_tests.bugreport.shrink import HeavyLock
 from compat_tests.repro import sample_cells
 
 
@@ -25,23 +26,28 @@ def survey(results: Path, out: Path, sample: bool = True, check: bool = False, l
     cells = _interleaved(cells)
     cells = cells[:limit] if limit else cells
     rows = []
-    for i, record in enumerate(cells, 1):
-        cell = record["cell"]
-        print(f"[{i}/{len(cells)}] {cell}", file=sys.stderr, flush=True)
-        try:
-            report = make_report(cell, out / cell, results, run_check=check, log=lambda m: print(m, file=sys.stderr, flush=True))
-        except ReportError as exc:
-            rows.append({"cell": cell, "outcome": record.get("outcome"), "reported": False, "why": str(exc)})
-        except Exception as exc:  # one cell's failure is recorded, the survey goes on
-            rows.append({"cell": cell, "outcome": record.get("outcome"), "reported": False, "why": f"{type(exc).__name__}: {exc}"[:300]})
-        else:
-            rows.append({"cell": cell, "outcome": record.get("outcome"), "reported": True, "shrank": report["shrank"],
-                         "archive_bytes": report["archive_bytes"], "original_bytes": report["original_bytes"],
-                         "script_lines": report["script_lines"], "tries": len(report["steps"]),
-                         "check": (report["check"] or {}).get("outcome"), "wanted": report["script_outcome_wanted"],
-                         "same_standalone": report["same_outcome_standalone"], "check_notes": (report["check"] or {}).get("notes")})
-        (out / "survey.json").write_text(json.dumps({"rows": rows, "summary": summarise(rows)}, indent=1) + "\n", encoding="utf-8")
+    with HeavyLock() as lock:  # held across cells, given up every few minutes
+        for i, record in enumerate(cells, 1):
+            _one(i, record, cells, rows, out, results, check, lock)
     return {"rows": rows, "summary": summarise(rows)}
+
+
+def _one(i: int, record: dict, cells: list[dict], rows: list[dict], out: Path, results: Path, check: bool, lock: HeavyLock) -> None:
+    cell = record["cell"]
+    print(f"[{i}/{len(cells)}] {cell}", file=sys.stderr, flush=True)
+    try:
+        report = make_report(cell, out / cell, results, run_check=check, log=lambda m: print(m, file=sys.stderr, flush=True), lock=lock)
+    except ReportError as exc:
+        rows.append({"cell": cell, "outcome": record.get("outcome"), "reported": False, "why": str(exc)})
+    except Exception as exc:  # one cell's failure is recorded, the survey goes on
+        rows.append({"cell": cell, "outcome": record.get("outcome"), "reported": False, "why": f"{type(exc).__name__}: {exc}"[:300]})
+    else:
+        rows.append({"cell": cell, "outcome": record.get("outcome"), "reported": True, "shrank": report["shrank"],
+                     "archive_bytes": report["archive_bytes"], "original_bytes": report["original_bytes"],
+                     "script_lines": report["script_lines"], "tries": len(report["steps"]),
+                     "check": (report["check"] or {}).get("outcome"), "wanted": report["script_outcome_wanted"],
+                     "same_standalone": report["same_outcome_standalone"], "check_notes": (report["check"] or {}).get("notes")})
+    (out / "survey.json").write_text(json.dumps({"rows": rows, "summary": summarise(rows)}, indent=1) + "\n", encoding="utf-8")
 
 
 def _interleaved(cells: list[dict]) -> list[dict]:
