@@ -31,6 +31,7 @@ from compat_tests.readers import READERS
 from compat_tests.repro import ReproError, fixture_files, parse_cell
 from compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
 from envs import EnvUnavailable, ensure_environment
+from fixtures.build import link_or_copy
 from fixtures.registry import all_fixtures
 from fixtures.variants import DATASET_KINDS, Variant
 
@@ -141,7 +142,7 @@ def make_report(cell: str, out: Path | None = None, results: Path = RESULTS, run
         used_archive, used_manifest, mini, focus_now = archive, manifest_path, start, focus
         message = record.get("message") or ""
     tiny_zip = folder / ("tiny.zip" if shrunk.mini is not None else archive.name)
-    shutil.copyfile(used_archive, tiny_zip)
+    link_or_copy(used_archive, tiny_zip)  # the original (when nothing smaller fails) can be large: a hard link
     shutil.copyfile(used_manifest, folder / tiny_zip.name.replace(".zip", ".manifest.json"))
     used = json.loads(Path(used_manifest).read_text(encoding="utf-8"))
     shutil.rmtree(folder / "steps")
