@@ -1,5 +1,4 @@
-import base64, pathlib, tempfile
-import numpy as np
+import base64, pathlib, tempfile, numpy as np
 
 ARCHIVE_B64 = ""  # set by report-bug
 ARCHIVE_FILE = "tiny.zip"  # set by report-bug
