@@ -103,6 +103,7 @@ def make_report(cell: str, out: Path | None = None, results: Path = RESULTS, run
     if fixture_id.startswith("ext-") or fixture_id not in all_fixtures():
         raise ReportError(f"{fixture_id} was made by another project: our writers cannot rebuild it smaller; use `repro {cell}`")
     spec = all_fixtures()[fixture_id]
+    lock.take()  # a missing fixture or environment is built here
     try:
         archive, manifest_path = fixture_files(fixture_id)
         script_spec = spec_for(reader.id)
