@@ -38,6 +38,8 @@ from fixtures.variants import DATASET_KINDS, Variant
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "reports" / "results.json"
 LITERAL_LIMIT = 256          # expected values up to this many go into the script as a literal, else expected.npy beside it
+KIND_WORDS = {"not listed": "array not listed", "values differ": "wrong values", "shape": "wrong shape", "dtype": "another dtype",
+              "attributes": "attributes missing or different", "dimensions": "dimension names missing or different"}
 REPORTABLE = ("partial", "wrong-data", "error", "crash", "timeout", "unsupported")
 
 
@@ -156,7 +158,7 @@ def make_report(cell: str, out: Path | None = None, results: Path = RESULTS, run
         np.save(folder / "expected.npy", focus_array.data, allow_pickle=dtype == "string")
         expected_source = 'np.load(pathlib.Path(__file__).resolve().with_name("expected.npy"), allow_pickle=%s)' % (dtype == "string")
     install = install_for(reader.env, packages(script_spec))
-    what = next(iter(sorted(k for k in target.kinds if k not in CHECK_KINDS)), None) or ", ".join(sorted(target.kinds))
+    what = next(iter(sorted(k for k in target.kinds if k not in CHECK_KINDS)), None) or " and ".join(KIND_WORDS.get(k, k) for k in sorted(target.kinds))
     what = {"timeout": "no answer (hangs)", "crash": "the process crashes"}.get(target.outcome, what)
     variant = used["variant"]
     title = make_title(reader.library, what, variant["zarr_format"], dtype, variant)
