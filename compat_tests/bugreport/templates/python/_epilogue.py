@@ -6,7 +6,7 @@ except Exception as exc:
     raise SystemExit(print(f"actual:   {type(exc).__name__}: {exc}\noutcome: error") or 1)
 got, text = np.asarray(got), EXPECTED.dtype.kind in "OTUS"
 print(f"actual:   {ARRAY}: {show(got)}, attributes {attrs}, dimensions {dims}, listed {listed}")
-same = got.shape == EXPECTED.shape and (np.array_equal(got.astype(str), EXPECTED.astype(str)) if text else np.array_equal(got, EXPECTED, equal_nan=EXPECTED.dtype.kind in "fc"))
+same = got.shape == EXPECTED.shape and (np.array_equal(got.astype(str), EXPECTED.astype(str)) if text else np.array_equal(got, EXPECTED, equal_nan=EXPECTED.dtype.kind in "fc" and got.dtype.kind in "fc"))
 problems = [p for p, bad in [
     ("values differ", not same),
     (f"dtype {got.dtype} instead of {EXPECTED.dtype}", same and not text and got.dtype.newbyteorder("=") != EXPECTED.dtype.newbyteorder("=")),
