@@ -6,6 +6,7 @@
   report diff OLD.json NEW.json               newly passing, regressed and new cells (Markdown)
   report reliability RESULTS                  per reader, what it did with the hostile archives (Markdown)
   repro CELL-ID [--out DIR] [--run] [--archive PATH]   a standalone bundle that reproduces one cell
+  report-bug CELL-ID [--out DIR] [--check]    a minimal archive, a script in the library's API and the issue text
   bench [--quick]                             the store benchmark: reports/bench.json and bench.html
 """
 
@@ -98,6 +99,34 @@ def _repro(args) -> int:
     return 0
 
 
+def _report_bug(args) -> int:
+    from compat_tests.bugreport.command import RESULTS, ReportError, make_report
+
+    if args.survey:
+        import json
+
+        from compat_tests.bugreport.survey import survey
+
+        out = Path(args.out) if args.out else REPORTS / "bug-survey"
+        result = survey(Path(args.survey), out, sample=not args.all, check=args.check, limit=args.limit)
+        print(json.dumps(result["summary"], indent=1))
+        return 0
+    if not args.cell:
+        print("report-bug needs a cell id (or --survey RESULTS.json)", file=sys.stderr)
+        return 2
+    try:
+        report = make_report(args.cell, Path(args.out) if args.out else None, Path(args.results) if args.results else RESULTS,
+                             run_check=args.check, log=lambda m: print(m, file=sys.stderr, flush=True))
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"report written: {report['folder']} ({'shrunk to' if report['shrank'] else 'not shrunk:'} {report['archive_bytes']:,} bytes, "
+          f"script {report['script_lines']} lines)", file=sys.stderr)
+    if args.check:
+        return 0 if report["same_outcome_standalone"] else 1
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m compat_tests", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -115,6 +144,14 @@ def main(argv=None) -> int:
     repro.add_argument("--out", help="bundle folder (default: reports/repro/<cell>)")
     repro.add_argument("--run", action="store_true", help="run the bundle in a fresh environment")
     repro.add_argument("--archive", help="the archive of a cell of your own archive (byo-...), as the matrix printed it")
+    bug = sub.add_parser("report-bug", help="a bug report for one non-pass cell: minimal archive, script, issue text")
+    bug.add_argument("cell", nargs="?", help="a cell id, <reader>--<fixture>")
+    bug.add_argument("--survey", metavar="RESULTS", help="report one cell per (reader, outcome, matrix.yaml entry) of RESULTS; the figures")
+    bug.add_argument("--all", action="store_true", help="with --survey: every non-pass cell, not a sample")
+    bug.add_argument("--limit", type=int, help="with --survey: at most this many cells")
+    bug.add_argument("--out", help="report folder (default: reports/bug/<cell>)")
+    bug.add_argument("--results", help="results file the cell's outcome comes from (default: reports/results.json)")
+    bug.add_argument("--check", action="store_true", help="run the script in a fresh environment made from its install line")
     sub.add_parser("bench", help="the store benchmark (options: --quick, --out DIR)")
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["bench"]:  # its own options, parsed by compat_tests.bench
@@ -128,6 +165,8 @@ def main(argv=None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "report":
         return _report(args)
+    if args.command == "report-bug":
+        return _report_bug(args)
     return _repro(args)
 
 

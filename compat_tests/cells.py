@@ -67,6 +67,11 @@ def repro_command(cell: str, archive: str | None = None) -> str:
     return f"./run python -m compat_tests repro {shlex.quote(cell)}" + (f" --archive {shlex.quote(archive)}" if archive else "")
 
 
+def report_bug_command(cell: str) -> str:
+    """The command that writes a bug report for a non-pass cell (compat_tests/bugreport)."""
+    return f"./run python -m compat_tests report-bug {shlex.quote(cell)}"
+
+
 class Describer:
     """Versions and fallbacks of each reader, asked of its worker once."""
 

@@ -169,7 +169,7 @@ def make_bundle(cell: str, out: Path | None = None, record: dict | None = None, 
     """
     reader, fixture_id = parse_cell(cell)
     if not fixture_id.startswith("byo-"):
-        return _make_bundle(cell, reader, fixture_id, out, record, *_fixture_paths(fixture_id))
+        return _make_bundle(cell, reader, fixture_id, out, record, *fixture_files(fixture_id))
     archive, manifest = _byo_fixture(fixture_id, archive_path)
     try:
         return _make_bundle(cell, reader, fixture_id, out, record, archive, manifest, byo=True)
@@ -177,7 +177,8 @@ def make_bundle(cell: str, out: Path | None = None, record: dict | None = None, 
         shutil.rmtree(archive.parent, ignore_errors=True)  # the scratch folder: the bundle has its own copies
 
 
-def _fixture_paths(fixture_id: str) -> tuple[Path, Path]:
+def fixture_files(fixture_id: str) -> tuple[Path, Path]:
+    """(archive, manifest) of a fixture in build/fixtures, built or fetched first if missing."""
     from fixtures.registry import all_fixtures
 
     spec = all_fixtures().get(fixture_id)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from compat_tests.cells import LOUD, CellResult, cell_id, repro_command, run_cell
+from compat_tests.cells import LOUD, CellResult, cell_id, repro_command, report_bug_command, run_cell
 from compat_tests.checks import reconcile, unjudgeable
 from compat_tests.bounded import read_json
 from compat_tests.expectations import Expectation, allows, expectation_for
@@ -56,6 +56,7 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries):
         "call": reader.call,
         "versions": description.get("versions"),
         "repro": repro,
+        "report_bug": report_bug_command(result.cell) if result.outcome != "pass" and not byo else None,
     }
     summary = f"{result.outcome}: {result.message}"
     if byo:  # stated plainly: there is nothing to expect of an archive nobody described

@@ -1,0 +1,72 @@
+"""The install line of a bug report: only the packages its script imports, pinned to the versions the matrix ran.
+
+The versions come from the reader's own environment (what `uv pip freeze`
+lists there), so the report names exactly what the matrix tested. Packages
+an environment installs in a post step (built against a system library,
+e.g. Debian's GDAL) are installed the same way, after the others, with the
+environment's flags; a native library built from source is named, and the
+checker reuses the suite's build of it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from envs import ensure_environment, get_environment
+
+
+@dataclass(frozen=True)
+class Install:
+    apt: tuple[str, ...]                         # Debian packages first
+    native: tuple[str, ...]                      # recipes envs/native/<name>.sh built from source first
+    steps: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]   # (pip flags, pinned requirements), in order
+    build_env: tuple[tuple[str, str], ...] = ()  # variables for the steps with flags (e.g. NETCDF4_DIR)
+
+    def line(self) -> str:
+        """One shell line a user can paste: apt (if any), then pip."""
+        parts = []
+        if self.apt:
+            parts.append("apt-get install -y " + " ".join(self.apt))
+        if self.native:
+            parts.append(" ".join(f"bash build-{name}.sh $PWD/native" for name in self.native))
+        for flags, requirements in self.steps:
+            exports = " ".join(f"{k}={v.replace('{native}', '$PWD/native').replace('{PATH}', '$PATH')}" for k, v in self.build_env) if flags and self.build_env else ""
+            parts.append((exports + " " if exports else "") + "pip install " + " ".join([*flags, *requirements]))
+        return " && ".join(parts)
+
+
+def freeze(python: Path) -> dict[str, str]:
+    """{normalised distribution name: version} installed in an environment."""
+    proc = subprocess.run(["uv", "pip", "freeze", "--python", str(python)], capture_output=True, text=True, check=True)
+    out = {}
+    for line in proc.stdout.splitlines():
+        if "==" in line and not line.startswith(("-e ", "#")):
+            name, version = line.split("==", 1)
+            out[_norm(name)] = version.strip()
+    return out
+
+
+def _norm(name: str) -> str:
+    return name.lower().replace("_", "-").replace(".", "-")
+
+
+def install_for(env_name: str, packages: list[str]) -> Install:
+    """Pinned install steps for `packages` (distribution names), as installed in environment `env_name`."""
+    env = get_environment(env_name)
+    versions = freeze(ensure_environment(env_name))
+    post_names = {_norm(step.split("==")[0]) for step in env.post}
+    missing = [p for p in packages if _norm(p) not in versions]
+    if missing:
+        raise ValueError(f"the {env_name} environment has no {', '.join(missing)}: the script template names a package it does not install")
+    pinned = [f"{p}=={versions[_norm(p)]}" for p in packages if _norm(p) not in post_names]
+    steps = []
+    if env.post:
+        # a post step builds against something: its build requirements come first, as the environment declares them
+        build_requirements = [r for r in env.requirements if _norm(r.split("==")[0]) not in {_norm(p) for p in packages}]
+        steps.append(((), tuple(pinned + build_requirements)))
+        steps.append((tuple(env.pip_flags), tuple(f"{p}=={versions[_norm(p)]}" for p in packages if _norm(p) in post_names)))
+    else:
+        steps.append(((), tuple(pinned)))
+    return Install(tuple(env.apt), tuple(env.native), tuple(steps), env.build_env)
