@@ -124,7 +124,7 @@ def build_tiny(mini: MiniDataset, out: Path, name: str) -> tuple[Path, Path]:
             raise TinyBuildError(f"writer {mini.variant.writer} failed: {results.get(name, {}).get('error')}")
         entry = _finish(spec, job, results[name], meta, name, tmp)
         archive, manifest = out / f"{name}.zip", out / f"{name}.manifest.json"
-        for source, target in ((entry / archive.name, archive), (entry / manifest.name, manifest)):
+        for source, target in ((entry / spec.archive_name, archive), (entry / manifest.name, manifest)):
             if target.exists():
                 target.unlink()
             shutil.move(str(source), target)
