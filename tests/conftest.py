@@ -9,6 +9,7 @@ import pytest
 
 from compat_tests.workers import WorkerPool
 from fixtures.build import build
+from fixtures.hostile import place_hostile
 from fixtures.registry import default_fixtures
 
 
@@ -52,3 +53,11 @@ def worker_pool():
     pool = WorkerPool()
     yield pool
     pool.close()
+
+
+@pytest.fixture(scope="module")
+def hostile_dir(tmp_path_factory) -> Path:
+    """The hostile archives and their manifests, for one test module."""
+    out = tmp_path_factory.mktemp("hostile")
+    place_hostile(out)
+    return out

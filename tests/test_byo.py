@@ -14,16 +14,8 @@ from pathlib import Path
 import pytest
 
 from compat_tests import results
-from fixtures.hostile import place_hostile
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def hostile_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("hostile")
-    place_hostile(out)
-    return out
 
 
 def _matrix(tmp: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:

@@ -12,16 +12,9 @@ from compat_tests.cells import Describer, run_cell
 from compat_tests.outcomes import declared_refusal, decide_cell
 from compat_tests.readers import READERS
 from compat_tests.workers import Worker, default_memory_gib, machine_memory_bytes
-from fixtures.hostile import ESCAPE_NAMES, HOSTILE, build_one, place_hostile
+from fixtures.hostile import ESCAPE_NAMES, HOSTILE, build_one
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def hostile_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("hostile")
-    place_hostile(out)
-    return out
 
 
 def test_same_code_gives_byte_identical_archives(tmp_path):
