@@ -22,7 +22,7 @@ import pytest
 
 from compat_tests import expectations
 from compat_tests.cells import Describer, all_cell_ids, cell_id
-from compat_tests.readers import READERS, all_readers, lane_readers, matrix_readers
+from compat_tests.readers import all_readers, lane_readers, matrix_readers
 from compat_tests.summary import summarize
 from compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
 
