@@ -175,6 +175,15 @@ def pytest_testnodedown(node, error):
 
 
 def _peak_rss_mib() -> float:
+    """This process's own peak resident memory. Linux's ru_maxrss survives exec (a child started by a
+    large parent reports the parent's peak), so the per-image VmHWM is read where /proc has it."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)  # KiB
+    except OSError:
+        pass
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # Linux: KiB
 
 
