@@ -80,7 +80,7 @@ class Describer:
 
     def __call__(self, reader: Reader) -> dict | None:
         if reader.id not in self.cache:
-            reply = self.pool.get(reader.env).request({"command": "describe", "adapter": reader.adapter}, timeout=120)
+            reply = self.pool.for_reader(reader).request({"command": "describe", "adapter": reader.adapter}, timeout=120)
             self.cache[reader.id] = reply.result if reply.status == "ok" else {"unavailable": reply.error, "status": reply.status}
         return self.cache[reader.id]
 
@@ -94,7 +94,7 @@ def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path
         return CellResult(cell, reader.id, fixture_id, "not-installed", description["unavailable"])
     manifest = read_json(manifest_path)
     timeout = time_limit(timeout, manifest)
-    worker = pool.get(reader.env)
+    worker = pool.for_reader(reader)
     request = {"adapter": reader.adapter, "archive": str(archive), "manifest": str(manifest_path), "options": {}}
     reply = worker.request(request, timeout=timeout)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from compat_tests.cells import cell_id
 from compat_tests.expectations import Expectation, expectation_for, load as load_expectations
-from compat_tests.readers import READERS, all_readers, family_cell
+from compat_tests.readers import all_readers, family_cell
 from envs import EnvUnavailable, ensure_environment, get_environment
 from envs.build import cache_root, expand, find_interpreter, post_commands, runtime_environ
 from fixtures.build import link_or_copy
@@ -339,7 +339,7 @@ def run_bundle(bundle: Path) -> int:
     for line in (bundle / "repro.py").read_text(encoding="utf-8").splitlines():
         if line.startswith("ADAPTER = "):
             adapter = line.split('"')[1]
-            reader_env = next(r.env for r in READERS.values() if r.adapter == adapter)
+            reader_env = next(r.env for r in all_readers().values() if r.adapter == adapter)
     env = get_environment(reader_env)
     interpreter = find_interpreter(env.python)
     if interpreter is None:

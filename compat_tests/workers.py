@@ -85,8 +85,11 @@ def memory_cap_message(memory_gib: float, what: str) -> str:
 
 
 class Worker:
-    def __init__(self, env: str, memory_gib: float | None = None, module: str = "compat_tests.worker"):
-        self.env, self.module = env, module
+    def __init__(self, env: str, memory_gib: float | None = None, module: str = "compat_tests.worker",
+                 program: tuple[str, ...] = ()):
+        """A Python worker (`module` in environment `env`), or, given `program`, a reader program of any
+        language behind the protocol shim (compat_tests/foreign_worker.py) with `env`'s variables."""
+        self.env, self.module, self.program = env, module, program
         self.memory_gib = DEFAULT_MEMORY_GIB if memory_gib is None else memory_gib
         self.memory_bytes = int(self.memory_gib * 2**30)
         self.proc: subprocess.Popen | None = None
@@ -101,10 +104,13 @@ class Worker:
             python, extra = Path(sys.executable), {}
         else:
             python, extra = ensure_environment(self.env), runtime_environ(self.env)
+        command = [str(python), "-m", self.module]
+        if self.program:  # the shim runs in the project's environment; the program gets the reader environment's variables
+            command = [sys.executable, "-m", "compat_tests.foreign_worker", *self.program]
         env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1", OMP_NUM_THREADS="2", **extra)
         env.pop("VIRTUAL_ENV", None)
         self.proc = subprocess.Popen(
-            [str(python), "-m", self.module], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True, env=env, cwd=str(ROOT), preexec_fn=self._limit_memory,
         )
         self.lines = queue.Queue()
@@ -183,6 +189,17 @@ class WorkerPool:
         if env not in self.workers:
             self.workers[env] = Worker(env)
         return self.workers[env]
+
+    def for_reader(self, reader) -> Worker:
+        """The worker that serves `reader`: Python adapters share their environment's worker; a program
+        of another language (reader.worker, "{file}" its adapter file) has a worker of its own."""
+        if not reader.foreign:
+            return self.get(reader.env)
+        key = f"{reader.env}::{reader.id}"
+        if key not in self.workers:
+            program = tuple(part.replace("{file}", reader.adapter) for part in reader.worker)
+            self.workers[key] = Worker(reader.env, program=program)
+        return self.workers[key]
 
     def reference(self) -> Worker:
         """The worker that reads archives without a manifest (fixtures/reference_worker.py)."""

@@ -27,7 +27,6 @@ from compat_tests.bugreport.tiny import MiniDataset, load_dataset_arrays, needed
 from compat_tests.cells import Describer, run_cell, time_limit
 from compat_tests.checks import IGNORED_ATTRS
 from compat_tests.expectations import expectation_for, load as load_expectations
-from compat_tests.readers import READERS
 from compat_tests.repro import ReproError, fixture_files, parse_cell
 from compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
 from envs import EnvUnavailable, ensure_environment
