@@ -8,6 +8,7 @@
   repro CELL-ID [--out DIR] [--run] [--archive PATH]   a standalone bundle that reproduces one cell
   report-bug CELL-ID [--out DIR] [--check]    a minimal archive, a script in the library's API and the issue text
   bench [--quick]                             the store benchmark: reports/bench.json and bench.html
+  ci-workflow [--check]                       write (or check) .github/workflows/matrix.yml from the reader declarations
 """
 
 from __future__ import annotations
@@ -153,7 +154,12 @@ def main(argv=None) -> int:
     bug.add_argument("--results", help="results file the cell's outcome comes from (default: reports/results.json)")
     bug.add_argument("--check", action="store_true", help="run the script in a fresh environment made from its install line")
     sub.add_parser("bench", help="the store benchmark (options: --quick, --out DIR)")
+    sub.add_parser("ci-workflow", help="write (or --check) the CI workflow from the reader declarations and environments")
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["ci-workflow"]:
+        from compat_tests.ci_workflow import main as workflow_main
+
+        return workflow_main(argv[1:])
     if argv[:1] == ["bench"]:  # its own options, parsed by compat_tests.bench
         from compat_tests.bench import main as bench_main
 
