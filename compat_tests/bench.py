@@ -100,8 +100,7 @@ def run(quick: bool) -> dict:
         config = {"datasets": datasets, "stores": STORES, "repeats": settings["repeats"], "scale_repeats": settings["scale_repeats"],
                   "size_scale_mb": settings["size_scale_mb"], "chunk_scale_mb": settings["chunk_scale_mb"], "chunk_counts": settings["chunk_counts"]}
         (tmp / "config.json").write_text(json.dumps(config))
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
-        env.pop("VIRTUAL_ENV", None)
+        env = child_environ()
         started = time.perf_counter()
         proc = subprocess.run([str(python), "-m", "compat_tests.bench_worker", str(tmp / "config.json")],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)

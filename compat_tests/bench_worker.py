@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fixtures.canonical import canonical_bytes
+from core.canonical import canonical_bytes
 
 
 def sha(a) -> str:

@@ -24,13 +24,10 @@ import json
 import os
 from pathlib import Path
 
-from compat_tests.cells import OUTCOMES
+from core.outcomes import OUTCOMES, RANK
 from compat_tests.summary import summarize
 
 SCHEMA_VERSION = 1
-# how good an outcome is, for "regressed" and "newly passing"
-RANK = {"pass": 0, "partial": 1, "unsupported": 2, "not-installed": 2, "fixture-error": 2, "unjudged": 2,
-        "error": 3, "timeout": 3, "crash": 4, "wrong-data": 5, "silent-missing": 5}
 
 
 class ResultsError(ValueError):

@@ -26,11 +26,13 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.limits import DEFAULT_CELL_SECONDS
+from core.processes import child_environ
 from envs import EnvUnavailable, ensure_environment
 from envs.build import runtime_environ
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_TIMEOUT = float(os.environ.get("ZIPCOMPAT_CELL_TIMEOUT", "60"))
+DEFAULT_TIMEOUT = DEFAULT_CELL_SECONDS  # the base of a cell's time limit (core.limits)
 MEMORY_SHARE = 1 / 3   # of the machine's memory (or of the cgroup's limit), per worker
 PROJECT_ENV = "project"  # the suite's own environment (the reference worker runs there)
 MAX_REPLY = 64 * 2**20   # characters of one answer line the orchestrator reads at most
@@ -107,8 +109,7 @@ class Worker:
         command = [str(python), "-m", self.module]
         if self.program:  # the shim runs in the project's environment; the program gets the reader environment's variables
             command = [sys.executable, "-m", "compat_tests.foreign_worker", *self.program]
-        env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1", OMP_NUM_THREADS="2", **extra)
-        env.pop("VIRTUAL_ENV", None)
+        env = child_environ({"PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "2", **extra})
         self.proc = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True, env=env, cwd=str(ROOT), preexec_fn=self._limit_memory,

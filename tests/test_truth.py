@@ -14,7 +14,7 @@ from compat_tests.attempts import plan
 from compat_tests.cells import Describer, run_cell
 from compat_tests.checks import STOP, decide, judge
 from compat_tests.readers import all_readers
-from fixtures import canonical
+from core import canonical
 
 
 def _manifest(paths=("a", "b", "c", "d"), **extra):
