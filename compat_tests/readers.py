@@ -65,7 +65,7 @@ class Reader:
     lane: str = "default"  # default | versions
     worker: tuple[str, ...] = PYTHON_WORKER  # the command that serves the adapter
     file: str = ""         # the adapter file, relative to the project root when inside it
-    group: str = ""        # the summary's column group (compat_tests/summary.py GROUPS orders and names them)
+    group: str = ""        # the summary's column group (compat_tests/reports/summary.py GROUPS orders and names them)
     rank: int = 99         # the reader's place in its group
 
     @property

@@ -26,7 +26,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.limits import DEFAULT_CELL_SECONDS
+from core.limits import DEFAULT_CELL_SECONDS, memory_cap_message
 from core.processes import child_environ
 from envs import EnvUnavailable, ensure_environment
 from envs.build import runtime_environ
@@ -77,13 +77,6 @@ class Reply:
     error: str = ""
     traceback: str = ""
     seconds: float = 0.0
-
-
-MEMORY_CAP_PREFIX = "memory cap reached at"
-
-
-def memory_cap_message(memory_gib: float, what: str) -> str:
-    return f"{MEMORY_CAP_PREFIX} {memory_gib:g} GiB: {what}"
 
 
 class Worker:

@@ -15,6 +15,13 @@ DESCRIBE_SECONDS = 120.0  # a worker's first answer (`describe`) includes import
 MAX_ENTRIES_COUNTED = 200_000  # an archive's claimed entry count is not trusted past this (hostile input)
 
 
+MEMORY_CAP_PREFIX = "memory cap reached at"  # how a cell that ended on a worker's memory cap says so
+
+
+def memory_cap_message(memory_gib: float, what: str) -> str:
+    return f"{MEMORY_CAP_PREFIX} {memory_gib:g} GiB: {what}"
+
+
 def cell_time_limit(entries: int = 0, base: float | None = None) -> float:
     """The time limit of a cell on an archive of `entries` ZIP entries."""
     base = DEFAULT_CELL_SECONDS if base is None else base

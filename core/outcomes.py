@@ -1,7 +1,7 @@
 """The outcomes of a cell: the one list of their names, their order and which are loud.
 
 The meanings are in ../shared/DESIGN.md and the legend of the HTML table
-(compat_tests/reports/report_html.py LEGEND, whose keys a test holds to this list).
+(compat_tests/reports/html.py LEGEND, whose keys a test holds to this list).
 """
 
 from __future__ import annotations

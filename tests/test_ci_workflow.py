@@ -22,7 +22,7 @@ def test_workflow_is_valid_against_the_github_schema():
 
 
 def test_workflow_is_written_from_the_declarations():
-    from compat_tests.ci_workflow import render
+    from compat_tests.tools.ci_workflow import render
 
     assert WORKFLOW.read_text(encoding="utf-8") == render(), "run ./run python -m compat_tests ci-workflow"
 

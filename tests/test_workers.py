@@ -86,7 +86,7 @@ def test_a_bad_version_condition_is_refused(tmp_path):
 
 
 def test_since_comes_from_the_cells_of_every_tested_release():
-    from compat_tests.since import since
+    from compat_tests.reports.since import since
 
     def cell(version, outcome, fixture="coads-v3-stored"):
         return {"cell": f"rasterio-gdal@{version}--{fixture}", "reader": f"rasterio-gdal@{version}", "family": "rasterio-gdal",

@@ -8,7 +8,7 @@ Schema (results_schema 1), documented in docs/results-schema.md:
                 "as_expected", "message", "details", "notes", "option", "reason",
                 "link", "library", "call", "versions", "seconds",
                 "wall_seconds", "repro"}],
-     "summary": {"families", "rows"}}   derived from the cells (compat_tests/summary.py)
+     "summary": {"families", "rows"}}   derived from the cells (compat_tests/reports/summary.py)
 
 While a run goes on, each finished cell is appended to results.jsonl beside
 results.json (a first line {"results_schema", "run"}, then one cell record
@@ -25,7 +25,7 @@ import os
 from pathlib import Path
 
 from core.outcomes import OUTCOMES, RANK
-from compat_tests.summary import summarize
+from compat_tests.reports.summary import summarize
 
 SCHEMA_VERSION = 1
 
@@ -112,7 +112,7 @@ def merge(payloads: list[dict]) -> dict:
         for cell in payload["cells"]:
             cells[cell["cell"]] = cell
     first = payloads[0]["run"]
-    from compat_tests.since import since
+    from compat_tests.reports.since import since
 
     run = {**{k: v for k, v in first.items() if k != "readers"}, "readers": readers, "merged_from": runs}
     merged = {"results_schema": SCHEMA_VERSION, "run": run, "cells": sorted(cells.values(), key=lambda c: c["cell"])}

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from compat_tests.bugreport.install import Install
+from compat_tests.tools.bugreport.install import Install
 from envs import ensure_environment, get_environment
 from envs.build import ensure_debian_packages, expand, find_interpreter, native_prefix, runtime_environ
 

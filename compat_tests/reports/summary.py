@@ -308,7 +308,7 @@ def summarize(payload: dict) -> dict:
                 {"verdict": "not-tested", "text": "not tested", "readers": [], "tested": {}, "per_reader": {}, "versions": ""}
         rows.append(row)
     return {
-        "rules": "compat_tests/summary.py",
+        "rules": "compat_tests/reports/summary.py",
         "families": [{"id": f, "label": labels.get(f, f), "readers": members} for f, members in families.items()],
         "rows": rows,
     }

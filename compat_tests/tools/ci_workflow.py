@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "ci" / "matrix.template.yml"
 WORKFLOW = ROOT / ".github" / "workflows" / "matrix.yml"
 INDENT = " " * 10

@@ -26,7 +26,7 @@ from envs import EnvUnavailable, ensure_environment, get_environment
 from envs.build import cache_root, expand, find_interpreter, post_commands, runtime_environ
 from fixtures.build import link_or_copy
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "build" / "fixtures"
 RESULTS = ROOT / "reports" / "results.json"
 LIBRARY_FILES = [
@@ -34,7 +34,7 @@ LIBRARY_FILES = [
     "core/__init__.py", "core/canonical.py",
 ]
 
-BUNDLE_PROGRAM = ROOT / "compat_tests" / "repro_bundle.py"   # copied as the bundle's repro.py
+BUNDLE_PROGRAM = ROOT / "compat_tests" / "tools" / "repro_bundle.py"   # copied as the bundle's repro.py
 
 
 class ReproError(ValueError):
