@@ -9,6 +9,7 @@
   report-bug CELL-ID [--out DIR] [--check]    a minimal archive, a script in the library's API and the issue text
   bench [--quick]                             the store benchmark: reports/bench.json and bench.html
   ci-workflow [--check]                       write (or check) .github/workflows/matrix.yml from the reader declarations
+  reader-table [--check]                      write (or check) the README's table of readers from the declarations
 """
 
 from __future__ import annotations
@@ -154,8 +155,13 @@ def main(argv=None) -> int:
     bug.add_argument("--results", help="results file the cell's outcome comes from (default: reports/results.json)")
     bug.add_argument("--check", action="store_true", help="run the script in a fresh environment made from its install line")
     sub.add_parser("bench", help="the store benchmark (options: --quick, --out DIR)")
+    sub.add_parser("reader-table", help="write (or --check) the README's table of readers from the declarations")
     sub.add_parser("ci-workflow", help="write (or --check) the CI workflow from the reader declarations and environments")
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["reader-table"]:
+        from compat_tests.tools.reader_table import main as table_main
+
+        return table_main(argv[1:])
     if argv[:1] == ["ci-workflow"]:
         from compat_tests.tools.ci_workflow import main as workflow_main
 

@@ -1,4 +1,4 @@
-"""The CI workflow: valid against the GitHub workflow schema, and covering every reader."""
+"""What is written from the reader declarations: the CI workflow (valid against the GitHub schema, every reader once) and the README's reader table."""
 
 from __future__ import annotations
 
@@ -51,3 +51,10 @@ def test_every_versions_lane_family_has_a_job_and_latest_runs_unpinned():
     assert sorted(named) == sorted({r.family for r in lane_readers().values()}), "each lane family in exactly one lane job"
     latest = " ".join(str(s.get("run", "")) for s in workflow["jobs"]["latest"]["steps"])
     assert "ZIPCOMPAT_UNPINNED=1" in latest and "report diff" in latest and "GITHUB_STEP_SUMMARY" in latest
+
+
+def test_the_readme_reader_table_is_written_from_the_declarations():
+    from compat_tests.tools.reader_table import README, rewritten
+
+    text = README.read_text(encoding="utf-8")
+    assert text == rewritten(text), "run ./run python -m compat_tests reader-table"
