@@ -131,3 +131,17 @@ def test_a_reader_program_that_dies_is_a_crash(tmp_path, worker_pool):
     reference_reading(worker_pool, archive, "t", "test", manifest)
     result = run_cell(reader, "t", archive, manifest, worker_pool, Describer(worker_pool), timeout=60)
     assert result.outcome == "crash" and "SIGSEGV" in result.message, (result.outcome, result.message)
+
+
+def test_without_node_a_node_reader_is_not_installed_with_the_fix(tmp_path, monkeypatch):
+    """No `node` on PATH: the Node.js environment cannot be built; the cell says not-installed and what fixes it."""
+    from envs import registry
+    from compat_tests.workers import WorkerPool
+
+    monkeypatch.setattr(registry, "node_version", lambda: "")  # what `node --version` gives where there is no node
+    monkeypatch.setenv("ZIPCOMPAT_CACHE", str(tmp_path / "cache"))
+    pool = WorkerPool()
+    reply = pool.for_reader(readers()["selftest-node-int32"]).request({"command": "describe"}, timeout=30)
+    pool.close()
+    assert reply.status == "not-installed", reply
+    assert "Node.js" in reply.error and "apt-get install -y nodejs npm" in reply.error, reply.error
