@@ -16,6 +16,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+from core.processes import child_environ
 from envs.registry import Environment, get_environment
 
 MARKER = ".zipcompat-complete"
@@ -208,8 +209,7 @@ def ensure_environment(name: str, log=lambda msg: None) -> Path:
             shutil.rmtree(target)
         log(f"building environment {name} ({env.key}) with Python {env.python}")
         uv = _uv()
-        uv_env = dict(os.environ, UV_PYTHON_DOWNLOADS="never")
-        uv_env.pop("VIRTUAL_ENV", None)
+        uv_env = child_environ({"UV_PYTHON_DOWNLOADS": "never"}, project_path=False)  # uv never downloads an interpreter
         _run([uv, "venv", "-q", "--python", interpreter, str(target)], name, "uv venv", env=uv_env)
         python = str(env_python(env))
         if env.requirements:

@@ -18,10 +18,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from compat_tests.cells import cell_id
-from core.limits import DESCRIBE_SECONDS, cell_time_limit
 from compat_tests.expectations import Expectation, expectation_for, load as load_expectations
 from compat_tests.readers import all_readers, family_cell
+from core.limits import DESCRIBE_SECONDS, cell_time_limit
+from core.processes import child_environ
 from envs import EnvUnavailable, ensure_environment, get_environment
 from envs.build import cache_root, expand, find_interpreter, post_commands, runtime_environ
 from fixtures.build import link_or_copy
@@ -289,8 +289,7 @@ def run_bundle(bundle: Path) -> int:
         raise ReproError(f"no Python {env.python} here to build the bundle's environment")
     with tempfile.TemporaryDirectory(prefix="zipcompat-repro-") as tmp:
         venv = Path(tmp) / "venv"
-        uv_env = dict(os.environ, UV_PYTHON_DOWNLOADS="never")
-        uv_env.pop("VIRTUAL_ENV", None)
+        uv_env = child_environ({"UV_PYTHON_DOWNLOADS": "never"}, project_path=False)  # uv never downloads an interpreter
         print(f"building a fresh environment (Python {env.python}) from {bundle / 'requirements.txt'} ...", file=sys.stderr)
         native = Path(tmp) / "native"
         steps = [["uv", "venv", "-q", "--python", interpreter, str(venv)],
