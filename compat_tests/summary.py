@@ -28,6 +28,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from compat_tests.since import unsettled
+
 # Ordered by how many people read Zarr with each library (our estimate): zarr-python
 # itself, then what is built on it (xarray, dask, fsspec), then the independent
 # implementations, TensorFlow pipelines, and the h5py negative control last.
@@ -210,16 +212,24 @@ def _reader_verdict(cells: list[dict]) -> dict:
     return {"verdict": "reads-some", "read": len(reading), "of": len(tested), "reason": f"{failing['fixture']}: {why(failing)}", "cells": ids}
 
 
-def _since(by_version: dict[str, dict]) -> dict:
-    """Rule 4: the newest version's verdict, and since when it holds when older versions were tested."""
+def _since(by_version: dict[str, dict], settled: dict[str, dict] | None = None) -> dict:
+    """Rule 4: the newest version's verdict, and since when it holds when older versions were tested.
+
+    `settled`: the verdicts without the cells whose outcome matrix.yaml accepts only as another outcome of a
+    non-deterministic cause (`also`, compat_tests/since.py); "since" compares those, so that a race on one
+    run does not become a release that reads. A version without settled cells is skipped.
+    """
+    settled = by_version if settled is None else settled
     order = sorted(by_version, key=version_key)
     newest = by_version[order[-1]]
     out = dict(newest, version=order[-1], versions=order)
     if len(order) > 1:
-        reading = newest["verdict"] in READING
+        reading = settled.get(order[-1], newest)["verdict"] in READING
         first = order[-1]
         for version in reversed(order[:-1]):
-            if (by_version[version]["verdict"] in READING) != reading:
+            if version not in settled:
+                continue
+            if (settled[version]["verdict"] in READING) != reading:
                 break
             first = version
         if first != order[0]:
@@ -291,7 +301,8 @@ def summarize(payload: dict) -> dict:
                 by_version: dict[str, list[dict]] = {}
                 for cell in found:
                     by_version.setdefault(reader_and_version(cell)[1], []).append(cell)
-                reader_verdicts[reader] = _since({v: _reader_verdict(cs) for v, cs in by_version.items()})
+                settled = {v: _reader_verdict(kept) for v, cs in by_version.items() if (kept := [c for c in cs if not unsettled(c)])}
+                reader_verdicts[reader] = _since({v: _reader_verdict(cs) for v, cs in by_version.items()}, settled)
                 reader_verdicts[reader]["library"] = main_version(found[0].get("versions") or {})[0]
             row["families"][family_id] = _family_cell(reader_verdicts, members) if reader_verdicts else \
                 {"verdict": "not-tested", "text": "not tested", "readers": [], "tested": {}, "per_reader": {}, "versions": ""}
