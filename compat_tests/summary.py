@@ -232,7 +232,7 @@ def _since(by_version: dict[str, dict], settled: dict[str, dict] | None = None) 
             if (settled[version]["verdict"] in READING) != reading:
                 break
             first = version
-        if first != order[0]:
+        if first != next(v for v in order if v in settled or v == order[-1]):
             out["since"] = first
         out["cells"] = [c for v in order for c in by_version[v]["cells"]]
         out["by_version"] = {v: by_version[v]["verdict"] for v in order}
