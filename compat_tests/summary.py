@@ -224,19 +224,26 @@ def _since(by_version: dict[str, dict], settled: dict[str, dict] | None = None) 
     newest = by_version[order[-1]]
     out = dict(newest, version=order[-1], versions=order)
     if len(order) > 1:
-        reading = settled.get(order[-1], newest)["verdict"] in READING
-        first = order[-1]
-        for version in reversed(order[:-1]):
-            if version not in settled:
-                continue
-            if (settled[version]["verdict"] in READING) != reading:
+        known = [v for v in order[:-1] if v in settled and settled[v]["verdict"] != "not-tested"]
+        level = _reading_level(settled.get(order[-1], newest)["verdict"])
+        first, before = order[-1], None
+        for version in reversed(known):
+            if _reading_level(settled[version]["verdict"]) != level:
+                before = _reading_level(settled[version]["verdict"])
                 break
             first = version
-        if first != next(v for v in order if v in settled or v == order[-1]):
+        # "since": every newer version reads (at the newest's level) and an older one read less, or the
+        # newest fails and an older one read; not when an older version read more than a newest that reads some
+        if before is not None and (level == 0 or before < level):
             out["since"] = first
         out["cells"] = [c for v in order for c in by_version[v]["cells"]]
         out["by_version"] = {v: by_version[v]["verdict"] for v in order}
     return out
+
+
+def _reading_level(verdict: str) -> int:
+    """2: reads (with or without an option); 1: reads some archives, or partly; 0: fails, or wrong data."""
+    return 2 if verdict in READING else 1 if verdict in ("reads-some", "reads-partly") else 0
 
 
 def words(verdict: dict) -> str:
@@ -249,7 +256,7 @@ def words(verdict: dict) -> str:
     elif v == "reads-some":
         text = f"reads {verdict['read']} of {verdict['of']} archives"
     if verdict.get("since"):
-        text += f" since {verdict['since']}" if v in READING else f" (no longer reads since {verdict['since']})"
+        text += f" since {verdict['since']}" if _reading_level(v) else f" (no longer reads since {verdict['since']})"
     return text
 
 
