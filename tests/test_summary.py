@@ -117,6 +117,35 @@ def test_several_versions_of_a_reader_give_since():
     assert summary.reader_order(c["reader"] for c in cells)[:3] == ["zarr3@3.1.6", "zarr3@3.1.0", "zarr3@3.0.0"]
 
 
+def test_a_race_on_one_release_gives_no_since():
+    # matrix.yaml: partial, also error (the FsspecStore race): the error one run gave is no release that fails
+    option = "mask_and_scale=False"
+    cells = [cell("xarray-open_zarr@2025.11.0", "coads-v3-stored", "error", version="2025.11.0", expected="partial"),
+             cell("xarray-open_zarr@2026.9.0", "coads-v3-stored", "partial", version="2026.9.0", option=option)]
+    xarray = row(summary.summarize(payload(cells)), "format-v3")["families"]["xarray"]
+    assert xarray["text"] == f"reads with option {option}"
+    assert xarray["per_reader"]["xarray-open_zarr"]["by_version"] == {"2025.11.0": "fails", "2026.9.0": "reads-with-option"}
+    cells[0].update(expected="error")  # the same error as the expected outcome: a release that fails
+    assert row(summary.summarize(payload(cells)), "format-v3")["families"]["xarray"]["text"] == f"reads with option {option} since 2026.9.0"
+
+
+def test_reading_some_archives_has_a_since_too():
+    # GDAL 3.10 reads no Zarr 3 archive, 3.12 reads two of three (MNIST times out): "reads 2 of 3 archives since 3.12.2"
+    mnist = ["dataset:mnist", "kind:mnist", *BASE[2:]]
+
+    def both(reader, outcome_coads, outcome_mnist, version):
+        other = cell(reader, "coads-v3-stored", outcome_mnist, version=version)
+        other.update(fixture="mnist-v3-stored", cell=f"{reader}--mnist-v3-stored", tags=mnist)
+        return [cell(reader, "coads-v3-stored", outcome_coads, version=version), other]
+
+    cells = both("rasterio-gdal@1.4.4", "error", "error", "3.10.3") + both("rasterio-gdal", "pass", "timeout", "3.12.2")
+    gdal = row(summary.summarize(payload(cells)), "format-v3")["families"]["gdal"]
+    assert gdal["text"] == "reads 1 of 2 archives since 3.12.2"
+    # an older release that read more gives no "since" to a newest one that reads some
+    cells = both("rasterio-gdal@1.4.4", "pass", "pass", "3.10.3") + both("rasterio-gdal", "pass", "timeout", "3.12.2")
+    assert row(summary.summarize(payload(cells)), "format-v3")["families"]["gdal"]["text"] == "reads 1 of 2 archives"
+
+
 def test_versions_order_numerically():
     assert sorted(["3.10.0", "3.2.1", "2.18.7", "3.2.1rc1"], key=summary.version_key) == ["2.18.7", "3.2.1", "3.2.1rc1", "3.10.0"]
 

@@ -56,7 +56,7 @@ def write_markdown(payload: dict, path: Path) -> None:
             row.append(mark)
         lines.append("| " + " | ".join(row) + " |")
     lines.append("")
-    changed = [s for s in payload.get("since") or [] if s["first_pass"] and s["last_fail"]]  # the outcome depends on the release
+    changed = [s for s in payload.get("since") or [] if s["last_fail"] and (s["first_pass"] or s.get("last_read"))]  # the outcome depends on the release
     if changed:
         lines += ["## Since which version", "", "Where the outcome depends on the release (the versions lane):", "",
                   "| reader family | fixture | since |", "|---|---|---|"]

@@ -28,6 +28,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from compat_tests.reports.since import unsettled
+
 # The summary's column groups, ordered by how many people read Zarr with each library (our
 # estimate): zarr-python itself, then what is built on it (xarray, dask, fsspec), then the
 # independent implementations, TensorFlow pipelines, and the h5py negative control last.
@@ -221,23 +223,38 @@ def _reader_verdict(cells: list[dict]) -> dict:
     return {"verdict": "reads-some", "read": len(reading), "of": len(tested), "reason": f"{failing['fixture']}: {why(failing)}", "cells": ids}
 
 
-def _since(by_version: dict[str, dict]) -> dict:
-    """Rule 4: the newest version's verdict, and since when it holds when older versions were tested."""
+def _since(by_version: dict[str, dict], settled: dict[str, dict] | None = None) -> dict:
+    """Rule 4: the newest version's verdict, and since when it holds when older versions were tested.
+
+    `settled`: the verdicts without the cells whose outcome matrix.yaml accepts only as another outcome of a
+    non-deterministic cause (`also`, compat_tests/reports/since.py); "since" compares those, so that a race on one
+    run does not become a release that reads. A version without settled cells is skipped.
+    """
+    settled = by_version if settled is None else settled
     order = sorted(by_version, key=version_key)
     newest = by_version[order[-1]]
     out = dict(newest, version=order[-1], versions=order)
     if len(order) > 1:
-        reading = newest["verdict"] in READING
-        first = order[-1]
-        for version in reversed(order[:-1]):
-            if (by_version[version]["verdict"] in READING) != reading:
+        known = [v for v in order[:-1] if v in settled and settled[v]["verdict"] != "not-tested"]
+        level = _reading_level(settled.get(order[-1], newest)["verdict"])
+        first, before = order[-1], None
+        for version in reversed(known):
+            if _reading_level(settled[version]["verdict"]) != level:
+                before = _reading_level(settled[version]["verdict"])
                 break
             first = version
-        if first != order[0]:
+        # "since": every newer version reads (at the newest's level) and an older one read less, or the
+        # newest fails and an older one read; not when an older version read more than a newest that reads some
+        if before is not None and (level == 0 or before < level):
             out["since"] = first
         out["cells"] = [c for v in order for c in by_version[v]["cells"]]
         out["by_version"] = {v: by_version[v]["verdict"] for v in order}
     return out
+
+
+def _reading_level(verdict: str) -> int:
+    """2: reads (with or without an option); 1: reads some archives, or partly; 0: fails, or wrong data."""
+    return 2 if verdict in READING else 1 if verdict in ("reads-some", "reads-partly") else 0
 
 
 def words(verdict: dict) -> str:
@@ -250,7 +267,7 @@ def words(verdict: dict) -> str:
     elif v == "reads-some":
         text = f"reads {verdict['read']} of {verdict['of']} archives"
     if verdict.get("since"):
-        text += f" since {verdict['since']}" if v in READING else f" (no longer reads since {verdict['since']})"
+        text += f" since {verdict['since']}" if _reading_level(v) else f" (no longer reads since {verdict['since']})"
     return text
 
 
@@ -302,7 +319,8 @@ def summarize(payload: dict) -> dict:
                 by_version: dict[str, list[dict]] = {}
                 for cell in found:
                     by_version.setdefault(reader_and_version(cell)[1], []).append(cell)
-                reader_verdicts[reader] = _since({v: _reader_verdict(cs) for v, cs in by_version.items()})
+                settled = {v: _reader_verdict(kept) for v, cs in by_version.items() if (kept := [c for c in cs if not unsettled(c)])}
+                reader_verdicts[reader] = _since({v: _reader_verdict(cs) for v, cs in by_version.items()}, settled)
                 reader_verdicts[reader]["library"] = main_version(found[0].get("versions") or {})[0]
             row["families"][family_id] = _family_cell(reader_verdicts, members) if reader_verdicts else \
                 {"verdict": "not-tested", "text": "not tested", "readers": [], "tested": {}, "per_reader": {}, "versions": ""}
