@@ -373,8 +373,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     terminalreporter.write_line("outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     from compat_tests.result_cache import run_info, run_info_text
 
-    terminalreporter.write_line(run_info_text(run_info(_CONTROLLER_RECORDS, cache_mode(config)), len(_CONTROLLER_RECORDS))
-                                + " --rerun runs every cell.")
+    cache = run_info(_CONTROLLER_RECORDS, cache_mode(config))
+    terminalreporter.write_line(run_info_text({"run": {"cache": cache}, "cells": _CONTROLLER_RECORDS})
+                                + (" (--rerun runs every cell)" if cache["cached"] else ""))
     from compat_tests.cells import LOUD
 
     for record in (r for r in _CONTROLLER_RECORDS if r["outcome"] in LOUD):

@@ -517,23 +517,30 @@ class CellCache:
 
 
 def run_info(records: list[dict], mode: Mode) -> dict:
-    """The run's cache line: how many cells came from the cache, how many ran, and when the oldest ran."""
-    cached = [r for r in records if r.get("cached")]
-    info = {**mode.as_json(), "cached": len(cached), "ran": len(records) - len(cached)}
-    if cached:
-        times = sorted(r["ran"] for r in cached if r.get("ran"))
-        if times:
-            info["cached_ran_from"], info["cached_ran_to"] = times[0], times[-1]
-    return info
+    """The run's cache facts: what the run could do with the cache, how many cells came from it, how many ran."""
+    return {**mode.as_json(), **counts(records)}
 
 
-def run_info_text(info: dict | None, total: int) -> str:
-    """One line for the table's run info: '1,936 cells: 1,930 from the cache (run ... to ...), 6 run now.'"""
-    if not info:
-        return ""
-    text = f"{total:,} cells: {info.get('ran', 0):,} run now, {info.get('cached', 0):,} from the cache"
-    if info.get("cached"):
-        text += f" (run {info.get('cached_ran_from', '?')} to {info.get('cached_ran_to', '?')})"
-    if not info.get("reads") and info.get("why_not_read"):
-        text += f"; cache not read: {info['why_not_read']}"
+def counts(cells: list[dict]) -> dict:
+    """How many cells came from the cache and how many ran, and when the cached ones ran (from the cells)."""
+    cached = [c for c in cells if c.get("cached")]
+    out = {"cached": len(cached), "ran": len(cells) - len(cached)}
+    times = sorted(c["ran"] for c in cached if c.get("ran"))
+    if times:
+        out["cached_ran_from"], out["cached_ran_to"] = times[0], times[-1]
+    return out
+
+
+def run_info_text(payload: dict) -> str:
+    """The table's run-info line: '1,936 cells: 6 run now, 1,930 from the cache (run ... to ...).'
+
+    Counted from the cells (so a merged file says it right too); why the cache was not read comes from the run.
+    """
+    cells = payload.get("cells") or []
+    info = {**(payload.get("run", {}).get("cache") or {}), **counts(cells)}
+    text = f"{len(cells):,} cells: {info['ran']:,} run now, {info['cached']:,} from the cache"
+    if info["cached"]:
+        text += f" (they ran {info['cached_ran_from']} to {info['cached_ran_to']}, inputs unchanged since)"
+    if info.get("why_not_read"):
+        text += f"; the cache was not read: {info['why_not_read']}"
     return text + "."

@@ -3,11 +3,11 @@
 Schema (results_schema 1), documented in docs/results-schema.md:
     {"results_schema": 1,
      "run": {"started", "python", "platform", "machine", "ci", "strict",
-             "readers": {reader: {library: version, ...}}, "merged_from": [run, ...]?},
+             "readers": {reader: {library: version, ...}}, "cache": {...}, "merged_from": [run, ...]?},
      "cells": [{"cell", "reader", "fixture", "tags", "outcome", "expected",
                 "as_expected", "message", "details", "notes", "option", "reason",
                 "link", "library", "call", "versions", "seconds",
-                "wall_seconds", "repro"}],
+                "wall_seconds", "repro", "cached", "ran"}],
      "summary": {"families", "rows"}}   derived from the cells (compat_tests/summary.py)
 
 While a run goes on, each finished cell is appended to results.jsonl beside
