@@ -335,6 +335,15 @@ def cell_parts(reader, archive: Path, manifest: Path, cell_timeout: float, memor
             "options": {"cell_timeout": float(cell_timeout), "memory_gib": float(memory_gib)}}
 
 
+def forget() -> None:
+    """Drop what this process remembers of sources, environments and fixtures (a process sees its files
+    once; tests that edit files in between call this)."""
+    for memo in (_file_sha, _imports, harness_digest, reference_digest, system):
+        getattr(memo, "cache_clear", lambda: None)()  # (a test may have put a plain function in its place)
+    for memo in (_ADAPTERS, _ENVIRONMENTS, _FIXTURES):
+        memo.clear()
+
+
 # ---- entries on disk ---------------------------------------------------------------------------------
 
 def _read(path: Path) -> dict | None:
