@@ -533,7 +533,8 @@ def run_info(records: list[dict], mode: Mode) -> dict:
 def counts(cells: list[dict]) -> dict:
     """How many cells came from the cache and how many ran, and when the cached ones ran (from the cells)."""
     cached = [c for c in cells if c.get("cached")]
-    out = {"cached": len(cached), "ran": len(cells) - len(cached)}
+    idle = [c for c in cells if not c.get("cached") and "ran" in c and c["ran"] is None]  # no reader runs on it
+    out = {"cached": len(cached), "ran": len(cells) - len(cached) - len(idle), "no_reader": len(idle)}
     times = sorted(c["ran"] for c in cached if c.get("ran"))
     if times:
         out["cached_ran_from"], out["cached_ran_to"] = times[0], times[-1]
@@ -550,6 +551,8 @@ def run_info_text(payload: dict) -> str:
     text = f"{len(cells):,} cells: {info['ran']:,} run now, {info['cached']:,} from the cache"
     if info["cached"]:
         text += f" (they ran {info['cached_ran_from']} to {info['cached_ran_to']}, inputs unchanged since)"
+    if info["no_reader"]:
+        text += f", {info['no_reader']:,} with no reader run (fixture-error)"
     if info.get("why_not_read"):
         text += f"; the cache was not read: {info['why_not_read']}"
     return text + "."

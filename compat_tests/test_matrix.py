@@ -12,7 +12,6 @@ from compat_tests.bounded import read_json
 from compat_tests.expectations import Expectation, allows, expectation_for
 from compat_tests.outcomes import declared_refusal
 from compat_tests.readers import family_cell
-from compat_tests.result_cache import now
 
 BYO = Expectation("pass")  # what reconcile() compares your archive's cells with: nothing is declared
 
@@ -65,7 +64,7 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries, cell_cache):
         "repro": repro,
         "report_bug": report_bug_command(result.cell) if result.outcome != "pass" and not byo else None,
         "cached": bool(got and got.cached),  # from the cache: its inputs had not changed since it ran
-        "ran": got.ran if got else now(),    # when the reader ran this cell (UTC)
+        "ran": got.ran if got else None,     # when the reader ran this cell (UTC); None: no reader ran (fixture-error)
     }
     summary = f"{result.outcome}: {result.message}"
     if byo:  # stated plainly: there is nothing to expect of an archive nobody described

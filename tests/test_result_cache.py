@@ -278,6 +278,8 @@ def test_the_table_says_which_cells_came_from_the_cache(tmp_path):
     assert line == "3 cells: 1 run now, 2 from the cache (they ran 2026-11-23T10:00:00Z to 2026-11-23T10:01:00Z, inputs unchanged since)."
     write_markdown(payload, tmp_path / "matrix.md")
     assert line in (tmp_path / "matrix.md").read_text(encoding="utf-8")
+    unjudgeable = {**cells[2], "cell": "zarr3--f3", "fixture": "f3", "outcome": "fixture-error", "cached": False, "ran": None}
+    assert result_cache.run_info_text({**payload, "cells": cells + [unjudgeable]}).endswith(", 1 with no reader run (fixture-error).")
     payload["run"]["cache"] = {"reads": False, "why_not_read": "--rerun"}
     assert result_cache.run_info_text({**payload, "cells": cells[2:]}).endswith("the cache was not read: --rerun.")
 
