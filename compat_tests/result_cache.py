@@ -541,14 +541,14 @@ def counts(cells: list[dict]) -> dict:
     return out
 
 
-def run_info_text(payload: dict) -> str:
+def run_info_text(payload: dict, with_total: bool = True) -> str:
     """The table's run-info line: '1,936 cells: 6 run now, 1,930 from the cache (run ... to ...).'
 
     Counted from the cells (so a merged file says it right too); why the cache was not read comes from the run.
     """
     cells = payload.get("cells") or []
     info = {**(payload.get("run", {}).get("cache") or {}), **counts(cells)}
-    text = f"{len(cells):,} cells: {info['ran']:,} run now, {info['cached']:,} from the cache"
+    text = (f"{len(cells):,} cells: " if with_total else "") + f"{info['ran']:,} run now, {info['cached']:,} from the cache"
     if info["cached"]:
         text += f" (they ran {info['cached_ran_from']} to {info['cached_ran_to']}, inputs unchanged since)"
     if info["no_reader"]:
