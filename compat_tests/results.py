@@ -117,7 +117,8 @@ def merge(payloads: list[dict]) -> dict:
     first = payloads[0]["run"]
     from compat_tests.since import since
 
-    run = {**{k: v for k, v in first.items() if k != "readers"}, "readers": readers, "merged_from": runs}
+    # each part's cache facts stay in merged_from; the merged table counts its cached cells from the cells
+    run = {**{k: v for k, v in first.items() if k not in ("readers", "cache")}, "readers": readers, "merged_from": runs}
     merged = {"results_schema": SCHEMA_VERSION, "run": run, "cells": sorted(cells.values(), key=lambda c: c["cell"])}
     merged["since"] = since(merged["cells"])
     merged["summary"] = summarize(merged)  # derived from the merged cells, never carried over from the parts
