@@ -8,6 +8,8 @@
   repro CELL-ID [--out DIR] [--run] [--archive PATH]   a standalone bundle that reproduces one cell
   report-bug CELL-ID [--out DIR] [--check]    a minimal archive, a script in the library's API and the issue text
   bench [--quick]                             the store benchmark: reports/bench.json and bench.html
+  ci-workflow [--check]                       write (or check) .github/workflows/matrix.yml from the reader declarations
+  reader-table [--check]                      write (or check) the README's table of readers from the declarations
 """
 
 from __future__ import annotations
@@ -35,9 +37,9 @@ def _run(args, rest) -> int:
 
 
 def _report(args) -> int:
-    from compat_tests import results
-    from compat_tests.report import write_markdown
-    from compat_tests.report_html import write_html
+    from compat_tests.reports import results
+    from compat_tests.reports.markdown import write_markdown
+    from compat_tests.reports.html import write_html
 
     try:
         if args.action == "diff":
@@ -48,7 +50,7 @@ def _report(args) -> int:
             print(results.diff_markdown(results.diff(old, new), args.files[0], args.files[1]))
             return 0
         if args.action == "reliability":
-            from compat_tests.reliability import table
+            from compat_tests.reports.reliability import table
 
             print(table(results.merge([results.load(f) for f in args.files])))
             return 0
@@ -73,10 +75,10 @@ def _report(args) -> int:
 
 
 def _repro(args) -> int:
-    from compat_tests.repro import ReproError, make_bundle, run_bundle
+    from compat_tests.tools.repro import ReproError, make_bundle, run_bundle
 
     if args.verify:
-        from compat_tests.repro import verify_all
+        from compat_tests.tools.repro import verify_all
 
         out = Path(args.out) if args.out else REPORTS / "repro-verify"
         report = verify_all(Path(args.verify), out, sample=args.sample)
@@ -100,12 +102,12 @@ def _repro(args) -> int:
 
 
 def _report_bug(args) -> int:
-    from compat_tests.bugreport.command import RESULTS, ReportError, make_report
+    from compat_tests.tools.bugreport.command import RESULTS, ReportError, make_report
 
     if args.survey:
         import json
 
-        from compat_tests.bugreport.survey import survey
+        from compat_tests.tools.bugreport.survey import survey
 
         out = Path(args.out) if args.out else REPORTS / "bug-survey"
         result = survey(Path(args.survey), out, sample=not args.all, check=args.check, limit=args.limit)
@@ -153,9 +155,19 @@ def main(argv=None) -> int:
     bug.add_argument("--results", help="results file the cell's outcome comes from (default: reports/results.json)")
     bug.add_argument("--check", action="store_true", help="run the script in a fresh environment made from its install line")
     sub.add_parser("bench", help="the store benchmark (options: --quick, --out DIR)")
+    sub.add_parser("reader-table", help="write (or --check) the README's table of readers from the declarations")
+    sub.add_parser("ci-workflow", help="write (or --check) the CI workflow from the reader declarations and environments")
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["bench"]:  # its own options, parsed by compat_tests.bench
-        from compat_tests.bench import main as bench_main
+    if argv[:1] == ["reader-table"]:
+        from compat_tests.tools.reader_table import main as table_main
+
+        return table_main(argv[1:])
+    if argv[:1] == ["ci-workflow"]:
+        from compat_tests.tools.ci_workflow import main as workflow_main
+
+        return workflow_main(argv[1:])
+    if argv[:1] == ["bench"]:  # its own options, parsed by compat_tests.tools.bench
+        from compat_tests.tools.bench import main as bench_main
 
         return bench_main(argv[1:])
     args, rest = parser.parse_known_args(argv)

@@ -13,10 +13,8 @@ from compat_tests.outcomes import decide_cell
 from compat_tests.readers import Reader
 from compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
 
-OUTCOMES = ("pass", "partial", "wrong-data", "silent-missing", "error", "crash", "timeout", "unsupported", "not-installed",
-            "fixture-error", "unjudged")
-# for a user the call worked and the data is wrong or gone: shown as loudly as each output can
-LOUD = ("wrong-data", "silent-missing")
+from core.limits import DESCRIBE_SECONDS, cell_time_limit
+from core.outcomes import LOUD, OUTCOMES  # noqa: F401  (re-exported for the harness's modules)
 
 
 @dataclass
@@ -38,16 +36,9 @@ class CellResult:
         return asdict(self)
 
 
-SECONDS_PER_ENTRY = 0.002  # a cell's time limit grows with the archive's entries
-
-
 def time_limit(base: float, manifest: dict) -> float:
-    """The cell's time limit: the base (60 s by default) plus 2 ms per ZIP entry.
-
-    Reading 70,000 chunks one by one legitimately takes a minute or more; a flat
-    limit close to that would turn machine load into outcomes.
-    """
-    return base + SECONDS_PER_ENTRY * manifest.get("zip", {}).get("entries", 0)
+    """The cell's time limit on the archive a manifest describes (core.limits: the one rule)."""
+    return cell_time_limit(manifest.get("zip", {}).get("entries", 0), base)
 
 
 def cell_id(reader: str, fixture: str) -> str:
@@ -80,7 +71,7 @@ class Describer:
 
     def __call__(self, reader: Reader) -> dict | None:
         if reader.id not in self.cache:
-            reply = self.pool.get(reader.env).request({"command": "describe", "adapter": reader.adapter}, timeout=120)
+            reply = self.pool.for_reader(reader).request({"command": "describe", "adapter": reader.adapter}, timeout=DESCRIBE_SECONDS)
             self.cache[reader.id] = reply.result if reply.status == "ok" else {"unavailable": reply.error, "status": reply.status}
         return self.cache[reader.id]
 
@@ -94,7 +85,7 @@ def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path
         return CellResult(cell, reader.id, fixture_id, "not-installed", description["unavailable"])
     manifest = read_json(manifest_path)
     timeout = time_limit(timeout, manifest)
-    worker = pool.get(reader.env)
+    worker = pool.for_reader(reader)
     request = {"adapter": reader.adapter, "archive": str(archive), "manifest": str(manifest_path), "options": {}}
     reply = worker.request(request, timeout=timeout)
 

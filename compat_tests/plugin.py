@@ -23,7 +23,7 @@ import pytest
 from compat_tests import expectations
 from compat_tests.cells import Describer, all_cell_ids, cell_id
 from compat_tests.readers import all_readers, lane_readers, matrix_readers
-from compat_tests.summary import summarize
+from compat_tests.reports.summary import summarize
 from compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -207,7 +207,7 @@ def pytest_configure(config):
     elif _matrix_selected(config) and not config.getoption("--no-build") and not config.option.collectonly:
         _prepare_fixtures(config)
     if _matrix_selected(config):
-        from compat_tests.results import start_lines
+        from compat_tests.reports.results import start_lines
 
         _JSONL = start_lines(Path(config.getoption("--results")), _run_info(config, {}))
 
@@ -302,7 +302,7 @@ def pytest_runtest_logreport(report):
 
 
 _CONTROLLER_RECORDS: list[dict] = []
-_JSONL = None  # compat_tests.results.LinesWriter of this run (controller only)
+_JSONL = None  # compat_tests.reports.results.LinesWriter of this run (controller only)
 
 
 def _run_info(config, versions: dict) -> dict:
@@ -335,7 +335,7 @@ def pytest_sessionfinish(session, exitstatus):
         versions.setdefault(record["reader"], record.get("versions") or {})
     out = Path(config.getoption("--results"))
     out.parent.mkdir(parents=True, exist_ok=True)
-    from compat_tests.since import since
+    from compat_tests.reports.since import since
 
     run = _run_info(config, versions)
     run["orchestrator_peak_rss_mib"] = {"main": _peak_rss_mib(), **config._zipcompat.get("peak_rss", {})}
@@ -347,8 +347,8 @@ def pytest_sessionfinish(session, exitstatus):
     out.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     if _JSONL is not None:
         _JSONL.finish()  # results.json now holds every cell
-    from compat_tests.report import write_markdown
-    from compat_tests.report_html import write_html
+    from compat_tests.reports.markdown import write_markdown
+    from compat_tests.reports.html import write_html
 
     write_markdown(payload, out.with_name("matrix.md"))
     write_html(payload, out.with_name("matrix.html"))

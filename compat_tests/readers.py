@@ -1,4 +1,26 @@
-"""The one registry of readers: id -> environment, adapter, what it is.
+"""The registry of readers, discovered from their declarations; nothing else lists readers.
+
+A reader is declared once, at the top of its adapter file, in whatever
+language the adapter is written in, as TOML in comment lines that start
+with `reader:` (docs/adding-a-reader.md):
+
+    # reader: id = "zarr3"                                  (Python: "#", Node.js: "//")
+    # reader: env = "zarr3"
+    # reader: library = "zarr-python 3"
+    # reader: call = 'zarr.open_group(zarr.storage.ZipStore(path, mode="r"))'
+    # reader: package = "zarr"                             (the versions lane varies it; optional)
+    # reader: version_key = "zarr"                         (the versions entry that says the release)
+    # reader: group = "zarr-python"                        (the summary column it belongs to; optional)
+    # reader: rank = 1                                     (its place in that group; optional)
+
+A Python adapter (`.py`) is served by `python -m compat_tests.worker` in its
+environment. Any other file declares `worker = [...]`, the command that
+serves it ("{file}" is the adapter's path); it runs behind the protocol
+shim (compat_tests/foreign_worker.py, docs/worker-protocol.md).
+
+Readers are discovered in compat_tests/adapters/ and, for the suite's own
+tests, in the folders named by ZIPCOMPAT_READER_DIRS (tests/readers holds
+the crash, hang and memory readers and the Node.js contract reader).
 
 The versions lane adds, for each reader whose environment declares older
 releases of the reader's own package (envs/environments.toml `lane`), one
@@ -8,15 +30,32 @@ pinned. Its family is the default reader's id.
 
 from __future__ import annotations
 
+import os
+import re
+import tomllib
 from dataclasses import dataclass, replace
 from functools import cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ADAPTERS = Path(__file__).resolve().parent / "adapters"
+EXTRA_DIRS_VARIABLE = "ZIPCOMPAT_READER_DIRS"
+PYTHON_WORKER = ("{python}", "-m", "compat_tests.worker")
+DECLARATION_LINE = re.compile(r"^\s*(?:#|//)\s*reader:\s?(.*)$")
+REQUIRED = ("id", "env", "library", "call")
+OPTIONAL = ("package", "version_key", "worker", "test_only", "group", "rank")
+SHELL_SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+
+
+class DeclarationError(ValueError):
+    """A reader declaration that cannot be used, with the file and what is wrong."""
 
 
 @dataclass(frozen=True)
 class Reader:
     id: str
     env: str
-    adapter: str           # module run inside the worker
+    adapter: str           # what the worker loads: a Python module name, or the adapter file's path
     library: str           # the library under test, as users know it
     call: str              # how users call it (one line, shown in the table)
     test_only: bool = False
@@ -24,39 +63,98 @@ class Reader:
     version_key: str = ""  # the entry of the worker's versions that says which release this is ("since N")
     family: str = ""       # the default reader a versions-lane reader belongs to ("" : itself)
     lane: str = "default"  # default | versions
+    worker: tuple[str, ...] = PYTHON_WORKER  # the command that serves the adapter
+    file: str = ""         # the adapter file, relative to the project root when inside it
+    group: str = ""        # the summary's column group (compat_tests/reports/summary.py GROUPS orders and names them)
+    rank: int = 99         # the reader's place in its group
 
     @property
     def family_id(self) -> str:
         return self.family or self.id
 
+    @property
+    def foreign(self) -> bool:
+        """Served by a program that is not our Python worker (Node.js, a command-line tool)."""
+        return self.worker != PYTHON_WORKER
 
-READERS = {r.id: r for r in [
-    Reader("zarr3", "zarr3", "compat_tests.adapters.zarr3", "zarr-python 3", 'zarr.open_group(zarr.storage.ZipStore(path, mode="r"))', package="zarr", version_key="zarr"),
-    Reader("zarr2", "zarr2", "compat_tests.adapters.zarr2", "zarr-python 2.18", 'zarr.open_group(zarr.ZipStore(path, mode="r"))', package="zarr", version_key="zarr"),
-    Reader("xarray-open_zarr", "xarray", "compat_tests.adapters.xarray_open_zarr", "xarray", 'xr.open_zarr(ZipStore(path, mode="r"))', package="xarray", version_key="xarray"),
-    Reader("xarray-open_dataset-zip", "xarray", "compat_tests.adapters.xarray_open_dataset_zip", "xarray", 'xr.open_dataset("zip::" + path, engine="zarr")', package="xarray", version_key="xarray"),
-    Reader("fsspec-zip", "xarray", "compat_tests.adapters.fsspec_zip", "fsspec", 'zarr.open_group(FsspecStore(ZipFileSystem(path)))', package="fsspec", version_key="fsspec"),
-    Reader("dask", "xarray", "compat_tests.adapters.dask_from_zarr", "dask", 'dask.array.from_zarr(ZipStore(path), component=...)', package="dask", version_key="dask"),
-    Reader("h5py", "h5py", "compat_tests.adapters.h5py_control", "h5py", 'h5py.File(path, "r")', package="h5py", version_key="h5py"),
-    Reader("tensorstore-zarr", "tensorstore", "compat_tests.adapters.tensorstore_zip", "tensorstore", '{"driver": "zarr"|"zarr3", "kvstore": {"driver": "zip", "base": "file://path"}}', package="tensorstore", version_key="tensorstore"),
-    Reader("netcdf4-nczarr", "netcdf4", "compat_tests.adapters.netcdf4_zip", "netCDF4 (wheel)", 'netCDF4.Dataset("file://path#mode=nczarr,zip")', package="netCDF4", version_key="netcdf-c"),
-    Reader("netcdf4-zarr", "netcdf4", "compat_tests.adapters.netcdf4_zarr_zip", "netCDF4 (wheel)", 'netCDF4.Dataset("file://path#mode=zarr,zip")', package="netCDF4", version_key="netcdf-c"),
-    Reader("netcdf4-libzip-nczarr", "netcdf4-libzip", "compat_tests.adapters.netcdf4_libzip_nczarr", "netCDF4 (netCDF-C 4.9.3 + libzip)", 'netCDF4.Dataset("file://path#mode=nczarr,zip")', package="netCDF4", version_key="netcdf-c"),
-    Reader("netcdf4-libzip-zarr", "netcdf4-libzip", "compat_tests.adapters.netcdf4_libzip_zarr", "netCDF4 (netCDF-C 4.9.3 + libzip)", 'netCDF4.Dataset("file://path#mode=zarr,zip")', package="netCDF4", version_key="netcdf-c"),
-    Reader("gdal-multidim", "gdal", "compat_tests.adapters.gdal_multidim", "GDAL (Debian)", 'gdal.OpenEx("/vsizip/" + path, gdal.OF_MULTIDIM_RASTER)', package="GDAL", version_key="gdal"),
-    Reader("gdal-classic", "gdal", "compat_tests.adapters.gdal_classic", "GDAL (Debian)", 'gdal.Open(\'ZARR:"/vsizip/\' + path + \'":/array\')', package="GDAL", version_key="gdal"),
-    Reader("rasterio-gdal", "rasterio", "compat_tests.adapters.rasterio_classic", "rasterio (bundled GDAL)", 'rasterio.open(\'ZARR:"/vsizip/\' + path + \'":/array\')', package="rasterio", version_key="gdal"),
-    Reader("tensorflow", "tensorflow", "compat_tests.adapters.tensorflow_pipeline", "TensorFlow (tf.data + Keras)", "tf.data.Dataset.map(tf.py_function(read chunk from ZipStore), num_parallel_calls=4)", package="tensorflow-cpu", version_key="tensorflow"),
-    # test-only readers, to show that a crash or a hang ends one cell and no more
-    Reader("selftest-crash", "zarr3", "compat_tests.adapters.selftest_crash", "none", "os.kill(os.getpid(), SIGSEGV)", test_only=True),
-    Reader("selftest-hang", "zarr3", "compat_tests.adapters.selftest_hang", "none", "time.sleep(forever)", test_only=True),
-    Reader("selftest-memory", "zarr3", "compat_tests.adapters.selftest_memory", "none", "allocate until the memory cap", test_only=True),
-]}
+
+def declaration_of(path: Path) -> dict | None:
+    """The TOML in the file's `reader:` comment lines, or None when it declares no reader."""
+    lines = []
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            match = DECLARATION_LINE.match(line)
+            if match:
+                lines.append(match.group(1))
+    if not lines:
+        return None
+    try:
+        return tomllib.loads("\n".join(lines))
+    except tomllib.TOMLDecodeError as exc:
+        raise DeclarationError(f"{path}: the reader declaration is not valid TOML: {exc}") from None
+
+
+def reader_from(path: Path, declared: dict) -> Reader:
+    missing = [k for k in REQUIRED if k not in declared]
+    unknown = sorted(set(declared) - set(REQUIRED) - set(OPTIONAL))
+    if missing or unknown:
+        raise DeclarationError(f"{path}: reader declaration " + "; ".join(
+            ([f"misses {', '.join(missing)}"] if missing else []) + ([f"has unknown keys {', '.join(unknown)}"] if unknown else [])))
+    if not SHELL_SAFE_ID.match(declared["id"]):
+        raise DeclarationError(f"{path}: reader id {declared['id']!r} is not shell-safe (lower case, digits, . _ -)")
+    path = path.resolve()
+    shown = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+    if path.suffix == ".py":
+        if "worker" in declared:
+            raise DeclarationError(f"{path}: a Python adapter is served by compat_tests.worker; it declares no worker")
+        if not path.is_relative_to(ROOT):
+            raise DeclarationError(f"{path}: a Python adapter must live inside the project ({ROOT})")
+        adapter, worker = ".".join(path.relative_to(ROOT).with_suffix("").parts), PYTHON_WORKER
+    else:
+        if not declared.get("worker"):
+            raise DeclarationError(f"{path}: a {path.suffix or 'non-Python'} adapter must declare worker = [command, ...]")
+        adapter, worker = str(path), tuple(str(part) for part in declared["worker"])
+    from envs.registry import load_environments
+
+    if declared["env"] not in load_environments() and declared["env"] != "project":
+        raise DeclarationError(f"{path}: reader {declared['id']!r} names environment {declared['env']!r}, "
+                               "which envs/environments.toml does not declare")
+    return Reader(id=declared["id"], env=declared["env"], adapter=adapter, library=declared["library"], call=declared["call"],
+                  test_only=bool(declared.get("test_only", False)), package=declared.get("package", ""),
+                  version_key=declared.get("version_key", ""), worker=worker, file=shown,
+                  group=declared.get("group", declared["id"]), rank=int(declared.get("rank", 99)))
+
+
+def reader_dirs() -> list[Path]:
+    extra = [Path(p) for p in os.environ.get(EXTRA_DIRS_VARIABLE, "").split(os.pathsep) if p]
+    return [ADAPTERS, *[p if p.is_absolute() else ROOT / p for p in extra]]
+
+
+@cache
+def _discover(dirs: tuple[Path, ...]) -> dict[str, Reader]:
+    found: dict[str, Reader] = {}
+    for folder in dirs:
+        for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+            if not path.is_file() or path.name.startswith((".", "_")):
+                continue
+            declared = declaration_of(path)
+            if declared is None:
+                continue
+            reader = reader_from(path, declared)
+            if reader.id in found:
+                raise DeclarationError(f"reader id {reader.id!r} is declared twice: {found[reader.id].file} and {reader.file}")
+            found[reader.id] = reader
+    return found
+
+
+def readers() -> dict[str, Reader]:
+    """Every declared reader (the default lane, and test-only readers when their folder is named)."""
+    return _discover(tuple(reader_dirs()))
 
 
 def matrix_readers() -> dict[str, Reader]:
     """The default lane: the newest release of every library."""
-    return {k: r for k, r in READERS.items() if not r.test_only}
+    return {k: r for k, r in readers().items() if not r.test_only}
 
 
 @cache
@@ -66,6 +164,8 @@ def lane_readers() -> dict[str, Reader]:
 
     out = {}
     for reader in matrix_readers().values():
+        if reader.env == "project":
+            continue
         for package, releases in get_environment(reader.env).lanes:
             if package.lower() != reader.package.lower():
                 continue
@@ -77,7 +177,7 @@ def lane_readers() -> dict[str, Reader]:
 
 
 def all_readers() -> dict[str, Reader]:
-    return {**READERS, **lane_readers()}
+    return {**readers(), **lane_readers()}
 
 
 def family_cell(cell: str) -> str:

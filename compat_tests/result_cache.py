@@ -13,10 +13,13 @@ a function of:
   release is another key); the machine (architecture, C library, cores);
 - the adapter's code: the adapter file and every module of this project it
   imports, followed transitively (`compat_tests.adapters.common`, a shared
-  adapter module, ...);
+  adapter module, ...); for a program in another language (a Node.js
+  adapter), its file and the files it imports by relative path
+  (`compat_tests/adapters/node_protocol.mjs`);
 - the harness that runs and judges a cell: the modules imported, transitively,
   by compat_tests/cells.py (run_cell, checks, outcomes, attempts, bounded,
-  workers) and compat_tests/worker.py (fixtures/canonical.py), without the
+  workers, core/: canonical, limits, outcomes, processes), compat_tests/worker.py
+  and compat_tests/foreign_worker.py (the shim of other languages), without the
   reader registry (a reader's declaration is its own part), envs/ (the
   environment part covers it) and fixtures/registry.py (which fixtures exist;
   a fixture's own bytes are its part);
@@ -31,7 +34,7 @@ expected outcome or an `also:` one): an unexpected outcome, where a loaded
 machine or a race shows, is run again, so a developer never looks at a stale
 surprise. Cells matrix.yaml marks as non-deterministic (`also:`) and timeouts
 are reused as the sample they are, marked with the time they ran: running the
-28 cells that end at the time limit again would alone cost about 15 minutes
+30 cells that end at the time limit again would alone cost about 17 minutes
 of a 2-core machine per run. `--rerun` runs everything;
 `--rerun-outcomes timeout,crash` (outcomes, or `also` for the cells matrix.yaml
 marks non-deterministic) runs again only the cached cells that match; CI (`CI=true`) never reads the cache, and
@@ -52,6 +55,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -64,7 +68,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FORMAT = 1                    # bump when what an entry holds or how keys are made changes
 KEEP_PER_CELL = 3             # entries kept per cell (other branches, other environments)
 NOT_CACHED = ("not-installed",)
-LOCAL_PACKAGES = ("compat_tests", "fixtures", "datasets", "envs", "tests")
+LOCAL_PACKAGES = ("core", "compat_tests", "fixtures", "datasets", "envs", "tests")
 # the harness: what runs a cell and judges it, in the orchestrator and in the worker
 HARNESS_ROOTS = ("compat_tests.cells", "compat_tests.worker", "compat_tests.foreign_worker")
 # not part of the harness's key: declarations and environments are parts of their own; the list of
@@ -197,18 +201,41 @@ def harness_digest() -> str:
     return _digest(closure(HARNESS_ROOTS, HARNESS_EXCLUDES))
 
 
+RELATIVE_IMPORT = re.compile(r"""(?:\bfrom|\bimport)\s*\(?\s*["'](\.{1,2}/[^"']+)["']""")  # JavaScript: from "./x.mjs", import("../y.js")
+
+
+def _shown(path: Path) -> str:
+    path = path.resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def _program_files(path: Path) -> dict[str, str]:
+    """A program in another language: its file and the files it imports by relative path, transitively
+    (a Node.js adapter and compat_tests/adapters/node_protocol.mjs)."""
+    seen: dict[str, str] = {}
+    todo = [path.resolve()]
+    while todo:
+        current = todo.pop()
+        if _shown(current) in seen or not current.is_file():
+            continue
+        seen[_shown(current)] = source_digest(current)
+        text = current.read_text(encoding="utf-8", errors="replace")
+        todo.extend((current.parent / found).resolve() for found in RELATIVE_IMPORT.findall(text))
+    return dict(sorted(seen.items()))
+
+
 def adapter_files(reader) -> dict[str, str]:
-    """The adapter's code: its file and the project modules it imports (a Python adapter), or its
-    file alone (a program in another language, which names no module of ours)."""
+    """The adapter's code: its file and the project modules it imports, transitively (a Python adapter),
+    or its file and the files it imports by relative path (a program in another language)."""
     adapter = str(reader.adapter)
     if module_path(adapter):
         return closure((adapter,), ("compat_tests.readers", "compat_tests.result_cache"))
     path = Path(getattr(reader, "file", "") or adapter)
     path = path if path.is_absolute() else ROOT / path
     if path.is_file():
-        return {str(path): source_digest(path)}
+        return _program_files(path)
     # not found: every adapter file, so that no edit goes unseen
-    return {str(p.relative_to(ROOT)): source_digest(p) for p in sorted((ROOT / "compat_tests" / "adapters").rglob("*")) if p.is_file()}
+    return {_shown(p): source_digest(p) for p in sorted((ROOT / "compat_tests" / "adapters").rglob("*")) if p.is_file()}
 
 
 _ADAPTERS: dict[str, str] = {}

@@ -18,7 +18,7 @@ import time
 import traceback
 import warnings
 
-from fixtures import canonical
+from core import canonical
 
 
 def _cast_digest(values, expected: dict) -> str | None:

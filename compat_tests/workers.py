@@ -26,11 +26,13 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.limits import DEFAULT_CELL_SECONDS, memory_cap_message
+from core.processes import child_environ
 from envs import EnvUnavailable, ensure_environment
 from envs.build import runtime_environ
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_TIMEOUT = float(os.environ.get("ZIPCOMPAT_CELL_TIMEOUT", "60"))
+DEFAULT_TIMEOUT = DEFAULT_CELL_SECONDS  # the base of a cell's time limit (core.limits)
 MEMORY_SHARE = 1 / 3   # of the machine's memory (or of the cgroup's limit), per worker
 PROJECT_ENV = "project"  # the suite's own environment (the reference worker runs there)
 MAX_REPLY = 64 * 2**20   # characters of one answer line the orchestrator reads at most
@@ -77,16 +79,12 @@ class Reply:
     seconds: float = 0.0
 
 
-MEMORY_CAP_PREFIX = "memory cap reached at"
-
-
-def memory_cap_message(memory_gib: float, what: str) -> str:
-    return f"{MEMORY_CAP_PREFIX} {memory_gib:g} GiB: {what}"
-
-
 class Worker:
-    def __init__(self, env: str, memory_gib: float | None = None, module: str = "compat_tests.worker"):
-        self.env, self.module = env, module
+    def __init__(self, env: str, memory_gib: float | None = None, module: str = "compat_tests.worker",
+                 program: tuple[str, ...] = ()):
+        """A Python worker (`module` in environment `env`), or, given `program`, a reader program of any
+        language behind the protocol shim (compat_tests/foreign_worker.py) with `env`'s variables."""
+        self.env, self.module, self.program = env, module, program
         self.memory_gib = DEFAULT_MEMORY_GIB if memory_gib is None else memory_gib
         self.memory_bytes = int(self.memory_gib * 2**30)
         self.proc: subprocess.Popen | None = None
@@ -101,10 +99,12 @@ class Worker:
             python, extra = Path(sys.executable), {}
         else:
             python, extra = ensure_environment(self.env), runtime_environ(self.env)
-        env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1", OMP_NUM_THREADS="2", **extra)
-        env.pop("VIRTUAL_ENV", None)
+        command = [str(python), "-m", self.module]
+        if self.program:  # the shim runs in the project's environment; the program gets the reader environment's variables
+            command = [sys.executable, "-m", "compat_tests.foreign_worker", *self.program]
+        env = child_environ({"PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "2", **extra})
         self.proc = subprocess.Popen(
-            [str(python), "-m", self.module], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True, env=env, cwd=str(ROOT), preexec_fn=self._limit_memory,
         )
         self.lines = queue.Queue()
@@ -183,6 +183,17 @@ class WorkerPool:
         if env not in self.workers:
             self.workers[env] = Worker(env)
         return self.workers[env]
+
+    def for_reader(self, reader) -> Worker:
+        """The worker that serves `reader`: Python adapters share their environment's worker; a program
+        of another language (reader.worker, "{file}" its adapter file) has a worker of its own."""
+        if not reader.foreign:
+            return self.get(reader.env)
+        key = f"{reader.env}::{reader.id}"
+        if key not in self.workers:
+            program = tuple(part.replace("{file}", reader.adapter) for part in reader.worker)
+            self.workers[key] = Worker(reader.env, program=program)
+        return self.workers[key]
 
     def reference(self) -> Worker:
         """The worker that reads archives without a manifest (fixtures/reference_worker.py)."""

@@ -23,9 +23,9 @@ from datasets.model import ArraySpec, DatasetSpec
 from datasets.registry import DATASET_SOURCES, load_dataset
 from datasets.sources import SOURCES
 from envs import cache_root
-from fixtures import canonical
+from core import canonical
 
-CODE_FILES = ["datasets/model.py", "datasets/mnist.py", "datasets/grid.py", "datasets/synthetic.py", "datasets/cache.py", "fixtures/canonical.py"]
+CODE_FILES = ["datasets/model.py", "datasets/mnist.py", "datasets/grid.py", "datasets/synthetic.py", "datasets/cache.py", "core/canonical.py"]
 ROOT = Path(__file__).resolve().parent.parent
 
 

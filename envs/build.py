@@ -16,6 +16,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+from core.processes import child_environ
 from envs.registry import Environment, get_environment
 
 MARKER = ".zipcompat-complete"
@@ -128,10 +129,10 @@ def _substitute(step: str) -> str:
 
 
 def expand(variables: tuple[tuple[str, str], ...], native_prefix: Path, base: dict | None = None) -> dict[str, str]:
-    """An environment's declared variables, with "{native}" and "{PATH}" filled in."""
+    """An environment's declared variables, with "{native}", "{env}" (its folder) and "{PATH}" filled in."""
     base = os.environ if base is None else base
-    return {k: v.replace("{native}", str(native_prefix)).replace("{PATH}", base.get("PATH", "/usr/bin:/bin"))
-            for k, v in variables}
+    return {k: v.replace("{native}", str(native_prefix)).replace("{env}", str(native_prefix.parent))
+            .replace("{PATH}", base.get("PATH", "/usr/bin:/bin")) for k, v in variables}
 
 
 def native_prefix(env: Environment) -> Path:
@@ -163,16 +164,40 @@ def post_commands(env: Environment, python: str, uv: str = "uv") -> list[list[st
     return [[uv, "pip", "install", "-q", "--python", python, *no_cache, *env.pip_flags, *_substitute(step).split()] for step in env.post]
 
 
+NODE_FIX = "apt-get install -y nodejs npm"
+
+
+def build_node(env: Environment, target: Path, log=lambda msg: None) -> None:
+    """`npm ci` of the environment's committed package.json and package-lock.json into `target`."""
+    from envs.registry import NODE_FILES, node_version
+
+    npm = shutil.which("npm")
+    if not node_version() or npm is None:
+        raise EnvUnavailable(env.name, "Node.js (node and npm) is not installed", NODE_FIX)
+    log(f"installing the Node.js packages of {env.name} with npm ci")
+    for name in NODE_FILES:
+        shutil.copyfile(env.node_project() / name, target / name)
+    _run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], env.name, "npm ci", cwd=str(target))
+
+
 def ensure_environment(name: str, log=lambda msg: None) -> Path:
-    """Return the python of environment `name`, building it if needed."""
+    """Return the python of environment `name` (a Node.js environment: its folder), building it if needed."""
     env = get_environment(name)
     target = env_dir(env)
+    done = target if env.node else env_python(env)
     if (target / MARKER).exists():
-        return env_python(env)
+        return done
     with _locked(cache_root() / "locks" / f"{env.name}-{env.key}.lock"):
         if (target / MARKER).exists():
-            return env_python(env)
+            return done
         ensure_debian_packages(name, env.apt)
+        if env.node:
+            if target.exists():
+                shutil.rmtree(target)
+            target.mkdir(parents=True)
+            build_node(env, target, log)
+            (target / MARKER).write_text(env.key + "\n")
+            return done
         interpreter = find_interpreter(env.python)
         if interpreter is None:
             raise EnvUnavailable(
@@ -184,8 +209,7 @@ def ensure_environment(name: str, log=lambda msg: None) -> Path:
             shutil.rmtree(target)
         log(f"building environment {name} ({env.key}) with Python {env.python}")
         uv = _uv()
-        uv_env = dict(os.environ, UV_PYTHON_DOWNLOADS="never")
-        uv_env.pop("VIRTUAL_ENV", None)
+        uv_env = child_environ({"UV_PYTHON_DOWNLOADS": "never"}, project_path=False)  # uv never downloads an interpreter
         _run([uv, "venv", "-q", "--python", interpreter, str(target)], name, "uv venv", env=uv_env)
         python = str(env_python(env))
         if env.requirements:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 DECLARATIONS = Path(__file__).with_name("environments.toml")
 NATIVE_RECIPES = Path(__file__).with_name("native")
+NODE_PROJECTS = Path(__file__).with_name("node")   # <name>/package.json + package-lock.json: a Node.js environment
 # Bump when the way environments are built changes, so old caches are not reused.
 MACHINERY_VERSION = 1
 
@@ -32,6 +33,7 @@ class Environment:
     lane_of: str = ""                                # versions lane: the environment this one varies
     lane_pin: tuple[str, str] | None = None          # versions lane: (package, release) put in place of its pin
     lanes: tuple[tuple[str, tuple[str, ...]], ...] = ()   # (package, releases) of the versions lane
+    node: str = ""                                   # a Node.js environment: envs/node/<node>/ (package.json + lock), `npm ci`
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -51,6 +53,9 @@ class Environment:
                 "build_env": list(self.build_env),
                 "runtime_env": list(self.runtime_env),
             })
+        if self.node:  # the committed manifest and lock, and the node that runs them, are the environment
+            declared["node"] = {name: hashlib.sha256((self.node_project() / name).read_bytes()).hexdigest() for name in NODE_FILES}
+            declared["node_runtime"] = node_version()
         body = json.dumps(declared, sort_keys=True)
         return hashlib.sha256(body.encode()).hexdigest()[:12]
 
@@ -58,11 +63,29 @@ class Environment:
     def recipe(name: str) -> Path:
         return NATIVE_RECIPES / f"{name}.sh"
 
+    def node_project(self) -> Path:
+        return NODE_PROJECTS / self.node
+
+
+NODE_FILES = ("package.json", "package-lock.json")
+
+
+@cache
+def node_version() -> str:
+    """The machine's `node --version` ("" when there is none: the environment then reports not-installed)."""
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        return ""
+    return subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip()
+
 
 @cache
 def load_environments() -> dict[str, Environment]:
     raw = tomllib.loads(DECLARATIONS.read_text(encoding="utf-8"))
-    known = {"python", "requirements", "apt", "post", "pip_flags", "description", "native", "build_env", "runtime_env", "lane"}
+    known = {"python", "requirements", "apt", "post", "pip_flags", "description", "native", "build_env", "runtime_env", "lane", "node"}
     envs = {}
     for name, entry in raw.items():
         unknown = set(entry) - known
@@ -70,7 +93,7 @@ def load_environments() -> dict[str, Environment]:
             raise ValueError(f"{DECLARATIONS.name}: [{name}] has unknown keys {sorted(unknown)}")
         envs[name] = Environment(
             name=name,
-            python=str(entry["python"]),
+            python=str(entry.get("python", "")),
             requirements=tuple(entry.get("requirements", ())),
             apt=tuple(entry.get("apt", ())),
             post=tuple(entry.get("post", ())),
@@ -80,7 +103,13 @@ def load_environments() -> dict[str, Environment]:
             build_env=tuple(sorted(entry.get("build_env", {}).items())),
             runtime_env=tuple(sorted(entry.get("runtime_env", {}).items())),
             lanes=tuple((package, tuple(releases)) for package, releases in entry.get("lane", {}).items()),
+            node=entry.get("node", ""),
         )
+        if not envs[name].python and not envs[name].node:
+            raise ValueError(f"{DECLARATIONS.name}: [{name}] declares neither python nor node")
+        if envs[name].node and not all((envs[name].node_project() / f).exists() for f in NODE_FILES):
+            raise ValueError(f"{DECLARATIONS.name}: [{name}] names node project {envs[name].node!r}, "
+                             f"which needs {' and '.join(NODE_FILES)} in {NODE_PROJECTS / envs[name].node}")
         missing = [n for n in envs[name].native if not Environment.recipe(n).exists()]
         if missing:
             raise ValueError(f"{DECLARATIONS.name}: [{name}] names native recipes that do not exist: {missing} (in {NATIVE_RECIPES})")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,9 @@ from fixtures.build import build
 from fixtures.hostile import place_hostile
 from fixtures.registry import default_fixtures
 
+
+# the test-only readers (crash, hang, memory, the Node.js contract reader), for this process and the runs it starts
+os.environ.setdefault("ZIPCOMPAT_READER_DIRS", "tests/readers")
 
 # what a test needs tells how heavy it is: the default set built, or reader workers started
 HEAVY_FIXTURES = {"built_fixtures", "worker_pool"}

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from compat_tests.bugreport import script as scripts
-from compat_tests.bugreport.command import ReportError, make_report, script_outcome_for
-from compat_tests.bugreport.shrink import Signature, failed_array, failure_kind, signature
+from compat_tests.tools.bugreport import script as scripts
+from compat_tests.tools.bugreport.command import ReportError, make_report, script_outcome_for
+from compat_tests.tools.bugreport.shrink import Signature, failed_array, failure_kind, signature
 from compat_tests.readers import matrix_readers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,7 +112,7 @@ def test_the_epilogue_judges_what_the_library_returned(body, outcome, tmp_path, 
     script = tmp_path / "reproduce.py"
     script.write_text(text, encoding="utf-8")
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
-    from compat_tests.bugreport.check import script_outcome
+    from compat_tests.tools.bugreport.check import script_outcome
 
     assert script_outcome(proc.stdout, proc.returncode) == outcome, proc.stdout + proc.stderr
 
@@ -161,7 +161,7 @@ def test_a_report_reproduces_the_cell_with_the_library_alone(cell, outcome, tmp_
     from compat_tests.cells import Describer, run_cell
     from compat_tests.checks import reconcile
     from compat_tests.expectations import expectation_for, load
-    from compat_tests.repro import fixture_files, parse_cell
+    from compat_tests.tools.repro import fixture_files, parse_cell
 
     reader, fixture_id = parse_cell(cell)
     archive, manifest = fixture_files(fixture_id)

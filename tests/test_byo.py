@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from compat_tests import results
+from compat_tests.reports import results
 
 ROOT = Path(__file__).resolve().parent.parent
 

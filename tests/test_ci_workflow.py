@@ -1,4 +1,4 @@
-"""The CI workflow: valid against the GitHub workflow schema, and covering every reader."""
+"""What is written from the reader declarations: the CI workflow (valid against the GitHub schema, every reader once) and the README's reader table."""
 
 from __future__ import annotations
 
@@ -21,6 +21,12 @@ def test_workflow_is_valid_against_the_github_schema():
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def test_workflow_is_written_from_the_declarations():
+    from compat_tests.tools.ci_workflow import render
+
+    assert WORKFLOW.read_text(encoding="utf-8") == render(), "run ./run python -m compat_tests ci-workflow"
+
+
 def test_workflow_runs_every_reader_once_and_publishes():
     workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
     groups = workflow["jobs"]["readers"]["strategy"]["matrix"]["group"]
@@ -38,6 +44,17 @@ def test_every_versions_lane_family_has_a_job_and_latest_runs_unpinned():
     workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
     lanes = workflow["jobs"]["lanes"]["strategy"]["matrix"]["lane"]
     named = [r for lane in lanes for r in lane["readers"].split(",")]
+    for group in workflow["jobs"]["readers"]["strategy"]["matrix"]["group"]:
+        from envs.registry import get_environment
+
+        assert group["apt"].split() == list(get_environment(group["name"]).apt), group
     assert sorted(named) == sorted({r.family for r in lane_readers().values()}), "each lane family in exactly one lane job"
     latest = " ".join(str(s.get("run", "")) for s in workflow["jobs"]["latest"]["steps"])
     assert "ZIPCOMPAT_UNPINNED=1" in latest and "report diff" in latest and "GITHUB_STEP_SUMMARY" in latest
+
+
+def test_the_readme_reader_table_is_written_from_the_declarations():
+    from compat_tests.tools.reader_table import README, rewritten
+
+    text = README.read_text(encoding="utf-8")
+    assert text == rewritten(text), "run ./run python -m compat_tests reader-table"

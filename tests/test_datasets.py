@@ -13,7 +13,7 @@ from datasets import mnist
 from datasets.cache import DatasetCacheError, load_array, materialize, read_meta
 from datasets.grid import coads, ostia
 from datasets.sources import SourceError, source_file
-from fixtures import canonical
+from core import canonical
 
 
 def test_mnist_is_the_full_real_set():

@@ -10,7 +10,7 @@ import pytest
 
 from compat_tests.cells import Describer, run_cell
 from compat_tests.outcomes import declared_refusal, decide_cell
-from compat_tests.readers import READERS
+from compat_tests.readers import all_readers
 from compat_tests.workers import Worker, default_memory_gib, machine_memory_bytes
 from fixtures.hostile import ESCAPE_NAMES, HOSTILE, build_one
 
@@ -89,12 +89,12 @@ def test_a_reader_past_its_memory_cap_is_reported_as_such(hostile_dir):
     worker = Worker("zarr3", memory_gib=1.5)
     try:
         archive = hostile_dir / "hostile-baseline.zip"
-        request = {"adapter": READERS["selftest-memory"].adapter, "archive": str(archive),
+        request = {"adapter": all_readers()["selftest-memory"].adapter, "archive": str(archive),
                    "manifest": str(hostile_dir / "hostile-baseline.manifest.json"), "options": {}}
         reply = worker.request(request, timeout=60)
         assert reply.status == "crash" and reply.error.startswith("memory cap reached at 1.5 GiB"), reply
         # the next request gets a fresh worker
-        reply = worker.request(dict(request, adapter=READERS["zarr3"].adapter), timeout=60)
+        reply = worker.request(dict(request, adapter=all_readers()["zarr3"].adapter), timeout=60)
         assert reply.status == "ok", reply.error
     finally:
         worker.stop()
@@ -115,7 +115,7 @@ def test_traversal_names_never_create_files(hostile_dir, worker_pool):
     before = {t for t in targets if t.exists()}
     describe = Describer(worker_pool)
     for reader in ("zarr3", "fsspec-zip"):
-        result = run_cell(READERS[reader], fixture, hostile_dir / f"{fixture}.zip", hostile_dir / f"{fixture}.manifest.json",
+        result = run_cell(all_readers()[reader], fixture, hostile_dir / f"{fixture}.zip", hostile_dir / f"{fixture}.manifest.json",
                           worker_pool, describe, timeout=60)
         assert result.outcome in ("pass", "error", "not-installed"), (reader, result.message)
     from fixtures.external import reference_manifest

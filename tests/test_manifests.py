@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from fixtures import canonical
+from core import canonical
 from fixtures.reference_reader import ZipReference
 from fixtures.registry import default_fixtures
 from fixtures.zipfacts import zip_facts

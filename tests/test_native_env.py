@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 
 from compat_tests.cells import Describer, run_cell
-from compat_tests.readers import READERS
+from compat_tests.readers import all_readers
 from envs import registry
 from envs.build import expand, native_prefix, runtime_environ
 from envs.registry import get_environment
@@ -53,16 +53,16 @@ def test_declared_variables_are_filled_in():
 def test_netcdf_c_with_libzip_reads_a_store_zipped_from_its_folder(worker_pool, cell_paths):
     pool = worker_pool
     describe = Describer(pool)
-    versions = describe(READERS["netcdf4-libzip-zarr"])
+    versions = describe(all_readers()["netcdf4-libzip-zarr"])
     assert "status" not in versions, versions
     assert "NCZarr Zip Support: yes" in versions["versions"]["netcdf-c build"], versions
     assert versions["versions"]["HDF5_PLUGIN_PATH"].endswith("/native/plugins")
     for reader in ("netcdf4-libzip-zarr", "netcdf4-libzip-nczarr"):
-        folder = run_cell(READERS[reader], "coads-v2-stored-zipcli-nested", *cell_paths("coads-v2-stored-zipcli-nested"),
+        folder = run_cell(all_readers()[reader], "coads-v2-stored-zipcli-nested", *cell_paths("coads-v2-stored-zipcli-nested"),
                           pool, describe, timeout=120)
         assert folder.outcome == "pass", folder.message
     # the same store with its keys at the archive root (zarr-python's ZipStore) is not found
-    root = run_cell(READERS["netcdf4-libzip-zarr"], "coads-v2-stored", *cell_paths("coads-v2-stored"), pool, describe)
+    root = run_cell(all_readers()["netcdf4-libzip-zarr"], "coads-v2-stored", *cell_paths("coads-v2-stored"), pool, describe)
     assert root.outcome == "error" and "Unknown file format" in root.message, root.message
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from compat_tests.repro import ReproError, make_bundle, parse_cell, run_bundle
+from compat_tests.tools.repro import ReproError, make_bundle, parse_cell, run_bundle
 from envs import ensure_environment
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,7 +17,7 @@ import pytest
 from compat_tests import result_cache
 from compat_tests.cells import CellResult, Describer, run_cell
 from compat_tests.readers import Reader, all_readers
-from compat_tests.report import write_markdown
+from compat_tests.reports.markdown import write_markdown
 from compat_tests.result_cache import CachedDescriber, CachedReference, CellCache, Mode, closure, mode_for
 from compat_tests.workers import Worker, WorkerPool
 
@@ -210,7 +210,8 @@ def test_the_environment_covers_what_it_takes_from_the_system(monkeypatch):
 def test_the_harness_and_each_adapter_are_their_own_imports():
     harness = closure(result_cache.HARNESS_ROOTS, result_cache.HARNESS_EXCLUDES)
     for judge in ("compat_tests/checks.py", "compat_tests/outcomes.py", "compat_tests/attempts.py", "compat_tests/worker.py",
-                  "compat_tests/cells.py", "compat_tests/workers.py", "compat_tests/bounded.py", "fixtures/canonical.py"):
+                  "compat_tests/cells.py", "compat_tests/workers.py", "compat_tests/bounded.py", "compat_tests/foreign_worker.py",
+                  "core/canonical.py", "core/outcomes.py", "core/limits.py"):
         assert judge in harness
     assert not [p for p in harness if p.startswith(("compat_tests/adapters/", "datasets/", "envs/")) or p == "compat_tests/readers.py"]
     readers = all_readers()
@@ -219,6 +220,8 @@ def test_the_harness_and_each_adapter_are_their_own_imports():
             "compat_tests/adapters/gdal_multidim.py", "compat_tests/adapters/common.py"} <= set(gdal_classic)
     assert "compat_tests/adapters/zarr3.py" not in gdal_classic
     assert result_cache.adapter_digest(readers["zarr3"]) != result_cache.adapter_digest(readers["dask"])
+    node = result_cache.adapter_files(readers["selftest-node-int32"])  # another language: its file and its relative imports
+    assert set(node) == {"tests/readers/selftest_node_int32.mjs", "compat_tests/adapters/node_protocol.mjs"}
 
 
 def test_an_edit_to_a_shared_adapter_module_reaches_every_adapter_that_imports_it(tmp_path):

@@ -1,4 +1,4 @@
-"""The summary's rules (compat_tests/summary.py) on synthetic results: rows from tags, verdicts in words, family order, versions."""
+"""The summary's rules (compat_tests/reports/summary.py) on synthetic results: rows from tags, verdicts in words, family order, versions."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from compat_tests import results, summary
-from compat_tests.report import write_markdown
-from compat_tests.report_html import page_data, render_html
+from compat_tests.reports import results
+from compat_tests.reports import summary
+from compat_tests.reports.markdown import write_markdown
+from compat_tests.reports.html import page_data, render_html
 
 BASE = ["dataset:coads", "kind:grid", "writer:zarr3", "format:v3", "zip:stored", "layout:root", "codec:default", "baseline"]
 LZMA = ["dataset:coads", "kind:grid", "writer:zarr3", "format:v3", "zip:lzma", "layout:root", "codec:default", "axis:compression"]

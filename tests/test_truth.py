@@ -13,8 +13,8 @@ import pytest
 from compat_tests.attempts import plan
 from compat_tests.cells import Describer, run_cell
 from compat_tests.checks import STOP, decide, judge
-from compat_tests.readers import READERS
-from fixtures import canonical
+from compat_tests.readers import all_readers
+from core import canonical
 
 
 def _manifest(paths=("a", "b", "c", "d"), **extra):
@@ -108,7 +108,7 @@ def test_a_reader_that_returns_without_error_but_without_the_data_is_silent_miss
     archive = fetch(catalogue()[fixture_id])
     manifest = tmp_path / f"{fixture_id}.manifest.json"
     manifest.write_text(json.dumps(reference_manifest(archive, fixture_id, source=archive.name)), encoding="utf-8")
-    result = run_cell(READERS["netcdf4-libzip-zarr"], fixture_id, archive, manifest, worker_pool, Describer(worker_pool))
+    result = run_cell(all_readers()["netcdf4-libzip-zarr"], fixture_id, archive, manifest, worker_pool, Describer(worker_pool))
     assert result.outcome == "silent-missing", result.message
     assert "opened without error, returned 0 of" in result.message
     assert result.attempts[0]["label"] == "default"
@@ -156,7 +156,7 @@ def test_an_array_the_reference_cannot_decode_is_listed_in_the_cell(tmp_path, wo
     manifest = reference_manifest(tmp_path / "s.zip", "byo-s", source="test")
     assert list(manifest["reference_skipped"]) == ["odd"]
     (tmp_path / "byo-s.manifest.json").write_text(json.dumps(manifest))
-    result = run_cell(READERS["zarr2"], "byo-s", tmp_path / "s.zip", tmp_path / "byo-s.manifest.json", worker_pool, Describer(worker_pool))
+    result = run_cell(all_readers()["zarr2"], "byo-s", tmp_path / "s.zip", tmp_path / "byo-s.manifest.json", worker_pool, Describer(worker_pool))
     assert result.unchecked == manifest["reference_skipped"]
     assert "1 array(s) of the archive not checked" in result.message and "odd" in result.message
 
@@ -179,7 +179,7 @@ def test_gdal_opens_an_ozx_name_only_with_braces(tmp_path, worker_pool, cell_pat
     manifest["archive"] = "coads-v2-stored-as.ozx"
     shutil.copyfile(archive, tmp_path / manifest["archive"])
     (tmp_path / "coads-v2-stored-as.manifest.json").write_text(json.dumps(manifest))
-    result = run_cell(READERS["gdal-multidim"], "coads-v2-stored-as", tmp_path / manifest["archive"],
+    result = run_cell(all_readers()["gdal-multidim"], "coads-v2-stored-as", tmp_path / manifest["archive"],
                       tmp_path / "coads-v2-stored-as.manifest.json", worker_pool, Describer(worker_pool))
     if result.outcome == "not-installed":
         pytest.skip(result.message)

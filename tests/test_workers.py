@@ -6,7 +6,7 @@ import pytest
 
 from compat_tests.cells import Describer, run_cell
 from compat_tests.checks import judge
-from compat_tests.readers import READERS
+from compat_tests.readers import all_readers
 
 FIXTURE = "synthetic-v3-stored"
 
@@ -14,12 +14,12 @@ FIXTURE = "synthetic-v3-stored"
 def test_crash_and_hang_end_their_cell_and_the_run_goes_on(worker_pool, cell_paths):
     pool, archive = worker_pool, cell_paths(FIXTURE)
     describe = Describer(pool)
-    crash = run_cell(READERS["selftest-crash"], FIXTURE, *archive, pool, describe, timeout=30)
+    crash = run_cell(all_readers()["selftest-crash"], FIXTURE, *archive, pool, describe, timeout=30)
     assert crash.outcome == "crash" and "SIGSEGV" in crash.message
-    hang = run_cell(READERS["selftest-hang"], FIXTURE, *archive, pool, describe, timeout=3)
+    hang = run_cell(all_readers()["selftest-hang"], FIXTURE, *archive, pool, describe, timeout=3)
     assert hang.outcome == "timeout"
     # the same environment's worker serves the next cell after both
-    after = run_cell(READERS["zarr3"], FIXTURE, *archive, pool, describe, timeout=60)
+    after = run_cell(all_readers()["zarr3"], FIXTURE, *archive, pool, describe, timeout=60)
     assert after.outcome == "pass", after.message
 
 
@@ -86,7 +86,7 @@ def test_a_bad_version_condition_is_refused(tmp_path):
 
 
 def test_since_comes_from_the_cells_of_every_tested_release():
-    from compat_tests.since import since
+    from compat_tests.reports.since import since
 
     def cell(version, outcome, fixture="coads-v3-stored"):
         return {"cell": f"rasterio-gdal@{version}--{fixture}", "reader": f"rasterio-gdal@{version}", "family": "rasterio-gdal",

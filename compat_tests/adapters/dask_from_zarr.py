@@ -1,4 +1,12 @@
 """dask: dask.array.from_zarr(ZipStore(path, mode="r"), component=<array path>)."""
+# reader: id = "dask"
+# reader: env = "xarray"
+# reader: library = 'dask'
+# reader: call = 'dask.array.from_zarr(ZipStore(path), component=...)'
+# reader: group = "dask"
+# reader: rank = 1
+# reader: package = "dask"
+# reader: version_key = "dask"
 
 from __future__ import annotations
 

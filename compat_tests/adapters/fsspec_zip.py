@@ -1,4 +1,12 @@
 """fsspec: a zarr-python 3 FsspecStore over fsspec's ZipFileSystem."""
+# reader: id = "fsspec-zip"
+# reader: env = "xarray"
+# reader: library = 'fsspec'
+# reader: call = 'zarr.open_group(FsspecStore(ZipFileSystem(path)))'
+# reader: group = "fsspec"
+# reader: rank = 1
+# reader: package = "fsspec"
+# reader: version_key = "fsspec"
 
 from __future__ import annotations
 

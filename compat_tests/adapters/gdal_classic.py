@@ -1,4 +1,12 @@
 """GDAL's classic raster API: gdal.Open('ZARR:"/vsizip/<path>":/<array>')."""
+# reader: id = "gdal-classic"
+# reader: env = "gdal"
+# reader: library = 'GDAL (Debian)'
+# reader: call = "gdal.Open('ZARR:\"/vsizip/' + path + '\":/array')"
+# reader: group = "gdal"
+# reader: rank = 2
+# reader: package = "GDAL"
+# reader: version_key = "gdal"
 
 from __future__ import annotations
 

@@ -1,4 +1,12 @@
 """GDAL's multidimensional API: gdal.OpenEx("/vsizip/<path>", gdal.OF_MULTIDIM_RASTER)."""
+# reader: id = "gdal-multidim"
+# reader: env = "gdal"
+# reader: library = 'GDAL (Debian)'
+# reader: call = 'gdal.OpenEx("/vsizip/" + path, gdal.OF_MULTIDIM_RASTER)'
+# reader: group = "gdal"
+# reader: rank = 1
+# reader: package = "GDAL"
+# reader: version_key = "gdal"
 
 from __future__ import annotations
 

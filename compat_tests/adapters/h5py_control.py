@@ -1,4 +1,12 @@
 """h5py, the negative control: an HDF5 library handed a ZIP archive must refuse it cleanly."""
+# reader: id = "h5py"
+# reader: env = "h5py"
+# reader: library = 'h5py'
+# reader: call = 'h5py.File(path, "r")'
+# reader: group = "h5py"
+# reader: rank = 1
+# reader: package = "h5py"
+# reader: version_key = "h5py"
 
 from __future__ import annotations
 

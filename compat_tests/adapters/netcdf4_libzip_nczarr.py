@@ -4,6 +4,14 @@ Same calls as the wheel's reader (netcdf4_zip); only the library underneath
 differs. Filters (blosc, zstd, ...) come from the plugins of that build,
 found through HDF5_PLUGIN_PATH.
 """
+# reader: id = "netcdf4-libzip-nczarr"
+# reader: env = "netcdf4-libzip"
+# reader: library = 'netCDF4 (netCDF-C 4.9.3 + libzip)'
+# reader: call = 'netCDF4.Dataset("file://path#mode=nczarr,zip")'
+# reader: group = "netcdf"
+# reader: rank = 1
+# reader: package = "netCDF4"
+# reader: version_key = "netcdf-c"
 
 from __future__ import annotations
 

@@ -1,4 +1,12 @@
 """netCDF4-python: Dataset("file://<path>#mode=zarr,zip") (pure Zarr, no NCZarr metadata)."""
+# reader: id = "netcdf4-zarr"
+# reader: env = "netcdf4"
+# reader: library = 'netCDF4 (wheel)'
+# reader: call = 'netCDF4.Dataset("file://path#mode=zarr,zip")'
+# reader: group = "netcdf"
+# reader: rank = 4
+# reader: package = "netCDF4"
+# reader: version_key = "netcdf-c"
 
 from compat_tests.adapters import netcdf4_zip
 from compat_tests.adapters.netcdf4_zip import FALLBACKS, versions

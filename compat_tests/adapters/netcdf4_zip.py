@@ -1,4 +1,12 @@
 """netCDF4-python on netCDF-C's NCZarr: Dataset("file://<path>#mode=nczarr,zip") or "#mode=zarr,zip"."""
+# reader: id = "netcdf4-nczarr"
+# reader: env = "netcdf4"
+# reader: library = 'netCDF4 (wheel)'
+# reader: call = 'netCDF4.Dataset("file://path#mode=nczarr,zip")'
+# reader: group = "netcdf"
+# reader: rank = 3
+# reader: package = "netCDF4"
+# reader: version_key = "netcdf-c"
 
 from __future__ import annotations
 

@@ -1,4 +1,12 @@
 """rasterio (its wheel bundles its own, newer GDAL): rasterio.open('ZARR:"/vsizip/<path>":/<array>')."""
+# reader: id = "rasterio-gdal"
+# reader: env = "rasterio"
+# reader: library = 'rasterio (bundled GDAL)'
+# reader: call = "rasterio.open('ZARR:\"/vsizip/' + path + '\":/array')"
+# reader: group = "gdal"
+# reader: rank = 3
+# reader: package = "rasterio"
+# reader: version_key = "gdal"
 
 from __future__ import annotations
 

@@ -6,6 +6,14 @@ store at once), and reassembled. For MNIST, the training images and labels
 also feed one epoch of a small Keras model on a subset, and every batch the
 model sees is checked against the manifest's values.
 """
+# reader: id = "tensorflow"
+# reader: env = "tensorflow"
+# reader: library = 'TensorFlow (tf.data + Keras)'
+# reader: call = 'tf.data.Dataset.map(tf.py_function(read chunk from ZipStore), num_parallel_calls=4)'
+# reader: group = "tensorflow"
+# reader: rank = 1
+# reader: package = "tensorflow-cpu"
+# reader: version_key = "tensorflow"
 
 from __future__ import annotations
 

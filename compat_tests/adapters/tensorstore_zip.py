@@ -1,4 +1,12 @@
 """tensorstore: the zarr (format 2) or zarr3 driver over its zip key-value store."""
+# reader: id = "tensorstore-zarr"
+# reader: env = "tensorstore"
+# reader: library = 'tensorstore'
+# reader: call = '{"driver": "zarr"|"zarr3", "kvstore": {"driver": "zip", "base": "file://path"}}'
+# reader: group = "tensorstore"
+# reader: rank = 1
+# reader: package = "tensorstore"
+# reader: version_key = "tensorstore"
 
 from __future__ import annotations
 

@@ -1,4 +1,12 @@
 """xarray: xr.open_dataset("zip::" + path, engine="zarr", group=...) (fsspec URL chaining)."""
+# reader: id = "xarray-open_dataset-zip"
+# reader: env = "xarray"
+# reader: library = 'xarray'
+# reader: call = 'xr.open_dataset("zip::" + path, engine="zarr")'
+# reader: group = "xarray"
+# reader: rank = 2
+# reader: package = "xarray"
+# reader: version_key = "xarray"
 
 from compat_tests.adapters.common import option
 from compat_tests.adapters.xarray_common import documented_options, read_with, versions

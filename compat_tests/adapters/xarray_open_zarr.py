@@ -1,4 +1,12 @@
 """xarray: xr.open_zarr(zarr.storage.ZipStore(path, mode="r"), group=...)."""
+# reader: id = "xarray-open_zarr"
+# reader: env = "xarray"
+# reader: library = 'xarray'
+# reader: call = 'xr.open_zarr(ZipStore(path, mode="r"))'
+# reader: group = "xarray"
+# reader: rank = 1
+# reader: package = "xarray"
+# reader: version_key = "xarray"
 
 from compat_tests.adapters.xarray_common import documented_options, read_with, versions
 

@@ -1,4 +1,12 @@
 """zarr-python 2.18: zarr.open_group(zarr.ZipStore(path, mode="r"))."""
+# reader: id = "zarr2"
+# reader: env = "zarr2"
+# reader: library = 'zarr-python 2.18'
+# reader: call = 'zarr.open_group(zarr.ZipStore(path, mode="r"))'
+# reader: group = "zarr-python"
+# reader: rank = 2
+# reader: package = "zarr"
+# reader: version_key = "zarr"
 
 from __future__ import annotations
 

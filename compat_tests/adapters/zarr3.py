@@ -1,4 +1,12 @@
 """zarr-python 3: zarr.open_group(zarr.storage.ZipStore(path, mode="r"))."""
+# reader: id = "zarr3"
+# reader: env = "zarr3"
+# reader: library = 'zarr-python 3'
+# reader: call = 'zarr.open_group(zarr.storage.ZipStore(path, mode="r"))'
+# reader: group = "zarr-python"
+# reader: rank = 1
+# reader: package = "zarr"
+# reader: version_key = "zarr"
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from datasets.cache import dataset_dir, load_array, read_meta
 from envs import EnvUnavailable, ensure_environment
-from fixtures import canonical
+from core import canonical
 from fixtures.build import _finish, _run_writer_batch
 from fixtures.registry import FixtureSpec
 from fixtures.variants import Variant

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from compat_tests.outcomes import REFUSED
-from compat_tests.workers import MEMORY_CAP_PREFIX
+from core.limits import MEMORY_CAP_PREFIX
 
 COLUMNS = ["as a correct reader", "of which: refused the whole archive", "raised where intact data was",
            "partial", "crashed", "memory cap", "hung (timeout)", "returned garbage (wrong-data)", "other"]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Callable
 
-from compat_tests.bugreport.tiny import MiniArray, MiniDataset, TinyBuildError, build_tiny, needed_groups
+from compat_tests.tools.bugreport.tiny import MiniArray, MiniDataset, TinyBuildError, build_tiny, needed_groups
 from compat_tests.cells import CellResult
 from compat_tests.checks import reconcile
 from fixtures.variants import BASELINE

@@ -1,4 +1,9 @@
 """Test-only reader: dies of a segmentation fault, as a broken C extension would."""
+# reader: id = "selftest-crash"
+# reader: env = "zarr3"
+# reader: library = 'none'
+# reader: call = 'os.kill(os.getpid(), SIGSEGV)'
+# reader: test_only = true
 
 import os
 import signal

@@ -69,7 +69,7 @@ class ScriptError(ValueError):
 
 def spec_for(reader_id: str) -> ScriptSpec:
     if reader_id not in SCRIPTS:
-        raise ScriptError(f"no script template for the reader {reader_id!r} (add one under {TEMPLATES.relative_to(TEMPLATES.parents[2])})")
+        raise ScriptError(f"no script template for the reader {reader_id!r} (add one under {TEMPLATES.relative_to(TEMPLATES.parents[3])})")
     return SCRIPTS[reader_id]
 
 

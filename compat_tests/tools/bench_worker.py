@@ -1,6 +1,6 @@
 """The store benchmark's measuring side, run inside the xarray environment (zarr-python 3 + fsspec).
 
-python -m compat_tests.bench_worker CONFIG.json  ->  one JSON document on stdout.
+python -m compat_tests.tools.bench_worker CONFIG.json  ->  one JSON document on stdout.
 
 For every (data, store): a warm-up, then N timed runs of write and of read
 back; every read is verified by SHA-256 of its canonical bytes against the
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fixtures.canonical import canonical_bytes
+from core.canonical import canonical_bytes
 
 
 def sha(a) -> str:

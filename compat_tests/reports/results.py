@@ -8,7 +8,7 @@ Schema (results_schema 1), documented in docs/results-schema.md:
                 "as_expected", "message", "details", "notes", "option", "reason",
                 "link", "library", "call", "versions", "seconds",
                 "wall_seconds", "repro", "cached", "ran"}],
-     "summary": {"families", "rows"}}   derived from the cells (compat_tests/summary.py)
+     "summary": {"families", "rows"}}   derived from the cells (compat_tests/reports/summary.py)
 
 While a run goes on, each finished cell is appended to results.jsonl beside
 results.json (a first line {"results_schema", "run"}, then one cell record
@@ -24,13 +24,10 @@ import json
 import os
 from pathlib import Path
 
-from compat_tests.cells import OUTCOMES
-from compat_tests.summary import summarize
+from core.outcomes import OUTCOMES, RANK
+from compat_tests.reports.summary import summarize
 
 SCHEMA_VERSION = 1
-# how good an outcome is, for "regressed" and "newly passing"
-RANK = {"pass": 0, "partial": 1, "unsupported": 2, "not-installed": 2, "fixture-error": 2, "unjudged": 2,
-        "error": 3, "timeout": 3, "crash": 4, "wrong-data": 5, "silent-missing": 5}
 
 
 class ResultsError(ValueError):
@@ -115,7 +112,7 @@ def merge(payloads: list[dict]) -> dict:
         for cell in payload["cells"]:
             cells[cell["cell"]] = cell
     first = payloads[0]["run"]
-    from compat_tests.since import since
+    from compat_tests.reports.since import since
 
     # each part's cache facts stay in merged_from; the merged table counts its cached cells from the cells
     run = {**{k: v for k, v in first.items() if k not in ("readers", "cache")}, "readers": readers, "merged_from": runs}

@@ -28,19 +28,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Ordered by how many people read Zarr with each library (our estimate): zarr-python
-# itself, then what is built on it (xarray, dask, fsspec), then the independent
-# implementations, TensorFlow pipelines, and the h5py negative control last.
-FAMILIES: list[tuple[str, str, tuple[str, ...]]] = [
-    ("zarr-python", "zarr-python", ("zarr3", "zarr2")),
-    ("xarray", "xarray", ("xarray-open_zarr", "xarray-open_dataset-zip")),
-    ("dask", "dask", ("dask",)),
-    ("fsspec", "fsspec", ("fsspec-zip",)),
-    ("gdal", "GDAL / rasterio", ("gdal-multidim", "gdal-classic", "rasterio-gdal")),
-    ("netcdf", "netCDF", ("netcdf4-libzip-nczarr", "netcdf4-libzip-zarr", "netcdf4-nczarr", "netcdf4-zarr")),
-    ("tensorstore", "tensorstore", ("tensorstore-zarr",)),
-    ("tensorflow", "TensorFlow", ("tensorflow",)),
-    ("h5py", "h5py (control)", ("h5py",)),
+# The summary's column groups, ordered by how many people read Zarr with each library (our
+# estimate): zarr-python itself, then what is built on it (xarray, dask, fsspec), then the
+# independent implementations, TensorFlow pipelines, and the h5py negative control last.
+# Which readers a group holds is each reader's own declaration (`group`, `rank`: compat_tests/readers.py).
+GROUPS: list[tuple[str, str]] = [
+    ("zarr-python", "zarr-python"),
+    ("xarray", "xarray"),
+    ("dask", "dask"),
+    ("fsspec", "fsspec"),
+    ("gdal", "GDAL / rasterio"),
+    ("netcdf", "netCDF"),
+    ("tensorstore", "tensorstore"),
+    ("zarrs", "zarrs (Rust)"),
+    ("zarrita", "zarrita.js"),
+    ("tensorflow", "TensorFlow"),
+    ("h5py", "h5py (control)"),
 ]
 
 REAL_DATA = ("mnist", "grid")  # archive properties are judged on real data; the synthetic set has its own rows
@@ -153,20 +156,28 @@ def version_key(version: str) -> tuple:
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.+-]", version))
 
 
+def _declared() -> dict:
+    from compat_tests.readers import readers
+
+    return readers()
+
+
 def family_of(reader: str) -> str:
-    for family_id, _, readers in FAMILIES:
-        if reader in readers:
-            return family_id
-    return reader  # a reader this list does not know yet: a family of its own, after the known ones
+    """The reader's declared group; a reader no declaration knows (an old results file) is a group of its own."""
+    declared = _declared().get(reader)
+    return declared.group if declared else reader
 
 
 def reader_order(readers) -> list[str]:
-    """Readers in family order (then by their order in the family), unknown ones last by name; versions newest first."""
-    rank = {r: (i, j) for i, (_, _, members) in enumerate(FAMILIES) for j, r in enumerate(members)}
+    """Readers in group order (then by their rank in the group), unknown ones last by name; versions newest first."""
+    group_index = {group: i for i, (group, _) in enumerate(GROUPS)}
+    declared = _declared()
 
     def key(reader_id: str):
         base, _, version = reader_id.partition("@")
-        return (*rank.get(base, (len(FAMILIES), 0)), base, tuple(-x[1] if x[0] == 0 else 0 for x in version_key(version)) if version else ())
+        known = declared.get(base)
+        place = (group_index.get(known.group, len(GROUPS)), known.rank) if known else (len(GROUPS) + 1, 0)
+        return (*place, base, tuple(-x[1] if x[0] == 0 else 0 for x in version_key(version)) if version else ())
     return sorted(set(readers), key=key)
 
 
@@ -272,7 +283,7 @@ def summarize(payload: dict) -> dict:
     families: dict[str, list[str]] = {}
     for reader in readers:
         families.setdefault(family_of(reader), []).append(reader)
-    labels = {family_id: label for family_id, label, _ in FAMILIES}
+    labels = dict(GROUPS)
     by_reader_fixture: dict[tuple[str, str], list[dict]] = {}
     for cell in cells:
         by_reader_fixture.setdefault((reader_and_version(cell)[0], cell["fixture"]), []).append(cell)
@@ -297,7 +308,7 @@ def summarize(payload: dict) -> dict:
                 {"verdict": "not-tested", "text": "not tested", "readers": [], "tested": {}, "per_reader": {}, "versions": ""}
         rows.append(row)
     return {
-        "rules": "compat_tests/summary.py",
+        "rules": "compat_tests/reports/summary.py",
         "families": [{"id": f, "label": labels.get(f, f), "readers": members} for f, members in families.items()],
         "rows": rows,
     }

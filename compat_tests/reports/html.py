@@ -2,7 +2,7 @@
 
 The page carries the run as compact JSON (every string once, in a table) and
 a small inline script renders it: the summary first (archive properties x
-reader families, from compat_tests/summary.py), then every cell (fixtures x
+reader families, from compat_tests/reports/summary.py), then every cell (fixtures x
 readers, in family order). A cell's message, reason, link, option, read time
 and repro command open in a panel on click or keyboard focus; every cell has
 a permanent link (`matrix.html#<cell id>`); filters by reader, property and
@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from compat_tests import summary
+from compat_tests.reports import summary
 from compat_tests.cells import repro_command
 from compat_tests.result_cache import run_info_text
 
@@ -40,7 +40,7 @@ LEGEND = {
 }
 MESSAGE_LIMIT, DETAIL_LINES, DETAIL_LIMIT = 600, 8, 300
 
-ASSETS = Path(__file__).with_name("report_assets")
+ASSETS = Path(__file__).with_name("assets")
 
 
 class _Strings:
@@ -147,7 +147,7 @@ def render_html(payload: dict) -> str:
 <h1>Who reads a zipped Zarr store, and correctly?</h1>
 <p class=meta id=meta></p>
 <section id=summary-section aria-labelledby=summary-title><h2 id=summary-title>Summary: archive properties x readers</h2>
-<p class=hint>Each cell is derived from the detailed cells below (a family counts its best reader; rules in <code>compat_tests/summary.py</code>).
+<p class=hint>Each cell is derived from the detailed cells below (a family counts its best reader; rules in <code>compat_tests/reports/summary.py</code>).
 Select a cell for the readers and cells behind it.</p>
 <p class=legend id=summary-legend></p>
 <div class=scroll id=summary-wrap><table id=summary></table></div></section>

@@ -3,6 +3,11 @@
 np.zeros takes pages the kernel only maps when touched: the blocks count
 against RLIMIT_AS (the cap) but cost the machine no real memory.
 """
+# reader: id = "selftest-memory"
+# reader: env = "zarr3"
+# reader: library = 'none'
+# reader: call = 'allocate until the memory cap'
+# reader: test_only = true
 
 FALLBACKS: list = []
 

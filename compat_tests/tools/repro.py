@@ -18,82 +18,23 @@ import sys
 import tempfile
 from pathlib import Path
 
-from compat_tests.cells import cell_id
 from compat_tests.expectations import Expectation, expectation_for, load as load_expectations
-from compat_tests.readers import READERS, all_readers, family_cell
+from compat_tests.readers import all_readers, family_cell
+from core.limits import DESCRIBE_SECONDS, cell_time_limit
+from core.processes import child_environ
 from envs import EnvUnavailable, ensure_environment, get_environment
 from envs.build import cache_root, expand, find_interpreter, post_commands, runtime_environ
 from fixtures.build import link_or_copy
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "build" / "fixtures"
 RESULTS = ROOT / "reports" / "results.json"
 LIBRARY_FILES = [
-    "compat_tests/__init__.py", "compat_tests/attempts.py", "compat_tests/checks.py", "compat_tests/outcomes.py", "compat_tests/worker.py",
-    "fixtures/__init__.py", "fixtures/canonical.py",
+    "compat_tests/__init__.py", "core/outcomes.py", "core/limits.py", "compat_tests/attempts.py", "compat_tests/checks.py", "compat_tests/outcomes.py", "compat_tests/worker.py",
+    "core/__init__.py", "core/canonical.py",
 ]
 
-REPRO_PY = '''"""Reproduce {cell}: {library} reading {archive_name}.
-
-    {call}
-
-Run: python repro.py   (after: pip install -r requirements.txt{post_hint})
-Prints the outcome and exits 0 when it is the one recorded in README.md.
-"""
-import json, signal, sys
-from pathlib import Path
-
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE / "lib"))
-import importlib
-from compat_tests.checks import reconcile, unjudgeable
-from compat_tests.outcomes import decide_cell, declared_refusal
-from compat_tests.worker import summarise
-
-ADAPTER = "{adapter}"
-TIMEOUT = {timeout}
-RECORDED = "{recorded}"
-EXPECTED = "{expected}"
-
-archive = str(HERE / "{archive_name}")
-manifest = json.loads((HERE / "{fixture}.manifest.json").read_text(encoding="utf-8"))
-
-
-class CellTimeout(BaseException):
-    """Not an Exception: the adapter's per-array error capture must not swallow it."""
-
-
-def attempt(options):
-    def on_alarm(signum, frame):
-        raise CellTimeout(f"no answer within {{TIMEOUT}} s")
-    signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(TIMEOUT)
-    try:
-        module = importlib.import_module(ADAPTER)
-        return "ok", summarise(module.read(archive, manifest, options), manifest)
-    except CellTimeout as exc:
-        return "timeout", str(exc)
-    except Exception as exc:
-        return "error", f"{{type(exc).__name__}}: {{exc}}"
-    finally:
-        signal.alarm(0)
-
-
-fallbacks = importlib.import_module(ADAPTER).FALLBACKS
-if unjudgeable(manifest) and not manifest.get("unjudged"):
-    # nothing the reader returns can be judged: the archive itself is the finding
-    outcome, message, option, failed = "fixture-error", unjudgeable(manifest), None, []
-else:
-    outcome, message, option, failed = decide_cell(manifest, attempt({{}}), fallbacks, attempt)
-outcome = declared_refusal(reconcile(outcome, EXPECTED), message, EXPECTED)  # matrix.yaml may declare a refusal by design
-print(f"outcome: {{outcome}}")
-if message:
-    print(f"message: {{message}}")
-for line in failed:
-    print(f"  - {{line}}")
-print(f"recorded in the matrix: {{RECORDED}}; matrix.yaml expects: {{EXPECTED}}")
-sys.exit(0 if outcome == RECORDED else 1)
-'''
+BUNDLE_PROGRAM = ROOT / "compat_tests" / "tools" / "repro_bundle.py"   # copied as the bundle's repro.py
 
 
 class ReproError(ValueError):
@@ -241,10 +182,13 @@ def _make_bundle(cell: str, reader, fixture_id: str, out: Path | None, record: d
     post_hint = f", then pip install {' '.join(env.pip_flags)} {' '.join(post)}" if post else ""
     if env.native:
         post_hint = ", the native build and the install steps of README.md"
-    (bundle / "repro.py").write_text(REPRO_PY.format(
-        cell=cell, library=reader.library, fixture=fixture_id, archive_name=archive.name, call=reader.call, adapter=reader.adapter,
-        timeout=60, recorded=recorded, expected=expected.outcome, post_hint=post_hint), encoding="utf-8")
     facts = json.loads(manifest.read_text(encoding="utf-8"))
+    shutil.copyfile(BUNDLE_PROGRAM, bundle / "repro.py")
+    (bundle / "bundle.json").write_text(json.dumps({
+        "cell": cell, "reader": reader.id, "env": reader.env, "library": reader.library, "call": reader.call, "adapter": reader.adapter,
+        "archive": archive.name, "manifest": f"{fixture_id}.manifest.json", "install": f"pip install -r requirements.txt{post_hint}",
+        "seconds": cell_time_limit(facts.get("zip", {}).get("entries", 0)), "recorded": recorded, "expected": expected.outcome,
+    }, indent=1) + "\n", encoding="utf-8")
     readme = [
         f"# {cell}", "",
         f"**{reader.library}** reading `{archive.name}`, called as users call it:", "", f"    {reader.call}", "",
@@ -316,12 +260,13 @@ def verify_all(results_path: Path, out: Path, workers: int = 2, sample: bool = F
         except (ReproError, EnvUnavailable) as exc:
             return "not bundled", f"{cell}: {exc}"
         try:
-            proc = subprocess.run([str(python), "repro.py"], cwd=bundle, capture_output=True, text=True, timeout=600,
+            guard = json.loads((bundle / "bundle.json").read_text(encoding="utf-8"))["seconds"] * 2 + DESCRIBE_SECONDS  # every attempt's own limit
+            proc = subprocess.run([str(python), "repro.py"], cwd=bundle, capture_output=True, text=True, timeout=guard,
                                   env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"),
                                        **runtime_environ(all_readers()[record["reader"]].env)})
         except subprocess.TimeoutExpired:
             # repro.py stops itself after its own limit; a C call that never yields outlives it
-            return ("same", cell) if record["outcome"] == "timeout" else ("different", f"{cell}: no answer in 600 s")
+            return ("same", cell) if record["outcome"] == "timeout" else ("different", f"{cell}: no answer in {guard:g} s")
         if proc.returncode == 0:
             return "same", cell
         return "different", f"{cell}: {(proc.stdout + proc.stderr).strip().splitlines()[:1]}"
@@ -335,19 +280,16 @@ def verify_all(results_path: Path, out: Path, workers: int = 2, sample: bool = F
 
 def run_bundle(bundle: Path) -> int:
     """Run a bundle's repro.py in a fresh environment built from its requirements.txt."""
-    reader_env = None
-    for line in (bundle / "repro.py").read_text(encoding="utf-8").splitlines():
-        if line.startswith("ADAPTER = "):
-            adapter = line.split('"')[1]
-            reader_env = next(r.env for r in READERS.values() if r.adapter == adapter)
-    env = get_environment(reader_env)
+    try:
+        env = get_environment(json.loads((bundle / "bundle.json").read_text(encoding="utf-8"))["env"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise ReproError(f"{bundle} is not a repro bundle (bundle.json: {exc})") from None
     interpreter = find_interpreter(env.python)
     if interpreter is None:
         raise ReproError(f"no Python {env.python} here to build the bundle's environment")
     with tempfile.TemporaryDirectory(prefix="zipcompat-repro-") as tmp:
         venv = Path(tmp) / "venv"
-        uv_env = dict(os.environ, UV_PYTHON_DOWNLOADS="never")
-        uv_env.pop("VIRTUAL_ENV", None)
+        uv_env = child_environ({"UV_PYTHON_DOWNLOADS": "never"}, project_path=False)  # uv never downloads an interpreter
         print(f"building a fresh environment (Python {env.python}) from {bundle / 'requirements.txt'} ...", file=sys.stderr)
         native = Path(tmp) / "native"
         steps = [["uv", "venv", "-q", "--python", interpreter, str(venv)],

@@ -16,7 +16,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from compat_tests.bugreport.install import Install
+from compat_tests.tools.bugreport.install import Install
+from core.processes import child_environ
 from envs import ensure_environment, get_environment
 from envs.build import ensure_debian_packages, expand, find_interpreter, native_prefix, runtime_environ
 
@@ -53,8 +54,7 @@ def check(script: Path, install: Install, env_name: str, timeout: float) -> Chec
         ensure_environment(env_name)  # the suite's build of the native recipe, reused
         notes = f"native library reused from the suite's build ({', '.join(env.native)} in {native})"
     ensure_debian_packages(env_name, env.apt)
-    uv_env = dict(os.environ, UV_PYTHON_DOWNLOADS="never")
-    uv_env.pop("VIRTUAL_ENV", None)
+    uv_env = child_environ({"UV_PYTHON_DOWNLOADS": "never"}, project_path=False)  # uv never downloads an interpreter
     with tempfile.TemporaryDirectory(prefix="zipcompat-bugcheck-") as tmp:
         venv = Path(tmp) / "venv"
         python = str(venv / "bin" / "python")

@@ -18,24 +18,23 @@ from pathlib import Path
 
 import numpy as np
 
-from compat_tests.bugreport import check as checker
-from compat_tests.bugreport.install import install_for
-from compat_tests.bugreport.issue import issue_markdown, title as make_title, writer_words
-from compat_tests.bugreport.script import EMBED_LIMIT, ScriptError, array_literal, assemble, code_lines, packages, spec_for
-from compat_tests.bugreport.shrink import CHECK_KINDS, HeavyLock, Signature, failed_array, shrink, signature
-from compat_tests.bugreport.tiny import MiniDataset, load_dataset_arrays, needed_groups
+from compat_tests.tools.bugreport import check as checker
+from compat_tests.tools.bugreport.install import install_for
+from compat_tests.tools.bugreport.issue import issue_markdown, title as make_title, writer_words
+from compat_tests.tools.bugreport.script import EMBED_LIMIT, ScriptError, array_literal, assemble, code_lines, packages, spec_for
+from compat_tests.tools.bugreport.shrink import CHECK_KINDS, HeavyLock, Signature, failed_array, shrink, signature
+from compat_tests.tools.bugreport.tiny import MiniDataset, load_dataset_arrays, needed_groups
 from compat_tests.cells import Describer, run_cell, time_limit
 from compat_tests.checks import IGNORED_ATTRS
 from compat_tests.expectations import expectation_for, load as load_expectations
-from compat_tests.readers import READERS
-from compat_tests.repro import ReproError, fixture_files, parse_cell
+from compat_tests.tools.repro import ReproError, fixture_files, parse_cell
 from compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
 from envs import EnvUnavailable, ensure_environment
 from fixtures.build import link_or_copy
 from fixtures.registry import all_fixtures
 from fixtures.variants import DATASET_KINDS, Variant
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 RESULTS = ROOT / "reports" / "results.json"
 LITERAL_LIMIT = 256          # expected values up to this many go into the script as a literal, else expected.npy beside it
 KIND_WORDS = {"not listed": "array not listed", "values differ": "wrong values", "shape": "wrong shape", "dtype": "another dtype",

@@ -1,4 +1,9 @@
 """Test-only reader: never returns, as a reader stuck in a lock would."""
+# reader: id = "selftest-hang"
+# reader: env = "zarr3"
+# reader: library = 'none'
+# reader: call = 'time.sleep(forever)'
+# reader: test_only = true
 
 import time
 

@@ -12,9 +12,9 @@ import statistics
 import sys
 from pathlib import Path
 
-from compat_tests.bugreport.command import REPORTABLE, ReportError, make_report
-from compat_tests.bugreport.shrink import HeavyLock
-from compat_tests.repro import sample_cells
+from compat_tests.tools.bugreport.command import REPORTABLE, ReportError, make_report
+from compat_tests.tools.bugreport.shrink import HeavyLock
+from compat_tests.tools.repro import sample_cells
 
 
 def survey(results: Path, out: Path, sample: bool = True, check: bool = False, limit: int | None = None, only: list[str] | None = None) -> dict:

@@ -26,9 +26,10 @@ from pathlib import Path
 import numpy as np
 
 from datasets.cache import load_array, materialize, read_meta
+from core.processes import child_environ
 from envs import ensure_environment
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REPORTS = ROOT / "reports"
 BENCH_ENV = "xarray"  # zarr-python 3 with fsspec
 STORES = ["zip-stored", "zip-deflate", "directory", "memory", "fsspec-memory"]
@@ -100,10 +101,9 @@ def run(quick: bool) -> dict:
         config = {"datasets": datasets, "stores": STORES, "repeats": settings["repeats"], "scale_repeats": settings["scale_repeats"],
                   "size_scale_mb": settings["size_scale_mb"], "chunk_scale_mb": settings["chunk_scale_mb"], "chunk_counts": settings["chunk_counts"]}
         (tmp / "config.json").write_text(json.dumps(config))
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
-        env.pop("VIRTUAL_ENV", None)
+        env = child_environ()
         started = time.perf_counter()
-        proc = subprocess.run([str(python), "-m", "compat_tests.bench_worker", str(tmp / "config.json")],
+        proc = subprocess.run([str(python), "-m", "compat_tests.tools.bench_worker", str(tmp / "config.json")],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
         if proc.returncode != 0:
             raise RuntimeError(f"benchmark worker failed with code {proc.returncode}")

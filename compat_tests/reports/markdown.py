@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from compat_tests import summary
+from compat_tests.reports import summary
 from compat_tests.result_cache import run_info_text
 
 SYMBOL = {
@@ -30,7 +30,7 @@ def write_markdown(payload: dict, path: Path) -> None:
         lines.append("")
     lines.append("## Summary")
     lines.append("")
-    lines.append("Who reads an archive with this property, derived from the cells below (rules: `compat_tests/summary.py`): "
+    lines.append("Who reads an archive with this property, derived from the cells below (rules: `compat_tests/reports/summary.py`): "
                  "a family's best reader counts, named when its readers disagree; the number of archives that show the property in brackets.")
     lines.append("")
     lines += summary.markdown_lines(summary.summarize(payload))

@@ -1,0 +1,1 @@
+"""Tools on top of the harness: repro bundles, bug reports, the benchmarks, the CI workflow writer."""

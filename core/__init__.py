@@ -1,0 +1,10 @@
+"""The core every part of the suite imports, and which imports nothing of ours.
+
+    core.outcomes   the outcome names of a cell, their order and which are loud
+    core.canonical  value identity: canonical bytes and digests of array values
+    core.limits     the cell time limit rule
+    core.processes  how a command is run in an environment (the variables every child gets)
+
+Only the standard library and numpy (core.canonical): every environment,
+reader workers included, can import it.
+"""
