@@ -77,7 +77,9 @@ def load(path: Path = MATRIX_FILE) -> list[dict]:
     import jsonschema
 
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {"expectations": []}
+        # libyaml's loader where PyYAML has it: ten times faster on this file, read by every process of a run
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) \
+            or {"expectations": []}
     except (OSError, yaml.YAMLError) as exc:
         raise MatrixFileError(f"{path}: {exc}") from exc
     try:

@@ -44,6 +44,12 @@ def pytest_addoption(parser):
     group.addoption("--versions", choices=["default", "lane", "all"], default="default",
                     help="default: the newest release of each library; lane: the older releases of the versions lane "
                          "(envs/environments.toml); all: both")
+    group.addoption("--rerun", action="store_true",
+                    help="run every cell, even those whose inputs have not changed since they ran (compat_tests/result_cache.py); "
+                         "CI (CI=true) always does")
+    group.addoption("--rerun-outcomes", default="", metavar="OUTCOMES",
+                    help="run again the cached cells with these outcomes (comma-separated, e.g. timeout,crash), "
+                         "or 'also': the cells matrix.yaml marks non-deterministic")
 
 
 MATRIX_DIR = ROOT / "compat_tests"
@@ -72,7 +78,9 @@ def _prepare_fixtures(config) -> None:
         result = build(list(default_fixtures().values()), out=out)
         hostile = place_hostile(out)
         with CappedReference() as reference:  # the reference reading of external archives runs in a capped worker
-            errors, unavailable = place_external(out, reference=reference)
+            from compat_tests.result_cache import CachedReference
+
+            errors, unavailable = place_external(out, reference=CachedReference(reference, cache_mode(config)))
         result.errors.update(errors)
         for fixture_id, why in unavailable.items():
             print(f"not tested: {fixture_id}: {why}", file=sys.stderr)
@@ -192,6 +200,8 @@ def pytest_configure(config):
     config._zipcompat = {"started": time.time()}
     if hasattr(config, "workerinput") or not hasattr(config.option, "results"):
         return
+    if _matrix_selected(config):
+        cache_mode(config)  # a bad --rerun-outcomes stops the run before anything starts
     if config.getoption("--archive") and _matrix_selected(config):
         _prepare_byo(config)
     elif _matrix_selected(config) and not config.getoption("--no-build") and not config.option.collectonly:
@@ -221,9 +231,28 @@ def worker_pool():
     pool.close()
 
 
+def cache_mode(config):
+    """What this run does with the results cache (compat_tests/result_cache.py)."""
+    from compat_tests.result_cache import mode_for
+
+    try:
+        return mode_for(config.getoption("--rerun"), config.getoption("--rerun-outcomes"), bool(config.getoption("--archive")))
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
 @pytest.fixture(scope="session")
-def describe(worker_pool):
-    return Describer(worker_pool)
+def describe(worker_pool, request):
+    from compat_tests.result_cache import CachedDescriber
+
+    return CachedDescriber(Describer(worker_pool), cache_mode(request.config))
+
+
+@pytest.fixture(scope="session")
+def cell_cache(request):
+    from compat_tests.result_cache import CellCache
+
+    return CellCache(cache_mode(request.config), request.config.getoption("--cell-timeout"))
 
 
 @pytest.fixture(scope="session")
@@ -235,9 +264,11 @@ def pytest_report_header(config):
     if config.getoption("--readers", default=None) is None or not _matrix_selected(config):
         return None
     lines = ["zipstore-compat readers (library versions and build flags, as each worker reports them):"]
+    from compat_tests.result_cache import CachedDescriber
+
     pool = WorkerPool()
     try:
-        describe = Describer(pool)
+        describe = CachedDescriber(Describer(pool), cache_mode(config))  # a run from the cache starts no worker here either
         for reader in _selected_readers(config):
             info = describe(reader) or {}
             if "versions" in info:
@@ -308,6 +339,9 @@ def pytest_sessionfinish(session, exitstatus):
 
     run = _run_info(config, versions)
     run["orchestrator_peak_rss_mib"] = {"main": _peak_rss_mib(), **config._zipcompat.get("peak_rss", {})}
+    from compat_tests.result_cache import run_info
+
+    run["cache"] = run_info(records, cache_mode(config))
     payload = {"results_schema": 1, "run": run, "cells": records, "since": since(records)}
     payload["summary"] = summarize(payload)
     out.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -337,6 +371,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     byo = [r for r in _CONTROLLER_RECORDS if r.get("expected") is None]
     terminalreporter.section("zipstore-compat matrix")
     terminalreporter.write_line("outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    from compat_tests.result_cache import run_info, run_info_text
+
+    cache = run_info(_CONTROLLER_RECORDS, cache_mode(config))
+    terminalreporter.write_line(run_info_text({"run": {"cache": cache}, "cells": _CONTROLLER_RECORDS})
+                                + (" (--rerun runs every cell)" if cache["cached"] else ""))
     from compat_tests.cells import LOUD
 
     for record in (r for r in _CONTROLLER_RECORDS if r["outcome"] in LOUD):

@@ -18,7 +18,7 @@ BYO = Expectation("pass")  # what reconcile() compares your archive's cells with
 pytestmark = pytest.mark.skipif("not config.pluginmanager.has_plugin('compat_tests.plugin')", reason="run with -p compat_tests.plugin (python -m compat_tests run)")
 
 
-def test_cell(cell, request, worker_pool, describe, matrix_entries):
+def test_cell(cell, request, worker_pool, describe, matrix_entries, cell_cache):
     reader, fixture_id = cell
     config = request.config
     folder = Path(config.getoption("--fixtures-dir"))
@@ -27,17 +27,23 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries):
     archive = folder / (facts["archive"] or f"{fixture_id}.zip")  # the manifest names it: <id>.zip, or .ozx
     if manifest.exists() and archive.exists() and facts["unjudgeable"]:
         result = CellResult(cell_id(reader.id, fixture_id), reader.id, fixture_id, "fixture-error", facts["unjudgeable"])
+        got = None
     elif manifest.exists() and archive.exists():
-        result = run_cell(reader, fixture_id, archive.resolve(), manifest.resolve(), worker_pool, describe,
-                          timeout=config.getoption("--cell-timeout"))
+        # unchanged inputs: the recorded result (compat_tests/result_cache.py), while matrix.yaml allows its outcome
+        got = cell_cache.run(reader, fixture_id, archive.resolve(), manifest.resolve(), describe,
+                             lambda: run_cell(reader, fixture_id, archive.resolve(), manifest.resolve(), worker_pool, describe,
+                                              timeout=config.getoption("--cell-timeout")),  # the inputs changed: run it
+                             verdict=lambda result, versions: _verdict(result, versions, matrix_entries))
+        result = got.result
     else:
         error = folder / f"{fixture_id}.error.json"
         why = error.read_text(encoding="utf-8") if error.exists() else f"{archive} was not built (run ./run fixtures build)"
         result = CellResult(cell_id(reader.id, fixture_id), reader.id, fixture_id, "fixture-error", why)
+        got = None
     byo = facts["byo_path"] is not None  # your own archive: no expectations (matrix.yaml is about the default matrix)
-    description = describe(reader) or {}
+    description = (got.description if got else describe(reader)) or {}  # the versions the cell ran with (a cached one too)
     expected = BYO if byo else expectation_for(family_cell(result.cell), matrix_entries, description.get("versions"))
-    result.outcome = declared_refusal(reconcile(result.outcome, expected.outcome), result.message, expected.outcome)
+    result.outcome = _judged(result, expected)
     as_expected = byo or allows(expected, result.outcome)
     repro = repro_command(result.cell, facts["byo_path"])
     request.node._zipcompat_record = {
@@ -57,24 +63,43 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries):
         "versions": description.get("versions"),
         "repro": repro,
         "report_bug": report_bug_command(result.cell) if result.outcome != "pass" and not byo else None,
+        "cached": bool(got and got.cached),  # from the cache: its inputs had not changed since it ran
+        "ran": got.ran if got else None,     # when the reader ran this cell (UTC); None: no reader ran (fixture-error)
     }
     summary = f"{result.outcome}: {result.message}"
     if byo:  # stated plainly: there is nothing to expect of an archive nobody described
         if result.outcome in LOUD:
             pytest.fail(f"{result.outcome.upper()}: {result.message}; repro: {repro}", pytrace=False)
         if result.outcome != "pass":
-            pytest.xfail(f"{summary[:400]}; repro: {repro}")
+            _xfail(f"{summary[:400]}; repro: {repro}")
         return
     if result.outcome in LOUD and not as_expected:
         pytest.fail(f"{result.outcome.upper()} (not expected by matrix.yaml): {result.message}; repro: {repro}", pytrace=False)
     if as_expected:
         if result.outcome != "pass":
-            pytest.xfail(f"{expected.outcome} as matrix.yaml says ({expected.link}): {result.message[:300]}")
+            _xfail(f"{expected.outcome} as matrix.yaml says ({expected.link}): {result.message[:300]}")
         return
     text = f"UNEXPECTED {summary} (matrix.yaml: {expected.outcome}{' ' + expected.link if expected.link else ''}); repro: {repro_command(result.cell)}"
     if config.getoption("--strict-expectations"):
         pytest.fail(text, pytrace=False)
-    pytest.xfail(text)
+    _xfail(text)
+
+
+def _xfail(reason: str):
+    """pytest.xfail without the traceback pytest would format and throw away (about 10 ms a cell: most of
+    a cell's time when it comes from the cache); the reason is what the summary shows, as before."""
+    raise pytest.xfail.Exception(reason, pytrace=False)
+
+
+def _judged(result: CellResult, expected: Expectation) -> str:
+    """The cell's outcome in the light of its expectation (a clean refusal where one is right counts as that)."""
+    return declared_refusal(reconcile(result.outcome, expected.outcome), result.message, expected.outcome)
+
+
+def _verdict(result: CellResult, versions: dict | None, entries: list[dict]) -> tuple[bool, bool]:
+    """For a cached result: does matrix.yaml allow its outcome, and does it mark the cell non-deterministic?"""
+    expected = expectation_for(family_cell(result.cell), entries, versions)
+    return allows(expected, _judged(result, expected)), bool(expected.also)
 
 
 def _manifest_facts(manifest: Path) -> dict:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from compat_tests.reports import summary
 from compat_tests.cells import repro_command
+from compat_tests.result_cache import run_info_text
 
 # text, not emoji: the page must read the same on a machine without an emoji font
 LABEL = {
@@ -110,6 +111,7 @@ def page_data(payload: dict) -> dict:
             -1 if cell.get("repro") == repro_command(cell["cell"]) else text(cell.get("repro")),
             [text(n[:DETAIL_LIMIT]) for n in (cell.get("notes") or [])[:DETAIL_LINES]],
             -1 if cell["cell"] == f"{cell['reader']}--{cell['fixture']}" else text(cell["cell"]),
+            text(cell["ran"][:16] + "Z") if cell.get("cached") and cell.get("ran") else -1,  # from the cache: when it ran (minutes)
         ])
     digest = summary.summarize(payload)
     for row in digest["rows"]:  # the page's copy: cells by number, long texts by number in the strings
@@ -122,7 +124,7 @@ def page_data(payload: dict) -> dict:
                 verdict["cells"] = [cell_index[c] for c in verdict["cells"]]
     versions_of = run.get("readers") or {}
     return {
-        "run": {k: run.get(k, "") for k in ("started", "python", "platform")},
+        "run": {**{k: run.get(k, "") for k in ("started", "python", "platform")}, "cache": run_info_text(payload, with_total=False)},
         "outcomes": outcomes, "labels": LABEL,
         "repro": repro_command("CELL"),
         "readers": [{"id": r, "family": summary.family_of(summary.reader_and_version({"reader": r})[0]),

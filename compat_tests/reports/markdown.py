@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from compat_tests.reports import summary
+from compat_tests.result_cache import run_info_text
 
 SYMBOL = {
     "pass": "✅", "partial": "🟡", "wrong-data": "❌ WRONG DATA", "silent-missing": "❌ DATA MISSING, NO ERROR", "error": "⛔", "crash": "💥",
@@ -20,6 +21,8 @@ def write_markdown(payload: dict, path: Path) -> None:
     versions = payload["run"]["readers"]
     lines = ["# zipstore-compat support matrix", ""]
     lines.append(f"Run {payload['run']['started']} on Python {payload['run']['python']}, {payload['run']['platform']}.")
+    lines.append("")
+    lines.append(run_info_text(payload))  # which cells ran now and which came from the cache (compat_tests/result_cache.py)
     lines.append("")
     for fixture_id, why in sorted((payload["run"].get("not_tested") or {}).items()):
         lines.append(f"- not tested: `{fixture_id}`: {why}")
@@ -66,6 +69,7 @@ def write_markdown(payload: dict, path: Path) -> None:
     lines.append("")
     for number, cell in enumerate(notes, 1):
         link = f" ({cell['link']})" if cell.get("link") else ""
-        lines.append(f"{number}. `{cell['cell']}`: **{cell['outcome']}**{link}: {cell['message'][:400]}  ")
+        cached = f" (from the cache: ran {cell['ran']})" if cell.get("cached") else ""
+        lines.append(f"{number}. `{cell['cell']}`: **{cell['outcome']}**{link}{cached}: {cell['message'][:400]}  ")
         lines.append(f"   reproduce: `{cell['repro']}`")
     Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")

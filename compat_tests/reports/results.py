@@ -3,11 +3,11 @@
 Schema (results_schema 1), documented in docs/results-schema.md:
     {"results_schema": 1,
      "run": {"started", "python", "platform", "machine", "ci", "strict",
-             "readers": {reader: {library: version, ...}}, "merged_from": [run, ...]?},
+             "readers": {reader: {library: version, ...}}, "cache": {...}, "merged_from": [run, ...]?},
      "cells": [{"cell", "reader", "fixture", "tags", "outcome", "expected",
                 "as_expected", "message", "details", "notes", "option", "reason",
                 "link", "library", "call", "versions", "seconds",
-                "wall_seconds", "repro"}],
+                "wall_seconds", "repro", "cached", "ran"}],
      "summary": {"families", "rows"}}   derived from the cells (compat_tests/reports/summary.py)
 
 While a run goes on, each finished cell is appended to results.jsonl beside
@@ -114,7 +114,8 @@ def merge(payloads: list[dict]) -> dict:
     first = payloads[0]["run"]
     from compat_tests.reports.since import since
 
-    run = {**{k: v for k, v in first.items() if k != "readers"}, "readers": readers, "merged_from": runs}
+    # each part's cache facts stay in merged_from; the merged table counts its cached cells from the cells
+    run = {**{k: v for k, v in first.items() if k not in ("readers", "cache")}, "readers": readers, "merged_from": runs}
     merged = {"results_schema": SCHEMA_VERSION, "run": run, "cells": sorted(cells.values(), key=lambda c: c["cell"])}
     merged["since"] = since(merged["cells"])
     merged["summary"] = summarize(merged)  # derived from the merged cells, never carried over from the parts

@@ -10,7 +10,8 @@
   const VERDICT_WORD = { 'reads': 'reads', 'reads-with-option': 'reads with option X', 'reads-some': 'reads N of M',
     'reads-partly': 'reads partly', 'fails': 'fails', 'wrong-data': 'WRONG DATA', 'not-tested': 'not tested' };
   // cell record: [reader, fixture, outcome, as expected, expected, message, reason, link, option, seconds,
-  //               details, truth from, repro, notes, cell id when not <reader>--<fixture>]
+  //               details, truth from, repro, notes, cell id when not <reader>--<fixture>,
+  //               when it ran if the result came from the cache]
   const cellId = (c) => (c[14] >= 0 ? S[c[14]] : R[c[0]].id + '--' + F[c[1]].id);
   const byId = new Map(), grid = new Map();
   D.cells.forEach((c, i) => { byId.set(cellId(c), i); grid.set(c[0] + ',' + c[1], i); });
@@ -24,7 +25,7 @@
   const safeLink = (url) => (/^https?:\/\//.test(url) ? `<a href="${esc(url)}" rel=noreferrer>${esc(url)}</a>` : esc(url));
 
   $('meta').textContent = `Run ${D.run.started}, Python ${D.run.python}, ${D.run.platform}. ` +
-    `${D.cells.length} cells: ${R.length} readers x ${F.length} fixtures.`;
+    `${D.cells.length} cells: ${R.length} readers x ${F.length} fixtures` + (D.run.cache ? `; ${D.run.cache}` : '.');
   $('summary-legend').innerHTML = Object.keys(D.legend).map((k) =>
     `<span><b class="v-${k}">${esc(VERDICT_WORD[k] || k)}</b> ${esc(D.legend[k])}</span>`).join('');
 
@@ -162,6 +163,7 @@
     if (str(c[11])) h += dd('truth from', esc(str(c[11])));
     if (c[13].length) h += dd('notes', '<ul>' + c[13].map((d) => `<li>${esc(str(d))}</li>`).join('') + '</ul>');
     h += dd('read time', c[9] ? `${c[9].toFixed(3)} s (the reader's own time, in its worker)` : 'not measured');
+    if (c[15] >= 0) h += dd('run', `from the cache: the reader ran it ${esc(str(c[15]))}, and its inputs have not changed since`);
     h += dd('reproduce', `<code class=repro>${esc(c[12] >= 0 ? str(c[12]) : D.repro.replace('CELL', id))}</code>`);
     h += dd('permanent link', `<a href="#${esc(id)}">matrix.html#${esc(id)}</a>`);
     showPanel(id, h + '</dl>', hash);
