@@ -123,8 +123,7 @@ def not_reportable(record: dict) -> str | None:
 
         return None if fixture_id in catalogue() else f"{fixture_id} is not in external/catalogue.toml"
     if fixture_id.startswith("hostile-"):
-        return (f"{fixture_id} is a hand-made hostile archive (fixtures/hostile.py), judged by what its manifest says a correct "
-                f"reader does; our writers cannot rebuild it; use `repro {record['cell']}`")
+        return None
     if fixture_id not in all_fixtures():
         return f"{fixture_id} is not a fixture of this code base (renamed or removed since the run)"
     return None
@@ -155,15 +154,20 @@ def prepare(cell: str, results: Path = RESULTS, record: dict | None = None, lock
     expected = expectation_for(cell, load_expectations())
     focus = failed_array(record, [a["path"] for a in manifest["arrays"]])
     target = signature(record, focus, expected.outcome)
-    if spec is None:  # another project's archive: not shrunk; the script downloads it by its address and checks its sha256
+    if spec is None:  # not rebuilt by our writers: reported as it is
         from fixtures.catalogue import catalogue
 
-        if not manifest["arrays"]:
+        readable = [a for a in manifest["arrays"] if a.get("expect", "read") == "read"]
+        if not readable:
             raise ReportError(f"{cell}: the reference reading cannot read {fixture_id} ({manifest.get('unjudged') or 'no arrays'}): no expected values")
-        record_of = focus if focus is not None else min(manifest["arrays"], key=lambda a: math.prod(a["shape"]))["path"]
+        about = next((a for a in manifest["arrays"] if a["path"] == focus), None)
+        if about is not None and about.get("expect", "read") != "read":
+            raise ReportError(f"{cell}: the failure is about `{focus}`, which a correct reader may or must refuse ({about.get('why')}): "
+                              f"a script that prints values cannot show it; use `repro {cell}`")
+        record_of = focus if focus is not None else min(readable, key=lambda a: math.prod(a["shape"]))["path"]
         values = reference_values(archive, record_of)
         return Prepared(cell, reader, fixture_id, record, archive, manifest_path, manifest, expected, focus, target, None,
-                        catalogue()[fixture_id], (record_of, values))
+                        catalogue().get(fixture_id), (record_of, values))
     meta, arrays = load_dataset_arrays(spec.dataset, spec.variant.zarr_format)
     start = MiniDataset(spec.dataset, DATASET_KINDS[spec.dataset], meta["groups"], tuple(arrays), spec.variant)
     return Prepared(cell, reader, fixture_id, record, archive, manifest_path, manifest, expected, focus, target, start)
@@ -240,12 +244,12 @@ def write_report(prep: Prepared, shrunk, out: Path | None, description: dict | N
     if shrunk.mini is not None:
         used_archive, used_manifest, mini, focus_now = shrunk.archive, shrunk.manifest, shrunk.mini, shrunk.focus
         message = shrunk.message
-    elif external is not None:  # another project's archive, as published: the focus array's record from the reference's manifest
+    elif start is None:  # another project's archive as published, or a hostile one: the focus array's record from its manifest
         used_archive, used_manifest, message = archive, manifest_path, record.get("message") or ""
         focus_now, values = prep.values
         entry = next(a for a in manifest["arrays"] if a["path"] == focus_now)
         dtype_name = "string" if entry["dtype"] == "string" else np.dtype(entry["dtype"]).str
-        mini = MiniDataset(fixture_id, "external", {}, (MiniArray(focus_now, values, {
+        mini = MiniDataset(fixture_id, "as-is", {}, (MiniArray(focus_now, values, {
             "dtype": dtype_name, "attrs": entry.get("attributes") or {}, "dims": entry.get("dimension_names"), "chunks": entry.get("chunks")}),),
             None)
     else:
@@ -292,7 +296,10 @@ def write_report(prep: Prepared, shrunk, out: Path | None, description: dict | N
     version, plat = _environment_facts(python)
     versions = (description or {}).get("versions") or record.get("versions") or {}
     original_facts = manifest["zip"]
-    written = (f"made by {external.repository} (`{external.path}` at commit {external.commit[:12]}; licence {external.licence}), "
+    hostile = used.get("hostile")
+    written = (f"hand-made by zipstore-compat's fixtures/hostile.py from a small Zarr 3 store, then damaged on purpose: {hostile.get('what')} "
+               f"(departs from {hostile.get('spec')}), Zarr format {variant['zarr_format']}" if hostile else
+               f"made by {external.repository} (`{external.path}` at commit {external.commit[:12]}; licence {external.licence}), "
                f"downloaded by the script from {external.url} and checked by its sha256 {external.sha256}, Zarr format {variant['zarr_format']}"
                if external is not None else None)
     facts = [
@@ -301,7 +308,9 @@ def write_report(prep: Prepared, shrunk, out: Path | None, description: dict | N
         f"root prefix {used['store_prefix']!r}, {tiny_zip.stat().st_size} bytes, sha256 {used['zip']['archive_sha256'][:16]}...",
         f"the array `{focus_array.path}`: {dtype}, shape {focus_array.shape}, chunks {focus_array.record['chunks']}",
     ]
-    if external is not None:
+    if hostile:
+        summary = ["not made smaller: a hand-made hostile archive, already one small store (two or three arrays of a few chunks)"]
+    elif external is not None:
         summary = ["not made smaller: the archive was made by another project, and our writers cannot rebuild it; it is the project's own "
                    "file, as published at that commit"]
     elif shrunk.mini is not None:
