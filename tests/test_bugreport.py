@@ -26,6 +26,9 @@ def test_failure_kinds_name_the_exception_or_the_check():
     assert failure_kind("zarr.errors.ArrayNotFoundError: nope") == "ArrayNotFoundError"
     assert failure_kind("values differ (got [1], expected [2]; NaNs 0 vs 0)") == "values differ"
     assert failure_kind("dtype float32 instead of float16 (same values)") == "dtype"
+    assert failure_kind("time: ArrayNotFoundError: No array found in store") == "ArrayNotFoundError"   # a partial cell's default
+    assert failure_kind("sst: values differ (got [1])") == "values differ"
+    assert failure_kind("no answer within 60 s; worker killed") == "no answer within 60 s; worker killed"
 
 
 def test_signature_is_about_one_array_and_keeps_the_option():

@@ -30,8 +30,12 @@ CHECK_KINDS = ("not listed", "not read", "values differ", "dtype", "shape", "sli
                "could not summarise values")
 
 
-def failure_kind(text: str) -> str:
-    """What kind of failure one failed-check line (without its array path) or a cell message is."""
+def failure_kind(text: str, _inner: bool = True) -> str:
+    """What kind of failure one failed-check line (without its array path) or a cell message is.
+
+    A message that starts with an array's path ("time: ArrayNotFoundError: ...", as a partial cell's
+    "by default:" part does) is the kind of what follows the path.
+    """
     text = text.strip()
     match = EXCEPTION.match(text)
     if match:
@@ -39,6 +43,11 @@ def failure_kind(text: str) -> str:
     for kind in CHECK_KINDS:
         if text.startswith(kind):
             return kind
+    head, _, rest = text.partition(": ")
+    if _inner and rest and " " not in head:
+        inner = failure_kind(rest, _inner=False)
+        if EXCEPTION.match(rest.strip()) or inner in CHECK_KINDS:
+            return inner
     return text.split(":", 1)[0][:60]
 
 
