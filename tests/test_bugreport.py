@@ -47,6 +47,7 @@ def test_what_the_script_must_show():
     assert script_outcome_for(Signature("partial", "x", frozenset({"values differ"})), {"message": "by default: wrong-data: ..."}) == "wrong-data"
     assert script_outcome_for(Signature("partial", None, frozenset({"attributes"})), {}) == "partial"
     assert script_outcome_for(Signature("timeout", None, frozenset({"no answer within 60 s"})), {}) == "timeout"
+    assert script_outcome_for(Signature("silent-missing", None, frozenset({"not listed"})), {}) == "error"
 
 
 # ---- templates ----

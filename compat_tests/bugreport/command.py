@@ -46,7 +46,7 @@ LITERAL_LIMIT = 256          # expected values up to this many go into the scrip
 KIND_WORDS = {"not listed": "array not listed", "values differ": "wrong values", "shape": "wrong shape", "dtype": "another dtype",
               "attributes": "attributes missing or different", "dimensions": "dimension names missing or different"}
 TRY_TIMEOUT = 20.0            # seconds: the limit of one shrinking try, unless the cell itself is a timeout
-REPORTABLE = ("partial", "wrong-data", "error", "crash", "timeout", "unsupported")
+REPORTABLE = ("partial", "wrong-data", "silent-missing", "error", "crash", "timeout", "unsupported")
 
 
 class ReportError(ValueError):
@@ -70,6 +70,8 @@ def script_outcome_for(target: Signature, record: dict) -> str:
     """What the standalone script should show: its plain call, judged on the one array it reads."""
     if target.outcome in ("timeout", "crash"):
         return target.outcome
+    if target.outcome == "silent-missing":   # opened without error, the array not there: asking for it by name raises
+        return "error"
     if any(kind not in CHECK_KINDS for kind in target.kinds):
         return "error"                                  # an exception, for the array or the whole call
     if "values differ" in target.kinds or "shape" in target.kinds:
