@@ -47,8 +47,9 @@ def group_of(record: dict, why: str) -> str:
         return f"{record.get('outcome')}: not a library's bug"
     if "may or must refuse" in why:
         return "the failure is about an array a correct reader may or must refuse (hostile-*): a script that prints values cannot show it"
-    if "cannot read" in why and "reference reading" in why:
-        return "the reference reading cannot read the archive (no expected values)"
+    if "reference reading cannot" in why:
+        return ("the independent reference reading itself cannot read the archive or the array the failure is about "
+                "(hostile-*: truncated, fake end record...): no expected values for a script")
     return why.split(":", 1)[0][:80]
 
 
