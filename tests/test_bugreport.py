@@ -257,3 +257,19 @@ def test_a_report_reproduces_the_cell_with_the_library_alone(cell, outcome, tmp_
     issue = (tmp_path / "report" / "ISSUE.md").read_text(encoding="utf-8")
     assert expected.link in issue and report["install"] in issue and script.strip() in issue
     assert report["versions"] and all(f"- {name} {version}" in issue for name, version in report["versions"].items() if name != "build")
+
+
+def test_the_reference_worker_gives_one_arrays_values_for_a_report(tmp_path):
+    from compat_tests.workers import WorkerPool
+    from fixtures.hostile import INTACT, place_hostile
+
+    place_hostile(tmp_path, ["hostile-bad-crc"])
+    pool = WorkerPool()
+    try:
+        worker = pool.reference()
+        ok = worker.request({"command": "values", "archive": str(tmp_path / "hostile-bad-crc.zip"), "array": "intact", "out": str(tmp_path / "v.npy")})
+        missing = worker.request({"command": "values", "archive": str(tmp_path / "hostile-bad-crc.zip"), "array": "nope", "out": str(tmp_path / "w.npy")})
+    finally:
+        pool.close()
+    assert ok.status == "ok" and np.array_equal(np.load(tmp_path / "v.npy"), INTACT)
+    assert missing.status == "error" and "nope" in missing.error
