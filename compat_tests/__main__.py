@@ -110,7 +110,8 @@ def _report_bug(args) -> int:
         from compat_tests.tools.bugreport.survey import survey
 
         out = Path(args.out) if args.out else REPORTS / "bug-survey"
-        result = survey(Path(args.survey), out, sample=not args.all, check=args.check, limit=args.limit)
+        result = survey(Path(args.survey), out, sample=not args.all, check=args.check, limit=args.limit,
+                        check_per_reader=args.check_per_reader, budget=args.budget, only=args.only)
         print(json.dumps(result["summary"], indent=1))
         return 0
     if not args.cell:
@@ -151,6 +152,9 @@ def main(argv=None) -> int:
     bug.add_argument("--survey", metavar="RESULTS", help="report one cell per (reader, outcome, matrix.yaml entry) of RESULTS; the figures")
     bug.add_argument("--all", action="store_true", help="with --survey: every non-pass cell, not a sample")
     bug.add_argument("--limit", type=int, help="with --survey: at most this many cells")
+    bug.add_argument("--only", nargs="+", metavar="CELL", help="with --survey: only these cells")
+    bug.add_argument("--budget", type=float, default=120.0, help="with --survey: seconds of running tries per cell (default 120)")
+    bug.add_argument("--check-per-reader", action="store_true", help="with --survey: --check one reported cell per reader")
     bug.add_argument("--out", help="report folder (default: reports/bug/<cell>)")
     bug.add_argument("--results", help="results file the cell's outcome comes from (default: reports/results.json)")
     bug.add_argument("--check", action="store_true", help="run the script in a fresh environment made from its install line")

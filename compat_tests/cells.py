@@ -59,7 +59,7 @@ def repro_command(cell: str, archive: str | None = None) -> str:
 
 
 def report_bug_command(cell: str) -> str:
-    """The command that writes a bug report for a non-pass cell (compat_tests/bugreport)."""
+    """The command that writes a bug report for a non-pass cell (compat_tests/tools/bugreport)."""
     return f"./run python -m compat_tests report-bug {shlex.quote(cell)}"
 
 

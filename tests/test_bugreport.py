@@ -26,6 +26,9 @@ def test_failure_kinds_name_the_exception_or_the_check():
     assert failure_kind("zarr.errors.ArrayNotFoundError: nope") == "ArrayNotFoundError"
     assert failure_kind("values differ (got [1], expected [2]; NaNs 0 vs 0)") == "values differ"
     assert failure_kind("dtype float32 instead of float16 (same values)") == "dtype"
+    assert failure_kind("time: ArrayNotFoundError: No array found in store") == "ArrayNotFoundError"   # a partial cell's default
+    assert failure_kind("sst: values differ (got [1])") == "values differ"
+    assert failure_kind("no answer within 60 s; worker killed") == "no answer within 60 s; worker killed"
 
 
 def test_signature_is_about_one_array_and_keeps_the_option():
@@ -44,6 +47,7 @@ def test_what_the_script_must_show():
     assert script_outcome_for(Signature("partial", "x", frozenset({"values differ"})), {"message": "by default: wrong-data: ..."}) == "wrong-data"
     assert script_outcome_for(Signature("partial", None, frozenset({"attributes"})), {}) == "partial"
     assert script_outcome_for(Signature("timeout", None, frozenset({"no answer within 60 s"})), {}) == "timeout"
+    assert script_outcome_for(Signature("silent-missing", None, frozenset({"not listed"})), {}) == "error"
 
 
 # ---- templates ----
@@ -66,6 +70,81 @@ def test_assembled_scripts_compile_and_stay_short(reader_id, tmp_path):
     assert "# set by report-bug" not in text and "# packages:" not in text
     assert "compat_tests" not in text and "fixtures" not in text  # the library's own API only
     assert scripts.code_lines(text) <= 48, text  # about 40: the README gives the median of real reports
+
+
+def test_a_script_on_another_projects_archive_downloads_it_by_address_and_checks_its_sha256(tmp_path):
+    archive = tmp_path / "owner__project__x.zip"
+    archive.write_bytes(b"PK\x05\x06" + bytes(18))
+    text = scripts.assemble("zarr3", "title", "pip install x==1", archive=archive, embed=False, array="a",
+                            expected=scripts.array_literal(np.arange(3, dtype="<i2"), "<i2"), attrs={}, dims=None,
+                            extra={"ZARR_FORMAT": 2, "STORE_PREFIX": ""}, download=("https://example.org/x.zip", "ab" * 32))
+    compile(text, "zarr3", "exec")
+    assert "ARCHIVE_URL = 'https://example.org/x.zip'" in text and f"ARCHIVE_SHA256 = '{'ab' * 32}'" in text
+    assert "ARCHIVE_FILE = 'owner__project__x.zip'" in text and "ARCHIVE_B64" not in text
+    assert scripts.code_lines(text) <= 48, text
+
+
+# ---- shrinking, driven from outside (the survey runs many cells in lockstep) ----
+
+def _mini():
+    from compat_tests.tools.bugreport.tiny import MiniArray, MiniDataset
+    from fixtures.variants import BASELINE
+
+    record = {"dtype": "<f8", "chunks": [4, 4], "attrs": {"units": "K"}, "dims": ["y", "x"], "fill_value": None}
+    arrays = (MiniArray("g/big", np.zeros((16, 16)), dict(record)), MiniArray("g/small", np.ones((8, 8)), dict(record)))
+    return MiniDataset("synthetic", "synthetic", {"": {}, "g": {"title": "t"}}, arrays, BASELINE)
+
+
+def test_the_shrinker_follows_the_greedy_plan_and_keeps_what_reproduced(tmp_path):
+    from compat_tests.tools.bugreport.shrink import Shrinker
+
+    target = Signature("error", None, frozenset({"KeyError"}))
+    shrinker = Shrinker(_mini(), "g/small", target)
+    archive = tmp_path / "a.zip"
+    import zipfile
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("zarr.json", "{}")
+    names = []
+    while shrinker.pending is not None:
+        t = shrinker.pending
+        names.append(t.name)
+        keep = t.name != "no dimension names"  # the failure goes away without dimension names
+        shrinker.tell(archive, archive, target if keep else Signature("pass", None, frozenset()), "msg", seconds=0.1)
+    assert names[0] == "only the array g/small" and "no dimension names" in names
+    r = shrinker.result
+    assert [a.path for a in r.mini.arrays] == ["small"] and r.focus == "small"   # at_root renamed it
+    assert r.mini.arrays[0].record["dims"] == ["y", "x"] and r.mini.arrays[0].record["attrs"] == {}
+    assert r.mini.arrays[0].shape == [2, 2] and r.mini.arrays[0].record["chunks"] == [2, 2]   # one chunk of at most 2
+    assert [s.kept for s in r.steps].count(False) == 1 and shrinker.stopped is None
+
+
+def test_the_shrinker_stops_at_its_time_bound(tmp_path):
+    from compat_tests.tools.bugreport.shrink import Shrinker
+
+    target = Signature("timeout", None, frozenset({"no answer within 60 s"}))
+    shrinker = Shrinker(_mini(), "g/small", target, budget=100)
+    archive = tmp_path / "a.zip"
+    archive.write_bytes(b"PK\x05\x06" + bytes(18))
+    shrinker.tell(archive, archive, target, seconds=60)
+    assert shrinker.pending is not None
+    shrinker.tell(archive, archive, target, seconds=60)
+    assert shrinker.pending is None and "bound" in shrinker.stopped and shrinker.result.mini is not None
+
+
+def test_cells_that_cannot_be_reported_are_classified_without_running():
+    from compat_tests.tools.bugreport.command import not_reportable
+    from compat_tests.tools.bugreport.survey import group_of
+
+    hostile = {"cell": "zarr3--hostile-bad-crc", "fixture": "hostile-bad-crc", "outcome": "wrong-data"}
+    assert not_reportable(hostile) is None   # reported as it is, unless the failure is a refusal (known only from its manifest)
+    assert "refuse" in group_of(hostile, "the failure is about `target`, which a correct reader may or must refuse (...)")
+    broken = {"cell": "zarr3--coads-v3-stored", "fixture": "coads-v3-stored", "outcome": "fixture-error", "message": "x"}
+    assert "not a library's bug" in not_reportable(broken) and group_of(broken, "") == "fixture-error: not a library's bug"
+    from fixtures.catalogue import catalogue
+
+    ext = next(iter(catalogue()))
+    assert not_reportable({"cell": f"zarr3--{ext}", "fixture": ext, "outcome": "error"}) is None   # reported with the upstream archive
+    assert not_reportable({"cell": "zarr3--coads-v3-stored", "fixture": "coads-v3-stored", "outcome": "error"}) is None
 
 
 @pytest.mark.parametrize("values,dtype", [
@@ -178,3 +257,19 @@ def test_a_report_reproduces_the_cell_with_the_library_alone(cell, outcome, tmp_
     issue = (tmp_path / "report" / "ISSUE.md").read_text(encoding="utf-8")
     assert expected.link in issue and report["install"] in issue and script.strip() in issue
     assert report["versions"] and all(f"- {name} {version}" in issue for name, version in report["versions"].items() if name != "build")
+
+
+def test_the_reference_worker_gives_one_arrays_values_for_a_report(tmp_path):
+    from compat_tests.workers import WorkerPool
+    from fixtures.hostile import INTACT, place_hostile
+
+    place_hostile(tmp_path, ["hostile-bad-crc"])
+    pool = WorkerPool()
+    try:
+        worker = pool.reference()
+        ok = worker.request({"command": "values", "archive": str(tmp_path / "hostile-bad-crc.zip"), "array": "intact", "out": str(tmp_path / "v.npy")})
+        missing = worker.request({"command": "values", "archive": str(tmp_path / "hostile-bad-crc.zip"), "array": "nope", "out": str(tmp_path / "w.npy")})
+    finally:
+        pool.close()
+    assert ok.status == "ok" and np.array_equal(np.load(tmp_path / "v.npy"), INTACT)
+    assert missing.status == "error" and "nope" in missing.error

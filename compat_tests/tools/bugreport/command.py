@@ -8,12 +8,17 @@ and with --check what the script showed in a fresh environment).
 
 from __future__ import annotations
 
+import atexit
+import functools
+import hashlib
 import json
+import math
+import os
 import re
 import shutil
 import subprocess
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +28,7 @@ from compat_tests.tools.bugreport.install import install_for
 from compat_tests.tools.bugreport.issue import issue_markdown, title as make_title, writer_words
 from compat_tests.tools.bugreport.script import EMBED_LIMIT, ScriptError, array_literal, assemble, code_lines, packages, spec_for
 from compat_tests.tools.bugreport.shrink import CHECK_KINDS, HeavyLock, Signature, failed_array, shrink, signature
-from compat_tests.tools.bugreport.tiny import MiniDataset, load_dataset_arrays, needed_groups
+from compat_tests.tools.bugreport.tiny import MiniArray, MiniDataset, load_dataset_arrays, needed_groups
 from compat_tests.cells import Describer, run_cell, time_limit
 from compat_tests.checks import IGNORED_ATTRS
 from compat_tests.expectations import expectation_for, load as load_expectations
@@ -39,7 +44,8 @@ RESULTS = ROOT / "reports" / "results.json"
 LITERAL_LIMIT = 256          # expected values up to this many go into the script as a literal, else expected.npy beside it
 KIND_WORDS = {"not listed": "array not listed", "values differ": "wrong values", "shape": "wrong shape", "dtype": "another dtype",
               "attributes": "attributes missing or different", "dimensions": "dimension names missing or different"}
-REPORTABLE = ("partial", "wrong-data", "error", "crash", "timeout", "unsupported")
+TRY_TIMEOUT = 20.0            # seconds: the limit of one shrinking try, unless the cell itself is a timeout
+REPORTABLE = ("partial", "wrong-data", "silent-missing", "error", "crash", "timeout", "unsupported")
 
 
 class ReportError(ValueError):
@@ -63,6 +69,8 @@ def script_outcome_for(target: Signature, record: dict) -> str:
     """What the standalone script should show: its plain call, judged on the one array it reads."""
     if target.outcome in ("timeout", "crash"):
         return target.outcome
+    if target.outcome == "silent-missing":   # opened without error, the array not there: asking for it by name raises
+        return "error"
     if any(kind not in CHECK_KINDS for kind in target.kinds):
         return "error"                                  # an exception, for the array or the whole call
     if "values differ" in target.kinds or "shape" in target.kinds:
@@ -71,6 +79,7 @@ def script_outcome_for(target: Signature, record: dict) -> str:
     return by_default.group(1) if target.option and by_default else "partial"
 
 
+@functools.lru_cache(maxsize=None)
 def _environment_facts(python: Path) -> tuple[str, str]:
     proc = subprocess.run([str(python), "-c", "import platform; print(platform.python_version()); print(platform.platform())"],
                           capture_output=True, text=True, check=True)
@@ -85,30 +94,59 @@ def _plain(message: str, archive: Path | None) -> str:
     return message.replace(str(ROOT) + "/", "")
 
 
-def make_report(cell: str, out: Path | None = None, results: Path = RESULTS, run_check: bool = False, log=print,
-                lock: HeavyLock | None = None) -> dict:
-    """Write the report of `cell`; `lock` (the heavy-work lock, held per batch) may be shared by several reports."""
-    if lock is None:
-        with HeavyLock() as own:
-            return make_report(cell, out, results, run_check, log, own)
+@dataclass
+class Prepared:
+    """A reportable cell, ready to shrink: its record, reader, fixture files, failure signature and start dataset."""
+    cell: str
+    reader: object
+    fixture_id: str
+    record: dict
+    archive: Path
+    manifest_path: Path
+    manifest: dict
+    expected: object
+    focus: str | None
+    target: Signature
+    start: MiniDataset | None        # None: another project's archive, reported as it is
+    external: object = None          # its catalogue entry (fixtures.catalogue.ExternalArchive)
+    values: object = None            # the focus array's values from the reference reading (another project's archive)
+
+
+def not_reportable(record: dict) -> str | None:
+    """Why a non-pass cell cannot be reported (shrunk and scripted) without running anything; None if it can be tried."""
+    outcome, fixture_id = record["outcome"], record.get("fixture") or parse_cell(record["cell"])[1]
+    if outcome == "pass":
+        return "passes: there is no bug to report"
+    if outcome not in REPORTABLE:
+        return f"{outcome}, which is not a library's bug to report: {(record.get('message') or '')[:200]}"
+    if fixture_id.startswith("ext-"):
+        from fixtures.catalogue import catalogue
+
+        return None if fixture_id in catalogue() else f"{fixture_id} is not in external/catalogue.toml"
+    if fixture_id.startswith("hostile-"):
+        return None
+    if fixture_id not in all_fixtures():
+        return f"{fixture_id} is not a fixture of this code base (renamed or removed since the run)"
+    return None
+
+
+def prepare(cell: str, results: Path = RESULTS, record: dict | None = None, lock: HeavyLock | None = None) -> Prepared:
+    """Everything a report needs before shrinking; ReportError (one line) when the cell cannot be reported."""
     try:
         reader, fixture_id = parse_cell(cell)
     except ReproError as exc:
         raise ReportError(str(exc)) from None
-    record = find_record(cell, results)
-    outcome = record["outcome"]
-    if outcome == "pass":
-        raise ReportError(f"{cell} passes ({results}): there is no bug to report")
-    if outcome not in REPORTABLE:
-        raise ReportError(f"{cell} is {outcome}, which is not a library's bug to report: {(record.get('message') or '')[:200]}")
-    if fixture_id.startswith("ext-") or fixture_id not in all_fixtures():
-        raise ReportError(f"{fixture_id} was made by another project: our writers cannot rebuild it smaller; use `repro {cell}`")
-    spec = all_fixtures()[fixture_id]
-    lock.take()  # a missing fixture or environment is built here
+    record = record or find_record(cell, results)
+    why = not_reportable(dict(record, fixture=fixture_id))
+    if why:
+        raise ReportError(f"{cell}: {why}" if record["outcome"] != "pass" else f"{cell} passes ({results}): there is no bug to report")
+    spec = all_fixtures().get(fixture_id)
+    if lock is not None:
+        lock.take()  # a missing fixture or environment is built here
     try:
         archive, manifest_path = fixture_files(fixture_id)
-        script_spec = spec_for(reader.id)
-        python = ensure_environment(reader.env)
+        spec_for(reader.id)
+        ensure_environment(reader.env)
     except (ReproError, ScriptError) as exc:
         raise ReportError(str(exc)) from None
     except EnvUnavailable as exc:
@@ -117,37 +155,111 @@ def make_report(cell: str, out: Path | None = None, results: Path = RESULTS, run
     expected = expectation_for(cell, load_expectations())
     focus = failed_array(record, [a["path"] for a in manifest["arrays"]])
     target = signature(record, focus, expected.outcome)
+    if spec is None:  # not rebuilt by our writers: reported as it is
+        from fixtures.catalogue import catalogue
+
+        readable = [a for a in manifest["arrays"] if a.get("expect", "read") == "read"]
+        if not readable:
+            raise ReportError(f"{cell}: the reference reading cannot read {fixture_id} ({manifest.get('unjudged') or 'no arrays'}): no expected values")
+        about = next((a for a in manifest["arrays"] if a["path"] == focus), None)
+        if about is not None and about.get("expect", "read") != "read":
+            raise ReportError(f"{cell}: the failure is about `{focus}`, which a correct reader may or must refuse ({about.get('why')}): "
+                              f"a script that prints values cannot show it; use `repro {cell}`")
+        record_of = focus if focus is not None else min(readable, key=lambda a: math.prod(a["shape"]))["path"]
+        values = reference_values(archive, record_of)
+        return Prepared(cell, reader, fixture_id, record, archive, manifest_path, manifest, expected, focus, target, None,
+                        catalogue().get(fixture_id), (record_of, values))
+    meta, arrays = load_dataset_arrays(spec.dataset, spec.variant.zarr_format)
+    start = MiniDataset(spec.dataset, DATASET_KINDS[spec.dataset], meta["groups"], tuple(arrays), spec.variant)
+    return Prepared(cell, reader, fixture_id, record, archive, manifest_path, manifest, expected, focus, target, start)
+
+
+_REFERENCE: list[WorkerPool] = []
+
+
+def reference_values(archive: Path, array: str) -> np.ndarray:
+    """One array's values as the reference reading decodes them, in its capped worker (cached by the archive's sha256)."""
+    from datasets.sources import sha256_file
+    from envs import cache_root
+
+    folder = cache_root() / "bugreport-tiny" / "values"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / (hashlib.sha256(f"{sha256_file(archive)}:{array}".encode()).hexdigest()[:24] + ".npy")
+    if not target.exists():
+        if not _REFERENCE:
+            _REFERENCE.append(WorkerPool())
+            atexit.register(_REFERENCE[0].close)
+        reply = _REFERENCE[0].reference().request({"command": "values", "archive": str(archive), "array": array, "out": str(target) + ".part.npy"},
+                                                  timeout=DEFAULT_TIMEOUT)
+        if reply.status != "ok":
+            raise ReportError(f"the reference reading cannot give the values of {array}: {reply.error}")
+        os.replace(str(target) + ".part.npy", target)
+    return np.load(target, allow_pickle=True)
+
+
+def try_limit(target: Signature) -> float:
+    """The time limit of one shrinking try: the cell's own for a timeout, else a shorter one (a tiny archive
+    that needs more than this shows another failure, a timeout, and the try is dropped either way)."""
+    return DEFAULT_TIMEOUT if target.outcome == "timeout" else min(DEFAULT_TIMEOUT, TRY_TIMEOUT)
+
+
+def make_report(cell: str, out: Path | None = None, results: Path = RESULTS, run_check: bool = False, log=print,
+                lock: HeavyLock | None = None, budget: float | None = None) -> dict:
+    """Write the report of `cell`; `lock` (the heavy-work lock, held per batch) may be shared by several reports."""
+    if lock is None:
+        with HeavyLock() as own:
+            return make_report(cell, out, results, run_check, log, own, budget)
+    prep = prepare(cell, results, lock=lock)
+    log(f"{cell}: {prep.target}" + (f" (about {prep.focus})" if prep.focus else ""))
+    pool = WorkerPool()
+    describe = Describer(pool)
+    limit = try_limit(prep.target)
+
+    def run(candidate: Path, candidate_manifest: Path, focus_path: str | None):
+        result = run_cell(prep.reader, "tiny", candidate, candidate_manifest, pool, describe, timeout=limit)
+        return signature(result, focus_path, prep.expected.outcome), result.message
+
+    try:
+        shrunk = shrink(prep.start, prep.focus, prep.target, run, log=log, lock=lock, budget=budget)
+        describe(prep.reader)
+    finally:
+        pool.close()
+    return write_report(prep, shrunk, Path(out) if out else None, describe.cache.get(prep.reader.id), run_check, log, lock)
+
+
+def write_report(prep: Prepared, shrunk, out: Path | None, description: dict | None, run_check: bool = False, log=print,
+                 lock: HeavyLock | None = None) -> dict:
+    """The report folder of a prepared cell from its shrinking result: archive, script, install line, issue, report.json."""
+    cell, reader, fixture_id, record = prep.cell, prep.reader, prep.fixture_id, prep.record
+    archive, manifest_path, manifest, expected, focus, target, start = (prep.archive, prep.manifest_path, prep.manifest, prep.expected,
+                                                                        prep.focus, prep.target, prep.start)
+    outcome = record["outcome"]
+    script_spec = spec_for(reader.id)
+    python = ensure_environment(reader.env)
     folder = Path(out) if out else ROOT / "reports" / "bug" / cell
     if folder.exists():
         shutil.rmtree(folder)
-    (folder / "steps").mkdir(parents=True)
-    log(f"{cell}: {target}" + (f" (about {focus})" if focus else ""))
+    folder.mkdir(parents=True)
 
-    pool = WorkerPool()
-    describe = Describer(pool)
-
-    def run(candidate: Path, candidate_manifest: Path, focus_path: str | None):
-        result = run_cell(reader, "tiny", candidate, candidate_manifest, pool, describe)
-        return signature(result, focus_path, expected.outcome), result.message
-
-    meta, arrays = load_dataset_arrays(spec.dataset, spec.variant.zarr_format)
-    start = MiniDataset(spec.dataset, DATASET_KINDS[spec.dataset], meta["groups"], tuple(arrays), spec.variant)
-    try:
-        shrunk = shrink(start, focus, target, run, folder / "steps", log=log, lock=lock)
-    finally:
-        pool.close()
-
+    external = prep.external
     if shrunk.mini is not None:
         used_archive, used_manifest, mini, focus_now = shrunk.archive, shrunk.manifest, shrunk.mini, shrunk.focus
         message = shrunk.message
+    elif start is None:  # another project's archive as published, or a hostile one: the focus array's record from its manifest
+        used_archive, used_manifest, message = archive, manifest_path, record.get("message") or ""
+        focus_now, values = prep.values
+        entry = next(a for a in manifest["arrays"] if a["path"] == focus_now)
+        dtype_name = "string" if entry["dtype"] == "string" else np.dtype(entry["dtype"]).str
+        mini = MiniDataset(fixture_id, "as-is", {}, (MiniArray(focus_now, values, {
+            "dtype": dtype_name, "attrs": entry.get("attributes") or {}, "dims": entry.get("dimension_names"), "chunks": entry.get("chunks")}),),
+            None)
     else:
         used_archive, used_manifest, mini, focus_now = archive, manifest_path, start, focus
         message = record.get("message") or ""
-    tiny_zip = folder / ("tiny.zip" if shrunk.mini is not None else archive.name)
+    tiny_zip = folder / ("tiny.zip" if shrunk.mini is not None else external.file if external is not None else archive.name)
     link_or_copy(used_archive, tiny_zip)  # the original (when nothing smaller fails) can be large: a hard link
-    shutil.copyfile(used_manifest, folder / tiny_zip.name.replace(".zip", ".manifest.json"))
+    shutil.copyfile(used_manifest, folder / (tiny_zip.name.rsplit(".", 1)[0] + ".manifest.json"))
     used = json.loads(Path(used_manifest).read_text(encoding="utf-8"))
-    shutil.rmtree(folder / "steps")
 
     focus_array = next((a for a in mini.arrays if a.path == focus_now), None) or min(mini.arrays, key=lambda a: a.data.size)
     dtype = focus_array.record["dtype"]
@@ -159,13 +271,16 @@ def make_report(cell: str, out: Path | None = None, results: Path = RESULTS, run
     install = install_for(reader.env, packages(script_spec))
     what = next(iter(sorted(k for k in target.kinds if k not in CHECK_KINDS)), None) or " and ".join(KIND_WORDS.get(k, k) for k in sorted(target.kinds))
     what = {"timeout": "no answer (hangs)", "crash": "the process crashes"}.get(target.outcome, what)
-    variant = used["variant"]
+    variant = used["variant"] or {"zarr_format": used["zarr_format"]}
     title = make_title(reader.library, what, variant["zarr_format"], dtype, variant)
-    embed = tiny_zip.stat().st_size <= EMBED_LIMIT
+    if external is not None:
+        title += f" made by {external.repository}"
+    embed = tiny_zip.stat().st_size <= EMBED_LIMIT and external is None
     attrs = {k: v for k, v in focus_array.record["attrs"].items() if k not in IGNORED_ATTRS}
     script = assemble(reader.id, title, install.line(), archive=tiny_zip, embed=embed, array=focus_array.path,
                       expected=expected_source, attrs=attrs, dims=focus_array.record.get("dims"),
-                      extra={"ZARR_FORMAT": variant["zarr_format"], "STORE_PREFIX": used["store_prefix"]})
+                      extra={"ZARR_FORMAT": variant["zarr_format"], "STORE_PREFIX": used["store_prefix"]},
+                      download=(external.url, external.sha256) if external is not None else None)
     script_path = folder / "reproduce.py"
     script_path.write_text(script, encoding="utf-8")
     (folder / "install.txt").write_text(install.line() + "\n", encoding="utf-8")
@@ -174,20 +289,32 @@ def make_report(cell: str, out: Path | None = None, results: Path = RESULTS, run
     checked = None
     if run_check:
         log(f"checking {script_path.name} in a fresh environment ({install.line()[:120]}) ...")
-        lock.take()
+        if lock is not None:
+            lock.take()
         checked = checker.check(script_path, install, reader.env, timeout=time_limit(DEFAULT_TIMEOUT, used))
         log(f"  the script shows: {checked.outcome} (the cell: {wanted})" + (f"; {checked.notes}" if checked.notes else ""))
 
     version, plat = _environment_facts(python)
-    versions = (describe.cache.get(reader.id) or {}).get("versions") or record.get("versions") or {}
+    versions = (description or {}).get("versions") or record.get("versions") or {}
     original_facts = manifest["zip"]
+    hostile = used.get("hostile")
+    written = (f"hand-made by zipstore-compat's fixtures/hostile.py from a small Zarr 3 store, then damaged on purpose: {hostile.get('what')} "
+               f"(departs from {hostile.get('spec')}), Zarr format {variant['zarr_format']}" if hostile else
+               f"made by {external.repository} (`{external.path}` at commit {external.commit[:12]}; licence {external.licence}), "
+               f"downloaded by the script from {external.url} and checked by its sha256 {external.sha256}, Zarr format {variant['zarr_format']}"
+               if external is not None else None)
     facts = [
-        f"written by {writer_words(variant)} ({', '.join(f'{k} {v}' for k, v in used['writer']['versions'].items())}), Zarr format {variant['zarr_format']}",
+        written or f"written by {writer_words(variant)} ({', '.join(f'{k} {v}' for k, v in used['writer']['versions'].items())}), Zarr format {variant['zarr_format']}",
         f"{used['zip']['entries']} ZIP entries, {', '.join(f'{n} {k}' for k, v in used['zip']['compression'].items() for n in [v])}, "
         f"root prefix {used['store_prefix']!r}, {tiny_zip.stat().st_size} bytes, sha256 {used['zip']['archive_sha256'][:16]}...",
         f"the array `{focus_array.path}`: {dtype}, shape {focus_array.shape}, chunks {focus_array.record['chunks']}",
     ]
-    if shrunk.mini is not None:
+    if hostile:
+        summary = ["not made smaller: a hand-made hostile archive, already one small store (two or three arrays of a few chunks)"]
+    elif external is not None:
+        summary = ["not made smaller: the archive was made by another project, and our writers cannot rebuild it; it is the project's own "
+                   "file, as published at that commit"]
+    elif shrunk.mini is not None:
         kept = [s.name for s in shrunk.steps if s.kept]
         dropped_props = [s.name for s in shrunk.steps if not s.kept and "=" in s.name and "instead of" in s.name]
         summary = [f"cut from the suite's archive `{fixture_id}.zip` ({original_facts['archive_bytes']:,} bytes, {original_facts['entries']} entries) "
@@ -197,6 +324,8 @@ def make_report(cell: str, out: Path | None = None, results: Path = RESULTS, run
             summary.append("the failure goes away (or changes) with: " + "; ".join(dropped_props))
     else:
         summary = [f"no smaller archive showed the same failure ({len(shrunk.steps)} tries, see report.json): this is the suite's own archive `{fixture_id}.zip`"]
+    if getattr(shrunk, "stopped", None):
+        summary.append(shrunk.stopped)
     happened = _plain(message, used_archive)
     if checked is not None and checked.outcome == wanted:
         happened = checked.output
@@ -206,17 +335,18 @@ def make_report(cell: str, out: Path | None = None, results: Path = RESULTS, run
                  + (f", the attributes {attrs}" if attrs else "") + ("" if not focus_array.record.get("dims") else f" and the dimension names {focus_array.record['dims']}") + ".",
         happened=happened, script=script, script_name=script_path.name, install=install.line(), embedded=embed,
         archive_facts=facts, shrink_summary=summary, link=expected.link or "(no matrix.yaml entry)", reason=expected.reason, cell=cell,
-        workaround=target.option,
+        workaround=target.option, archive_name=tiny_zip.name, download=external is not None,
         check_line=(f"the script shows `{checked.outcome}` in a fresh environment made from the install line" if checked else None))
     (folder / "ISSUE.md").write_text(issue, encoding="utf-8")
 
     report = {
         "cell": cell, "folder": str(folder), "recorded": {"outcome": outcome, "message": record.get("message")}, "target": str(target),
-        "focus": focus, "shrank": shrunk.mini is not None, "archive": tiny_zip.name, "archive_bytes": tiny_zip.stat().st_size,
+        "focus": focus, "shrank": shrunk.mini is not None, "external": external.url if external is not None else None, "archive": tiny_zip.name, "archive_bytes": tiny_zip.stat().st_size,
         "original_bytes": original_facts["archive_bytes"], "script_lines": code_lines(script), "embedded": embed,
         "install": install.line(), "versions": versions, "python": version, "platform": plat, "script_outcome_wanted": wanted,
         "check": checked.to_json() if checked else None,
         "same_outcome_standalone": (checked.outcome == wanted) if checked else None,
+        "stopped": getattr(shrunk, "stopped", None),
         "steps": [s.to_json() for s in shrunk.steps],
     }
     (folder / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -10,6 +10,7 @@ checker reuses the suite's build of it.
 
 from __future__ import annotations
 
+import functools
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,7 @@ class Install:
         return " && ".join(parts)
 
 
+@functools.lru_cache(maxsize=None)
 def freeze(python: Path) -> dict[str, str]:
     """{normalised distribution name: version} installed in an environment."""
     proc = subprocess.run(["uv", "pip", "freeze", "--python", str(python)], capture_output=True, text=True, check=True)

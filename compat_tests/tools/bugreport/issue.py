@@ -39,7 +39,7 @@ def title(library: str, what: str, fmt: int, dtype: str, variant: dict) -> str:
 def issue_markdown(*, title: str, library: str, call: str, versions: dict, python: str, platform: str, expected: str,
                    happened: str, script: str, script_name: str, install: str, embedded: bool, archive_facts: list[str],
                    shrink_summary: list[str], link: str, reason: str, cell: str, check_line: str | None,
-                   workaround: str | None = None) -> str:
+                   workaround: str | None = None, archive_name: str = "tiny.zip", download: bool = False) -> str:
     fence = "````" if "```" in happened else "```"
     lines = [
         f"# {title}", "",
@@ -53,7 +53,9 @@ def issue_markdown(*, title: str, library: str, call: str, versions: dict, pytho
         *([f"With the non-default `{workaround}` the values are read correctly.", ""] if workaround else []),
         "### Reproduce", "",
         "```sh", install, f"python {script_name}", "```", "",
-        ("The archive is embedded in the script." if embedded else f"The script reads `tiny.zip` (attached) from its own folder."), "",
+        ("The archive is embedded in the script." if embedded else
+         f"The script downloads the archive from its project's address (unless `{archive_name}` is beside it) and checks its sha256." if download else
+         f"The script reads `{archive_name}` (attached) from its own folder."), "",
         "```python", script.rstrip(), "```", "",
         "### The archive", "", *[f"- {fact}" for fact in archive_facts], "",
         *(["### How it was made smaller", "", *[f"- {line}" for line in shrink_summary], ""] if shrink_summary else []),

@@ -127,19 +127,24 @@ def _attrs_literal(attrs: dict) -> str:
 
 
 def assemble(reader_id: str, title: str, install: str, *, archive: Path, embed: bool, array: str, expected: str,
-             attrs: dict, dims, extra: dict) -> str:
-    """The script's text: header comment, prologue, the reader's body, epilogue, with the marked constants set."""
+             attrs: dict, dims, extra: dict, download: tuple[str, str] | None = None) -> str:
+    """The script's text: header comment, prologue, the reader's body, epilogue, with the marked constants set.
+
+    `download` (url, sha256): the archive is another project's, read from beside the script or downloaded
+    from its upstream address, and checked by its sha256 (the _prologue_download template).
+    """
     spec = spec_for(reader_id)
     values = {
         "ARCHIVE_B64": repr(base64.b64encode(archive.read_bytes()).decode() if embed else ""),
         "ARCHIVE_FILE": repr(archive.name),
+        **({"ARCHIVE_URL": repr(download[0]), "ARCHIVE_SHA256": repr(download[1])} if download else {}),
         "ARRAY": repr(array),
         "EXPECTED": expected,
         "ATTRS": _attrs_literal(attrs),
         "DIMS": repr(list(dims) if dims else None),
         **{k: repr(v) for k, v in {**extra, **spec.constants}.items()},
     }
-    parts = [template_path(spec, "_prologue"), template_path(spec), template_path(spec, "_epilogue")]
+    parts = [template_path(spec, "_prologue_download" if download else "_prologue"), template_path(spec), template_path(spec, "_epilogue")]
     lines = [f"# {title}", f"# {install}"]
     used = set()
     for i, part in enumerate(parts):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Callable
 
-from compat_tests.tools.bugreport.tiny import MiniArray, MiniDataset, TinyBuildError, build_tiny, needed_groups
+from compat_tests.tools.bugreport.tiny import MiniArray, MiniDataset, TinyBuildError, cached_tiny, needed_groups
 from compat_tests.cells import CellResult
 from compat_tests.checks import reconcile
 from fixtures.variants import BASELINE
@@ -30,8 +30,12 @@ CHECK_KINDS = ("not listed", "not read", "values differ", "dtype", "shape", "sli
                "could not summarise values")
 
 
-def failure_kind(text: str) -> str:
-    """What kind of failure one failed-check line (without its array path) or a cell message is."""
+def failure_kind(text: str, _inner: bool = True) -> str:
+    """What kind of failure one failed-check line (without its array path) or a cell message is.
+
+    A message that starts with an array's path ("time: ArrayNotFoundError: ...", as a partial cell's
+    "by default:" part does) is the kind of what follows the path.
+    """
     text = text.strip()
     match = EXCEPTION.match(text)
     if match:
@@ -39,6 +43,11 @@ def failure_kind(text: str) -> str:
     for kind in CHECK_KINDS:
         if text.startswith(kind):
             return kind
+    head, _, rest = text.partition(": ")
+    if _inner and rest and " " not in head:
+        inner = failure_kind(rest, _inner=False)
+        if EXCEPTION.match(rest.strip()) or inner in CHECK_KINDS:
+            return inner
     return text.split(":", 1)[0][:60]
 
 
@@ -104,6 +113,7 @@ class ShrinkResult:
     steps: list[Step] = field(default_factory=list)
     message: str = ""                    # what the reader said on the archive kept
     focus: str | None = None             # the array the failure is about, in the archive kept
+    stopped: str | None = None           # why the shrinking stopped early (its time bound), if it did
 
 
 class HeavyLock:
@@ -239,61 +249,109 @@ def array_subsets(arrays: tuple[MiniArray, ...], focus: str | None) -> list[tupl
     return out
 
 
-def shrink(start: MiniDataset, focus: str | None, target: Signature, run: Callable[[Path, Path, str | None], tuple[Signature, str]],
-           out: Path, log=lambda msg: None, lock: HeavyLock | None = None) -> ShrinkResult:
-    """Greedy shrinking from `start` (the fixture's dataset and variant) while run(...) gives `target`.
+@dataclass(frozen=True)
+class Try:
+    name: str                    # what this step tries, in words
+    candidate: MiniDataset
+    focus: str | None            # the array the failure is about, in the candidate
 
-    run(archive, manifest, focus path) runs the reader in its worker on a candidate: (its signature, its message).
-    """
-    result = ShrinkResult(target, None, None, None)
-    counter = iter(range(1, 1000))
 
-    def attempt(name: str, candidate: MiniDataset, focus_path: str | None) -> bool:
-        n = next(counter)
-        started = time.perf_counter()
-        folder = out / f"{n:02d}"
-        if lock is not None:
-            lock.take()
-        try:
-            archive, manifest = build_tiny(candidate, folder, "tiny")
-        except TinyBuildError as exc:
-            step = Step(name, False, f"not built: {exc}"[:300], arrays=candidate.describe())
-        else:
-            got, message = run(archive, manifest, focus_path)
-            kept = got == target
-            step = Step(name, kept, str(got), archive.stat().st_size, _entries(archive), candidate.describe())
-            if kept:
-                result.mini, result.archive, result.manifest, result.message = candidate, archive, manifest, message
-                result.focus = focus_path
-        step.seconds = round(time.perf_counter() - started, 2)
-        result.steps.append(step)
-        log(f"  step {n}: {name}: {'kept' if step.kept else 'dropped'} ({step.signature}"
-            + (f", {step.archive_bytes} bytes" if step.archive_bytes else "") + ")")
-        return step.kept
-
+def plan(start: MiniDataset, focus: str | None):
+    """The greedy shrinking plan: yields the next Try; is sent whether it reproduced the failure (kept)."""
     current = None
     for name, arrays in array_subsets(start.arrays, focus):
         candidate = replace(start, arrays=arrays, groups=needed_groups(start.groups, arrays))
-        if attempt(name, few_chunks(candidate) or candidate, focus if focus in {a.path for a in arrays} else None):
-            current = result.mini
+        candidate = few_chunks(candidate) or candidate
+        if (yield Try(name, candidate, focus if focus in {a.path for a in arrays} else None)):
+            current = candidate
             break
     if current is None:  # fewer arrays did not reproduce: shrink every array of the dataset instead
         candidate = few_chunks(start)
-        if candidate is not None and attempt("every array, at most two chunks along each dimension", candidate, focus):
-            current = result.mini
+        if candidate is not None and (yield Try("every array, at most two chunks along each dimension", candidate, focus)):
+            current = candidate
     if current is None:
-        return result
+        return
     for step in ARRAY_STEPS:
         candidate = step(current)
         if candidate is not None:
             focus_now = _follow(focus, current, candidate)
-            if attempt(step.__doc__, candidate, focus_now):
-                current, focus = result.mini, focus_now
+            if (yield Try(step.__doc__, candidate, focus_now)):
+                current, focus = candidate, focus_now
     for name, step in property_steps(current):
         candidate = step(current)
-        if not candidate.variant.problems(candidate.kind) and attempt(name, candidate, focus):
-            current = result.mini
-    return result
+        if not candidate.variant.problems(candidate.kind) and (yield Try(name, candidate, focus)):
+            current = candidate
+
+
+class Shrinker:
+    """One cell's shrinking, driven from outside: `pending` is the next try; `tell(...)` gives what the reader showed.
+
+    `budget` bounds the seconds spent running tries: past it the shrinking stops with the smallest
+    archive that reproduced so far (`stopped` says so).
+    """
+
+    def __init__(self, start: MiniDataset, focus: str | None, target: Signature, budget: float | None = None):
+        self.result = ShrinkResult(target, None, None, None)
+        self.budget, self.spent, self.stopped = budget, 0.0, None
+        self._plan = plan(start, focus)
+        self.pending: Try | None = self._next(None)
+
+    def _next(self, kept: bool | None) -> Try | None:
+        try:
+            return next(self._plan) if kept is None else self._plan.send(kept)
+        except StopIteration:
+            return None
+
+    def tell(self, archive: Path | None, manifest: Path | None, got: Signature | None, message: str = "",
+             seconds: float = 0.0, not_built: str | None = None) -> Step:
+        t = self.pending
+        assert t is not None, "no try is pending"
+        if not_built is not None or archive is None:
+            step = Step(t.name, False, f"not built: {not_built}"[:300], arrays=t.candidate.describe())
+        else:
+            kept = got == self.result.target
+            step = Step(t.name, kept, str(got), archive.stat().st_size, _entries(archive), t.candidate.describe())
+            if kept:
+                r = self.result
+                r.mini, r.archive, r.manifest, r.message, r.focus = t.candidate, archive, manifest, message, t.focus
+        step.seconds = round(seconds, 2)
+        self.result.steps.append(step)
+        self.spent += seconds
+        if self.budget is not None and self.spent > self.budget:
+            self.stopped = f"stopped after {len(self.result.steps)} tries: the {self.budget:g} s bound for running tries was spent"
+            self.pending = None
+        else:
+            self.pending = self._next(step.kept)
+        return step
+
+
+def shrink(start: MiniDataset, focus: str | None, target: Signature, run: Callable[[Path, Path, str | None], tuple[Signature, str]],
+           out: Path | None = None, log=lambda msg: None, lock: HeavyLock | None = None, budget: float | None = None) -> ShrinkResult:
+    """Greedy shrinking from `start` (the fixture's dataset and variant) while run(...) gives `target`.
+
+    run(archive, manifest, focus path) runs the reader in its worker on a candidate: (its signature, its message).
+    Candidates are built into (or taken from) the tiny-archive cache; `out` is not used any more.
+    """
+    shrinker = Shrinker(start, focus, target, budget)
+    while shrinker.pending is not None:
+        t = shrinker.pending
+        n = len(shrinker.result.steps) + 1
+        if lock is not None:
+            lock.take()
+        started = time.perf_counter()
+        try:
+            archive, manifest = cached_tiny(t.candidate)
+        except TinyBuildError as exc:
+            step = shrinker.tell(None, None, None, seconds=time.perf_counter() - started, not_built=str(exc))
+        else:
+            got, message = run(archive, manifest, t.focus)
+            step = shrinker.tell(archive, manifest, got, message, seconds=time.perf_counter() - started)
+        log(f"  step {n}: {t.name}: {'kept' if step.kept else 'dropped'} ({step.signature}"
+            + (f", {step.archive_bytes} bytes" if step.archive_bytes else "") + ")")
+    if shrinker.stopped:
+        log(f"  {shrinker.stopped}")
+    shrinker.result.stopped = shrinker.stopped
+    return shrinker.result
 
 
 def _follow(focus: str | None, before: MiniDataset, after: MiniDataset) -> str | None:
