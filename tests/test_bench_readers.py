@@ -86,7 +86,7 @@ def test_table_says_what_each_cell_did():
              "cells": [_row("a", "f", "timed", median=0.25, ratio=2.5, runs=5),
                        _row("b", "f", "timed", median=0.5, ratio=5.0, runs=2, option="mask_and_scale=False", outcome="partial"),
                        _row("c", "f", "wrong-data", outcome="wrong-data"),
-                       _row("d", "f", "over the limit", outcome="timeout")],
+                       _row("d", "f", "over the limit", outcome="timeout", runs=2)],
              "measured": "m"}
     table = markdown(bench)
     assert "| **floor** | 100 ms = raw 10 ms + inflate 20 ms + zstd 60 ms + copy 10 ms |" in table
@@ -95,4 +95,5 @@ def test_table_says_what_each_cell_did():
     assert "| a | **2.5x** (250 ms) |" in table
     assert "**5.0x** (500 ms, 2 runs, with mask_and_scale=False)" in table
     assert "**wrong-data** (values do not match the manifest)" in table
-    assert cell_text(bench["cells"][3]) == "over 60 s"
+    assert cell_text(bench["cells"][3]) == "over 60 s (run 3)"
+    assert cell_text(dict(bench["cells"][3], runs=0)) == "over 60 s (warm-up)"

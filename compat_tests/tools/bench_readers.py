@@ -231,7 +231,7 @@ def cell_text(row: dict) -> str:
         option = f", with {row['option']}" if row.get("option") else ""
         return f"{ratio} ({_seconds(row['median'])}{runs}{option})"
     if row["status"] == LIMIT:
-        return f"over {row['limit_seconds']:g} s"
+        return f"over {row['limit_seconds']:.0f} s ({'warm-up' if not row['runs'] else 'run ' + str(row['runs'] + 1)})"
     if row["status"] in ("wrong-data", "silent-missing"):
         return f"**{row['status']}** (values do not match the manifest)"
     return f"does not read ({row['outcome']})"
@@ -359,7 +359,13 @@ def main(argv=None) -> int:
     parser.add_argument("--cell-budget", type=float, default=150.0, help="a cell takes no further run once its runs have spent this long (default 150)")
     parser.add_argument("--out", default=str(REPORTS))
     parser.add_argument("--no-png", action="store_true", help="skip the PNG")
+    parser.add_argument("--render", metavar="JSON", help="write the table, page and PNG again from an earlier run's bench-readers.json (measures nothing)")
     args = parser.parse_args(argv)
+    if args.render:
+        bench = json.loads(Path(args.render).read_text(encoding="utf-8"))
+        write(bench, Path(args.out), png=not args.no_png)
+        print(markdown(bench))
+        return 0
     fixture_ids = args.fixtures.split(",") if args.fixtures else DEFAULT_FIXTURES
     cases = cases_from(fixture_ids, Path(args.fixtures_dir) if args.fixtures_dir else None, build=True)
     bench = run(cases, args.readers.split(",") if args.readers else None, args.repeats, args.read_limit, args.cell_budget,
