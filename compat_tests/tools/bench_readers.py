@@ -111,7 +111,8 @@ def bench_cell(reader, case: dict, manifest: dict, pool, describe, settings: dic
     row = {"reader": reader.id, "fixture": case["fixture"], "limit_seconds": limit, "option": None, "runs": 0, "times": []}
     _warm(case["archive"])
     warm = run_cell(reader, case["fixture"], case["archive"], case["manifest"], pool, describe, timeout=settings["read_limit"])
-    row.update(outcome=warm.outcome, message=warm.message[:500], warmup_seconds=warm.seconds, option=warm.option)
+    row.update(outcome=warm.outcome, message=warm.message[:500], warmup_seconds=warm.seconds, option=warm.option,
+               warmup_outcome=warm.outcome, warmup_message=warm.message[:500])  # kept when a run's outcome replaces them
     if warm.outcome == "timeout":
         return dict(row, status=LIMIT, message=f"warm-up read over the {limit:g} s limit")
     if warm.outcome not in READS_OK:
