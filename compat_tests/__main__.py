@@ -8,6 +8,10 @@
   repro CELL-ID [--out DIR] [--run] [--archive PATH]   a standalone bundle that reproduces one cell
   report-bug CELL-ID [--out DIR] [--check]    a minimal archive, a script in the library's API and the issue text
   bench [--quick]                             the store benchmark: reports/bench.json and bench.html
+  bench-readers [--readers A,B] [--fixtures X,Y] [--repeats N] [--read-limit S] [--cell-budget S]
+                                              every reader's full read of the same archives as a ratio to the
+                                              floor (raw read + inflate + decode + copy), values verified:
+                                              reports/bench-readers.json, .md, .html, .png
   ci-workflow [--check]                       write (or check) .github/workflows/matrix.yml from the reader declarations
   reader-table [--check]                      write (or check) the README's table of readers from the declarations
 """
@@ -159,6 +163,7 @@ def main(argv=None) -> int:
     bug.add_argument("--results", help="results file the cell's outcome comes from (default: reports/results.json)")
     bug.add_argument("--check", action="store_true", help="run the script in a fresh environment made from its install line")
     sub.add_parser("bench", help="the store benchmark (options: --quick, --out DIR)")
+    sub.add_parser("bench-readers", help="every reader's full read of the same archives against the floor (options: see bench-readers --help)")
     sub.add_parser("reader-table", help="write (or --check) the README's table of readers from the declarations")
     sub.add_parser("ci-workflow", help="write (or --check) the CI workflow from the reader declarations and environments")
     argv = sys.argv[1:] if argv is None else argv
@@ -174,6 +179,10 @@ def main(argv=None) -> int:
         from compat_tests.tools.bench import main as bench_main
 
         return bench_main(argv[1:])
+    if argv[:1] == ["bench-readers"]:  # its own options, parsed by compat_tests.tools.bench_readers
+        from compat_tests.tools.bench_readers import main as bench_readers_main
+
+        return bench_readers_main(argv[1:])
     args, rest = parser.parse_known_args(argv)
     if args.command == "run":
         return _run(args, rest)

@@ -106,9 +106,12 @@ def main(command: list[str]) -> int:
             program.stdin.write(json.dumps(forwarded) + "\n")
             program.stdin.flush()
             reply = program.stdout.readline()
+            replied = time.perf_counter() - started  # the program's read and its values files, before the shim loads them
             if not reply:
                 die_like(program.wait())
             answer = json.loads(reply)
+            if answer.get("ok") and forwarded["command"] == "read":
+                answer["read_seconds"] = answer.get("read_seconds") or replied
             if answer.get("ok") and forwarded["command"] == "read":
                 manifest = json.loads(Path(request["manifest"]).read_text(encoding="utf-8"))
                 answer["result"] = summarise(as_reading(answer["result"], folder), manifest)

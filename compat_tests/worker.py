@@ -2,7 +2,7 @@
 
 Reads JSON lines on stdin: {"adapter": module, "archive": path, "manifest": path,
 "options": {...}}; answers one JSON line each on stdout: {"ok": true, "result":
-{...summaries...}} or {"ok": false, "error": "...", "traceback": "..."}. Adapters
+{...summaries...}, "seconds": s, "read_seconds": s} or {"ok": false, "error": "...", "traceback": "..."}. Adapters
 are imported once and reused. Only numpy and the standard library are needed
 besides the adapter's own library.
 """
@@ -86,8 +86,10 @@ def main() -> int:
                 answer = {"ok": True, "result": {"versions": found, "fallbacks": module.FALLBACKS}}
             else:
                 manifest = json.loads(open(request["manifest"], encoding="utf-8").read())
+                read_started = time.perf_counter()
                 reading = module.read(request["archive"], manifest, request.get("options") or {})
-                answer = {"ok": True, "result": summarise(reading, manifest)}
+                read_seconds = time.perf_counter() - read_started  # the library's call alone: no digest, no manifest
+                answer = {"ok": True, "result": summarise(reading, manifest), "read_seconds": read_seconds}
         except BaseException as exc:  # the reader's exception is the cell's result
             if isinstance(exc, KeyboardInterrupt):
                 raise

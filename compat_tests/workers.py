@@ -76,7 +76,8 @@ class Reply:
     result: dict | None = None
     error: str = ""
     traceback: str = ""
-    seconds: float = 0.0
+    seconds: float = 0.0        # the worker's time on the request (the read, loading the manifest, the digests)
+    read_seconds: float | None = None  # the reader's call alone, when the worker says (compat_tests/worker.py)
 
 
 class Worker:
@@ -165,7 +166,7 @@ class Worker:
             return Reply("crash", error=error)
         answer = json.loads(line)
         if answer.get("ok"):
-            return Reply("ok", result=answer["result"], seconds=answer.get("seconds", 0.0))
+            return Reply("ok", result=answer["result"], seconds=answer.get("seconds", 0.0), read_seconds=answer.get("read_seconds"))
         if answer.get("memory"):  # the reader raised MemoryError: the cap, not the reader's own judgement
             self.stop()  # a fresh worker for the next cell: nothing half-freed carries over
             return Reply("crash", error=memory_cap_message(self.memory_gib, answer.get("error", "")),
