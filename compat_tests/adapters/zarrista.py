@@ -41,8 +41,8 @@ def _numpy(tensor):
 
 
 def _array_paths(group) -> list[str]:
-    """Every array below the group, by name: child_array_paths and child_group_paths list keys without parsing each
-    array's metadata (Group.traverse opens every node, so one array of a data type zarrs lacks stops the listing)."""
+    """Every array below the group, by name: child_array_paths and child_group_paths list keys without opening each
+    array (Group.traverse opens every node, so one array of a data type zarrs lacks stops it)."""
     paths = list(group.child_array_paths())
     for child in group.child_group_paths():
         paths += _array_paths(group.child(child.rsplit("/", 1)[-1]))
@@ -56,7 +56,12 @@ def read(archive: str, manifest: dict, options: dict) -> dict:
     folder, name = os.path.split(os.path.abspath(archive))
     store = ZipStore(FilesystemStore(folder), name, path=store_path(manifest, options) or None)
     root = Group.open(store)
-    listed = sorted(path.strip("/") for path in _array_paths(root))
+    notes = []
+    try:
+        listed = sorted(node.path.strip("/") for node in root.traverse() if isinstance(node, Array))
+    except Exception as exc:  # noqa: BLE001  (traverse opens every node: one it cannot open stops it)
+        notes.append(f"Group.traverse() raised {type(exc).__name__}: {exc}; listed with child_group_paths/child_array_paths instead")
+        listed = sorted(path.strip("/") for path in _array_paths(root))
 
     def one(expected):
         array = Array.open(store, path="/" + expected["path"])
@@ -69,4 +74,4 @@ def read(archive: str, manifest: dict, options: dict) -> dict:
         return {"values": values, "slice": part, "attrs": attrs, "dims": list(dims) if dims else None}
 
     arrays, errors = read_each(manifest, one)
-    return {"listed": listed, "arrays": arrays, "errors": errors}
+    return {"listed": listed, "arrays": arrays, "errors": errors, "notes": notes}
