@@ -9,6 +9,7 @@ import pytest
 from compat_tests.cells import LOUD, CellResult, cell_id, repro_command, report_bug_command, run_cell
 from compat_tests.checks import reconcile, unjudgeable
 from compat_tests.bounded import read_json
+from compat_tests.bugreport.script import has_script
 from compat_tests.expectations import Expectation, allows, expectation_for
 from compat_tests.outcomes import declared_refusal
 from compat_tests.readers import family_cell
@@ -56,7 +57,7 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries):
         "call": reader.call,
         "versions": description.get("versions"),
         "repro": repro,
-        "report_bug": report_bug_command(result.cell) if result.outcome != "pass" and not byo else None,
+        "report_bug": report_bug_command(result.cell) if result.outcome != "pass" and not byo and has_script(reader.family_id) else None,
     }
     summary = f"{result.outcome}: {result.message}"
     if byo:  # stated plainly: there is nothing to expect of an archive nobody described
