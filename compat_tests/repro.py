@@ -114,7 +114,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "lib"))
 from compat_tests.checks import reconcile, unjudgeable
-from compat_tests.foreign_worker import as_reading
+from compat_tests.foreign_worker import as_reading, strict_manifest
 from compat_tests.outcomes import decide_cell, declared_refusal
 from compat_tests.worker import summarise
 
@@ -165,7 +165,8 @@ fallbacks = described["result"]["fallbacks"] if status == "ok" and described.get
 def attempt(options):
     folder = Path(tempfile.mkdtemp(prefix="repro-values-"))
     try:
-        status, answer = program.ask({{"command": "read", "archive": archive, "manifest": str(manifest_path), "options": options, "out": str(folder)}})
+        status, answer = program.ask({{"command": "read", "archive": archive, "manifest": strict_manifest(str(manifest_path), folder),
+                                      "options": options, "out": str(folder)}})
         if status != "ok":
             return status, answer
         if not answer.get("ok"):
