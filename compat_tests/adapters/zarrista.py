@@ -19,7 +19,7 @@ import os
 
 from compat_tests.adapters.common import box, installed_version, option, read_each, store_path
 
-ZIPSTORE_DOC = "https://developmentseed.org/zarrista/latest/api/store/#zarrista.store.ZipStore"
+ZIPSTORE_DOC = "https://github.com/developmentseed/zarrista/pull/152"  # added ZipStore(store, key, *, path=None); its docstring documents path=
 FALLBACKS = [option("ZipStore(..., path=<top-level folder>)", ZIPSTORE_DOC, "location", "store_prefix", path_from_prefix=True)]
 
 
