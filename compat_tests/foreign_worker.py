@@ -64,6 +64,27 @@ def as_reading(result: dict, folder: Path) -> dict:
     return {"listed": result.get("listed"), "arrays": arrays, "errors": result.get("errors") or {}, "notes": result.get("notes") or []}
 
 
+def _strict(value):
+    """JSON values with NaN and the infinities as strings ("NaN", "Infinity", "-Infinity"), as Zarr 3 writes them:
+    Python's json writes them bare, which is not JSON, and JSON.parse (Node.js) refuses the whole document."""
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {k: _strict(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_strict(v) for v in value]
+    return value
+
+
+def strict_manifest(path: str, folder: Path) -> str:
+    """A copy of the manifest in strict JSON, in the request's folder: what the program is handed (it needs the
+    arrays' paths and slices, the store prefix; a NaN attribute must not stop it from parsing the file)."""
+    manifest = json.loads(Path(path).read_text(encoding="utf-8"))
+    target = folder / "manifest.json"
+    target.write_text(json.dumps(_strict(manifest), allow_nan=False), encoding="utf-8")
+    return str(target)
+
+
 def _die_with_parent() -> None:
     """The program is killed with the shim (a timeout kills the shim), never left running (Linux)."""
     import ctypes
@@ -101,7 +122,7 @@ def main(command: list[str]) -> int:
             if request.get("command") == "describe":
                 forwarded = {"command": "describe"}
             else:
-                forwarded = {"command": "read", "archive": request["archive"], "manifest": request["manifest"],
+                forwarded = {"command": "read", "archive": request["archive"], "manifest": strict_manifest(request["manifest"], folder),
                              "options": request.get("options") or {}, "out": str(folder)}
             program.stdin.write(json.dumps(forwarded) + "\n")
             program.stdin.flush()

@@ -9,6 +9,7 @@ import pytest
 from compat_tests.cells import LOUD, CellResult, cell_id, repro_command, report_bug_command, run_cell
 from compat_tests.checks import reconcile, unjudgeable
 from compat_tests.bounded import read_json
+from compat_tests.tools.bugreport.script import has_script
 from compat_tests.expectations import Expectation, allows, expectation_for
 from compat_tests.outcomes import declared_refusal
 from compat_tests.readers import family_cell
@@ -62,7 +63,7 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries, cell_cache):
         "call": reader.call,
         "versions": description.get("versions"),
         "repro": repro,
-        "report_bug": report_bug_command(result.cell) if result.outcome != "pass" and not byo else None,
+        "report_bug": report_bug_command(result.cell) if result.outcome != "pass" and not byo and has_script(reader.family_id) else None,
         "cached": bool(got and got.cached),  # from the cache: its inputs had not changed since it ran
         "ran": got.ran if got else None,     # when the reader ran this cell (UTC); None: no reader ran (fixture-error)
     }

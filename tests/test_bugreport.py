@@ -54,12 +54,17 @@ def test_what_the_script_must_show():
 
 def test_every_matrix_reader_has_a_template_that_names_its_packages():
     for reader_id in matrix_readers():
+        if reader_id in scripts.NO_SCRIPT_YET:  # a language without a template folder: report-bug says so, plainly
+            with pytest.raises(scripts.ScriptError, match="no bug-report script"):
+                scripts.spec_for(reader_id)
+            assert not scripts.has_script(reader_id)
+            continue
         spec = scripts.spec_for(reader_id)
         assert scripts.template_path(spec).exists(), reader_id
         assert scripts.packages(spec), reader_id
 
 
-@pytest.mark.parametrize("reader_id", sorted(matrix_readers()))
+@pytest.mark.parametrize("reader_id", sorted(set(matrix_readers()) - set(scripts.NO_SCRIPT_YET)))
 def test_assembled_scripts_compile_and_stay_short(reader_id, tmp_path):
     archive = tmp_path / "tiny.zip"
     archive.write_bytes(b"PK\x05\x06" + bytes(18))

@@ -63,9 +63,28 @@ function packagesFolder() {
   return folder;
 }
 
+/** JSON text of a message in which every number keeps its double's identity on the Python side: JavaScript writes
+ * an integral double beyond 2^53 (an attribute such as 1e20) as digits ("100000002004087730000"), which Python reads
+ * as an exact int that is not that double; such numbers are written in exponent form instead, which Python reads as
+ * the same float. */
+export function toJson(message) {
+  const marks = [];
+  const token = `\u0000n${Math.random().toString(36).slice(2)}:`; // no string a library returns holds it
+  const text = JSON.stringify(message, (_key, value) => {
+    if (typeof value === "number" && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+      marks.push(value.toExponential());
+      return `${token}${marks.length - 1}`;
+    }
+    return value;
+  });
+  if (!marks.length) return text;
+  const quoted = JSON.stringify(token).slice(1, -1); // as the token appears inside JSON text
+  return text.replace(new RegExp(`"${quoted.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&")}(\\d+)"`, "g"), (_m, i) => marks[Number(i)]);
+}
+
 /** Serve requests until stdin ends. */
 export function serve({ versions, fallbacks = [], read }) {
-  const answer = (message) => process.stdout.write(JSON.stringify(message) + "\n");
+  const answer = (message) => process.stdout.write(toJson(message) + "\n");
   console.log = console.info = console.warn = console.debug = (...args) => process.stderr.write(args.join(" ") + "\n");
   const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
   let queue = Promise.resolve();

@@ -21,6 +21,11 @@ BEGIN, END = "<!-- readers:begin (written by: ./run python -m compat_tests reade
 
 
 def _pinned(env, package: str) -> str:
+    if env.node:  # a Node.js environment: its committed package.json names the release
+        import json
+
+        dependencies = json.loads((env.node_project() / "package.json").read_text(encoding="utf-8")).get("dependencies", {})
+        return str(dependencies.get(package, ""))
     for requirement in (*env.requirements, *env.post):
         name, _, version = requirement.partition("==")
         if package and name.lower() == package.lower():

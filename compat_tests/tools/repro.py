@@ -37,6 +37,103 @@ LIBRARY_FILES = [
 BUNDLE_PROGRAM = ROOT / "compat_tests" / "tools" / "repro_bundle.py"   # copied as the bundle's repro.py
 
 
+FOREIGN_REPRO_PY = '''"""Reproduce {cell}: {library} reading {archive_name}.
+
+    {call}
+
+The reader is a {language} program ({program}) that speaks the suite's JSON-lines protocol
+(compat_tests/adapters/node_protocol.mjs for Node.js); this script starts it, asks it to read the archive
+(the default call, then each documented option), loads the values it writes as .npy files and judges them
+exactly as the matrix does.
+
+Run: {setup}, then python repro.py
+Prints the outcome and exits 0 when it is the one recorded in README.md.
+"""
+import json, os, shutil, subprocess, sys, tempfile, threading
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "lib"))
+from compat_tests.checks import reconcile, unjudgeable
+from compat_tests.foreign_worker import as_reading, strict_manifest
+from compat_tests.outcomes import decide_cell, declared_refusal
+from compat_tests.worker import summarise
+
+PROGRAM = {program_list}
+ENVIRONMENT = {environment}   # "{{here}}": this folder (node_modules comes from `npm ci` here)
+TIMEOUT = {timeout}
+RECORDED = "{recorded}"
+EXPECTED = "{expected}"
+
+archive = str(HERE / "{archive_name}")
+manifest_path = HERE / "{fixture}.manifest.json"
+manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+
+
+class Program:
+    # the reader's program, started on first use and again after it dies
+    def __init__(self):
+        self.proc = None
+
+    def ask(self, request):
+        if self.proc is None or self.proc.poll() is not None:
+            env = dict(os.environ, **{{k: v.replace("{{here}}", str(HERE)) for k, v in ENVIRONMENT.items() if k not in os.environ}})
+            self.proc = subprocess.Popen([part.replace("{{here}}", str(HERE)) for part in PROGRAM], cwd=HERE, env=env,
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        timer = threading.Timer(TIMEOUT, self.proc.kill)
+        timer.start()
+        try:
+            self.proc.stdin.write(json.dumps(request) + "\\n")
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+        except BrokenPipeError:
+            line = ""
+        finally:
+            timer.cancel()
+        if not line:
+            code = self.proc.wait()
+            if not timer.is_alive() and code == -9:
+                return "timeout", f"no answer within {{TIMEOUT}} s"
+            return "crash", f"the program ended with {{code}}"
+        return "ok", json.loads(line)
+
+
+program = Program()
+status, described = program.ask({{"command": "describe"}})
+fallbacks = described["result"]["fallbacks"] if status == "ok" and described.get("ok") else []
+
+
+def attempt(options):
+    folder = Path(tempfile.mkdtemp(prefix="repro-values-"))
+    try:
+        status, answer = program.ask({{"command": "read", "archive": archive, "manifest": strict_manifest(str(manifest_path), folder),
+                                      "options": options, "out": str(folder)}})
+        if status != "ok":
+            return status, answer
+        if not answer.get("ok"):
+            return "error", answer.get("error", "the program answered ok: false")
+        return "ok", summarise(as_reading(answer["result"], folder), manifest)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if unjudgeable(manifest) and not manifest.get("unjudged"):
+    outcome, message, option, failed = "fixture-error", unjudgeable(manifest), None, []
+else:
+    outcome, message, option, failed = decide_cell(manifest, attempt({{}}), fallbacks, attempt)
+outcome = declared_refusal(reconcile(outcome, EXPECTED), message, EXPECTED)
+print(f"outcome: {{outcome}}")
+if message:
+    print(f"message: {{message}}")
+for line in failed:
+    print(f"  - {{line}}")
+print(f"recorded in the matrix: {{RECORDED}}; matrix.yaml expects: {{EXPECTED}}")
+if program.proc is not None and program.proc.poll() is None:
+    program.proc.stdin.close()
+    program.proc.wait(timeout=10)
+sys.exit(0 if outcome == RECORDED else 1)
+'''
+
 class ReproError(ValueError):
     pass
 
@@ -154,6 +251,8 @@ def _make_bundle(cell: str, reader, fixture_id: str, out: Path | None, record: d
         python = ensure_environment(reader.env)
     except EnvUnavailable as exc:
         raise ReproError(f"the {reader.env} environment is not available here: {exc.reason}") from None
+    if reader.foreign:
+        return _make_foreign_bundle(cell, reader, env, fixture_id, out, record, archive, manifest, byo)
     post_packages = {step.split("==")[0].lower() for step in env.post}
     requirements = [r for r in _freeze(python) if r.split("==")[0].lower() not in post_packages]
 
@@ -227,6 +326,100 @@ def _make_bundle(cell: str, reader, fixture_id: str, out: Path | None, record: d
     return bundle
 
 
+FOREIGN_LIBRARY_FILES = [*LIBRARY_FILES, "compat_tests/foreign_worker.py"]
+
+
+def _project_numpy() -> str:
+    from importlib.metadata import version
+
+    return f"numpy=={version('numpy')}"
+
+
+def _readme_tail(facts: dict, archive: Path) -> list[str]:
+    return [
+        "## The archive", "",
+        f"- written by: {facts['writer']['description']} ({', '.join(f'{k} {v}' for k, v in facts['writer']['versions'].items())})",
+        f"- reference: {facts.get('reference', 'the manifest written with the archive')}",
+        f"- Zarr format {facts['zarr_format']}; variant: " + (", ".join(f"{k}={v}" for k, v in facts["variant"].items()) or "external archive"),
+        f"- ZIP: {facts['zip']['entries']} entries, compression {facts['zip']['compression']}, root prefix {facts['zip']['root_prefix']!r}, "
+        f"ZIP64 end record {facts['zip']['zip64_end_record']}, duplicates {facts['zip']['duplicates']['count']}",
+        f"- sha256 {facts['zip']['archive_sha256']}",
+        f"- arrays: " + ", ".join(f"{a['path']} {a['shape']} {a['dtype']}" for a in facts["arrays"][:12]) + (" ..." if len(facts["arrays"]) > 12 else ""),
+    ]
+
+
+def _make_foreign_bundle(cell: str, reader, env, fixture_id: str, out: Path | None, record: dict | None, archive: Path, manifest: Path,
+                         byo: bool) -> Path:
+    """A bundle for a reader that is not Python (reader.worker): its program and adapter, the environment's own
+    package files (a Node.js environment: package.json and package-lock.json, installed with `npm ci`), and
+    repro.py, which runs the program over the protocol and judges its .npy values with numpy as the matrix does."""
+    bundle = Path(out) if out else ROOT / "reports" / "repro" / cell
+    if bundle.exists():
+        shutil.rmtree(bundle)
+    (bundle / "lib").mkdir(parents=True)
+    for source in (archive, manifest):
+        link_or_copy(source, bundle / source.name)
+    for rel in FOREIGN_LIBRARY_FILES:
+        (bundle / "lib" / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROOT / rel, bundle / "lib" / rel)
+    shutil.copytree(ROOT / "compat_tests" / "adapters", bundle / "lib" / "compat_tests" / "adapters", dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("__pycache__", "selftest_*"))
+    adapter = Path(reader.adapter).resolve()
+    if not adapter.is_relative_to(ROOT):
+        raise ReproError(f"the adapter of {reader.id} ({adapter}) is outside the project: a bundle cannot carry it")
+    inside = Path("lib") / adapter.relative_to(ROOT)
+    (bundle / inside).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(adapter, bundle / inside)
+    program = [part.replace("{file}", "{here}/" + inside.as_posix()) for part in reader.worker]
+    environment: dict[str, str] = {}
+    if env.node:
+        from envs.registry import NODE_FILES
+
+        for name in NODE_FILES:
+            shutil.copyfile(env.node_project() / name, bundle / name)
+        environment = {k: v.replace("{env}", "{here}") for k, v in env.runtime_env}
+        setup = "npm ci --ignore-scripts (in this folder), pip install -r requirements.txt"
+        language = "Node.js"
+    else:
+        setup, language = "pip install -r requirements.txt", "non-Python"
+    (bundle / "requirements.txt").write_text(_project_numpy() + "\n", encoding="utf-8")
+
+    record = record or _recorded(cell)
+    expected = Expectation("pass") if byo else expectation_for(family_cell(cell), load_expectations(), (record or {}).get("versions"))
+    recorded = record["outcome"] if record else expected.outcome
+    (bundle / "repro.py").write_text(FOREIGN_REPRO_PY.format(
+        cell=cell, library=reader.library, fixture=fixture_id, archive_name=archive.name, call=reader.call, language=language,
+        program=" ".join(program), program_list=json.dumps(program), environment=json.dumps(environment), setup=setup,
+        timeout=cell_time_limit(json.loads(manifest.read_text(encoding="utf-8")).get("zip", {}).get("entries", 0)),
+        recorded=recorded, expected=expected.outcome), encoding="utf-8")
+    facts = json.loads(manifest.read_text(encoding="utf-8"))
+    versions = (record or {}).get("versions") or {}
+    readme = [
+        f"# {cell}", "",
+        f"**{reader.library}** reading `{archive.name}`, called as users call it:", "", f"    {reader.call}", "",
+        f"The adapter, `{inside.as_posix()}`, is a {language} program; `repro.py` runs it over the suite's protocol",
+        "and judges the values it writes (as `.npy` files) with numpy, exactly as the matrix does.",
+        "",
+        "## Outcome", "",
+        f"- recorded by the matrix: **{recorded}**" + (f": {record['message'][:800]}" if record and record.get("message") else ""),
+        f"- matrix.yaml expects: **{expected.outcome}**" + (f" ({expected.link}): {expected.reason}" if expected.link else ""),
+        "- versions of the run: " + (", ".join(f"{k} {v}" for k, v in versions.items()) or "not recorded"),
+        "",
+        "## Run it", "",
+    ]
+    if env.apt:
+        readme += [f"Debian packages first: `apt-get install -y {' '.join(env.apt)} npm`" if env.node else
+                   f"Debian packages first: `apt-get install -y {' '.join(env.apt)}`", ""]
+    if env.node:
+        readme += ["    npm ci --ignore-scripts            # package.json + package-lock.json: the exact packages of the run"]
+    readme += [
+        "    python3 -m venv .venv && .venv/bin/pip install -r requirements.txt   # numpy, for the judging",
+        "    .venv/bin/python repro.py", "",
+    ]
+    readme += _readme_tail(facts, archive)
+    (bundle / "README.md").write_text("\n".join(readme) + "\n", encoding="utf-8")
+    return bundle
+
 def sample_cells(cells: list[dict]) -> list[dict]:
     """One cell for every (reader, outcome, matrix.yaml entry) group: each distinct claim once."""
     seen, picked = set(), []
@@ -254,16 +447,17 @@ def verify_all(results_path: Path, out: Path, workers: int = 2, sample: bool = F
 
     def one(record):
         cell = record["cell"]
+        reader = all_readers()[record["reader"]]
         try:
             bundle = make_bundle(cell, out / cell, record)
-            python = ensure_environment(all_readers()[record["reader"]].env)
+            python = sys.executable if reader.foreign else ensure_environment(reader.env)  # a foreign reader's judge is numpy here
         except (ReproError, EnvUnavailable) as exc:
             return "not bundled", f"{cell}: {exc}"
         try:
             guard = json.loads((bundle / "bundle.json").read_text(encoding="utf-8"))["seconds"] * 2 + DESCRIBE_SECONDS  # every attempt's own limit
             proc = subprocess.run([str(python), "repro.py"], cwd=bundle, capture_output=True, text=True, timeout=guard,
                                   env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"),
-                                       **runtime_environ(all_readers()[record["reader"]].env)})
+                                       **runtime_environ(reader.env)})
         except subprocess.TimeoutExpired:
             # repro.py stops itself after its own limit; a C call that never yields outlives it
             return ("same", cell) if record["outcome"] == "timeout" else ("different", f"{cell}: no answer in {guard:g} s")
@@ -280,6 +474,8 @@ def verify_all(results_path: Path, out: Path, workers: int = 2, sample: bool = F
 
 def run_bundle(bundle: Path) -> int:
     """Run a bundle's repro.py in a fresh environment built from its requirements.txt."""
+    if (bundle / "package-lock.json").exists() and not (bundle / "bundle.json").exists():
+        return _run_node_bundle(bundle)
     try:
         env = get_environment(json.loads((bundle / "bundle.json").read_text(encoding="utf-8"))["env"])
     except (OSError, ValueError, KeyError) as exc:
@@ -305,4 +501,32 @@ def run_bundle(bundle: Path) -> int:
                 raise ReproError(f"building the bundle's environment failed: {' '.join(step[:4])}: {proc.stderr.strip()[-400:]}")
         proc = subprocess.run([str(venv / "bin" / "python"), str(bundle / "repro.py")], cwd=bundle, text=True,
                               env=dict(os.environ, **expand(env.runtime_env, native)))
+        return proc.returncode
+
+
+def _run_node_bundle(bundle: Path) -> int:
+    """Run a Node.js bundle as its README says, in a scratch copy: npm ci of its lock, a fresh venv with its
+    requirements (numpy), then repro.py."""
+    import shutil as _shutil
+
+    npm = _shutil.which("npm")
+    if npm is None or _shutil.which("node") is None:
+        raise ReproError("running a Node.js bundle needs node and npm (apt-get install -y nodejs npm)")
+    interpreter = find_interpreter("3.11") or sys.executable
+    with tempfile.TemporaryDirectory(prefix="zipcompat-repro-") as tmp:
+        copy = Path(tmp) / "bundle"
+        _shutil.copytree(bundle, copy, symlinks=False)
+        venv = Path(tmp) / "venv"
+        uv_env = dict(os.environ, UV_PYTHON_DOWNLOADS="never")
+        uv_env.pop("VIRTUAL_ENV", None)
+        uv_env.pop("ZIPCOMPAT_NODE_MODULES", None)
+        print(f"installing {bundle / 'package-lock.json'} with npm ci and numpy into a fresh venv ...", file=sys.stderr)
+        steps = [[npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
+                 ["uv", "venv", "-q", "--python", str(interpreter), str(venv)],
+                 ["uv", "pip", "install", "-q", "--python", str(venv / "bin" / "python"), "-r", str(copy / "requirements.txt")]]
+        for step in steps:
+            proc = subprocess.run(step, cwd=copy, capture_output=True, text=True, env=uv_env)
+            if proc.returncode != 0:
+                raise ReproError(f"building the bundle's environment failed: {' '.join(step[:3])}: {proc.stderr.strip()[-400:]}")
+        proc = subprocess.run([str(venv / "bin" / "python"), "repro.py"], cwd=copy, text=True, env=uv_env)
         return proc.returncode

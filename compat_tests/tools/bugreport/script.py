@@ -60,14 +60,25 @@ SCRIPTS = {
     "gdal-classic": ScriptSpec("gdal_classic"),
     "rasterio-gdal": ScriptSpec("rasterio_classic"),
     "tensorflow": ScriptSpec("tensorflow_pipeline"),
+    "zarrista": ScriptSpec("zarrista"),
+    "zarrs-pipeline": ScriptSpec("zarrs_pipeline"),
 }
+# readers whose library lives in a language that has no template folder yet: report-bug says so (repro works for them)
+NO_SCRIPT_YET = {"zarrita-js": "zarrita.js is a Node.js library and bug-report scripts have a Python template folder only "
+                               "(templates/python/); use `repro` for a standalone bundle of the cell"}
 
 
 class ScriptError(ValueError):
     pass
 
 
+def has_script(reader_id: str) -> bool:
+    return reader_id.split("@")[0] in SCRIPTS
+
+
 def spec_for(reader_id: str) -> ScriptSpec:
+    if reader_id in NO_SCRIPT_YET:
+        raise ScriptError(f"no bug-report script for the reader {reader_id!r}: {NO_SCRIPT_YET[reader_id]}")
     if reader_id not in SCRIPTS:
         raise ScriptError(f"no script template for the reader {reader_id!r} (add one under {TEMPLATES.relative_to(TEMPLATES.parents[3])})")
     return SCRIPTS[reader_id]
