@@ -50,4 +50,28 @@ def run(command: list[str], notes: list[str], timeout: float | None = None, text
     return proc
 
 
-__all__ = ["CommandFailed", "GarbledOutput", "line", "run"]
+def shell_script(commands: list[list[str]], marker: str, variables: dict[str, str]) -> str:
+    """A POSIX shell script running `commands` from its own folder: `marker` in an argument (the archive's path when
+    the commands were made) becomes "$HERE", the folder the script is in, so the bundle can move."""
+    out = ["#!/bin/sh", "# The commands the cell ran, in order (compat_tests/repro.py); each prints or writes what the reader parsed.",
+           "set -e", 'HERE=$(cd "$(dirname "$0")" && pwd)', 'cd "$HERE"', "mkdir -p out"]
+    out += [f'{name}="${{{name}:-{value}}}"' for name, value in variables.items()]
+    for command in commands:
+        words = []
+        for word in command:
+            for name, value in variables.items():
+                if value and word.startswith(value):  # e.g. the netCDF-C prefix: taken from the environment
+                    word = "\0" + name + "\0" + word[len(value):]
+            quoted = shlex.quote(word)
+            inside = quoted != word  # shlex quoted it: leave the single quotes around the variable
+            for name in [*variables, "HERE"]:
+                token = "\0HERE\0" if name == "HERE" else "\0" + name + "\0"
+                if name == "HERE":
+                    quoted = quoted.replace(marker, token)
+                quoted = quoted.replace(token, f"'\"${name}\"'" if inside else f'"${name}"')
+            words.append(quoted)
+        out.append(" ".join(words))
+    return "\n".join(out) + "\n"
+
+
+__all__ = ["CommandFailed", "GarbledOutput", "line", "run", "shell_script"]

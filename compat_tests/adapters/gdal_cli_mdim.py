@@ -35,7 +35,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from compat_tests.adapters.cli_common import GarbledOutput, line, run
+from compat_tests.adapters.cli_common import GarbledOutput, run
 from compat_tests.adapters.common import Missing, option, read_each, store_path, vsizip
 
 VSIZIP_DOC = "https://gdal.org/en/stable/user/virtual_file_systems.html#vsizip-zip-archives"
@@ -80,10 +80,10 @@ def _commands(archive: str, manifest: dict, options: dict, out: str) -> tuple[li
     return ["gdalmdiminfo", source], per_array
 
 
-def commands(archive: str, manifest: dict, options: dict, out: str = "out") -> list[str]:
-    """The command lines a cell runs, in order (for the repro bundle's commands.sh)."""
+def commands(archive: str, manifest: dict, options: dict, out: str = "out") -> list[list[str]]:
+    """The commands a cell runs, in order (the repro bundle's commands.sh)."""
     info, per_array = _commands(archive, manifest, options, out)
-    return [line(info)] + [line(c) for cmds in per_array.values() for c in cmds]
+    return [info] + [c for cmds in per_array.values() for c in cmds]
 
 
 # ---- the output: gdalmdiminfo's JSON, an uncompressed Zarr v2 store ---------------------------------------------
