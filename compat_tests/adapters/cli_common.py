@@ -54,7 +54,7 @@ def shell_script(commands: list[list[str]], marker: str, variables: dict[str, st
     """A POSIX shell script running `commands` from its own folder: `marker` in an argument (the archive's path when
     the commands were made) becomes "$HERE", the folder the script is in, so the bundle can move."""
     out = ["#!/bin/sh", "# The commands the cell ran, in order (compat_tests/repro.py); each prints or writes what the reader parsed.",
-           "set -e", 'HERE=$(cd "$(dirname "$0")" && pwd)', 'cd "$HERE"', "mkdir -p out"]
+           "set -x  # each command is printed before it runs; like the reader, a failing command does not stop the others", 'HERE=$(cd "$(dirname "$0")" && pwd)', 'cd "$HERE"', "mkdir -p out"]
     out += [f'{name}="${{{name}:-{value}}}"' for name, value in variables.items()]
     for command in commands:
         words = []

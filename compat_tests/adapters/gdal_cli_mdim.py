@@ -66,16 +66,23 @@ def _view(expected: dict) -> str:
     return "[" + ",".join(f"{start}:{stop}" for start, stop in expected["slice"]) + "]"
 
 
+def _one_chunk(shape: list[int]) -> list[str]:
+    """One output chunk for the whole array (else GDAL writes e.g. 60,000 chunk files for MNIST's images)."""
+    return ["-co", "ARRAY:BLOCKSIZE=" + ",".join(map(str, shape))] if shape and all(shape) else []
+
+
 def _commands(archive: str, manifest: dict, options: dict, out: str) -> tuple[list[str], dict[str, list[list[str]]]]:
     """gdalmdiminfo's command, and per array the gdalmdimtranslate commands (full, then slice for arrays with dimensions)."""
     source = vsizip(archive, store_path(manifest, options), options.get("brace", False))
     per_array = {}
     for i, expected in enumerate(manifest["arrays"]):
         name = "/" + expected["path"]
-        cmds = [["gdalmdimtranslate", *OUTPUT_OPTIONS, "-array", f"name={name},dstname={VALUES}", source, f"{out}/a{i}-full.zarr"]]
-        if expected["shape"] and all(expected["shape"]):
-            cmds.append(["gdalmdimtranslate", *OUTPUT_OPTIONS, "-array", f"name={name},dstname={SLICE},view={_view(expected)}",
-                         source, f"{out}/a{i}-slice.zarr"])
+        shape, box = expected["shape"], [b[1] - b[0] for b in expected["slice"]]
+        cmds = [["gdalmdimtranslate", *OUTPUT_OPTIONS, *_one_chunk(shape), "-array", f"name={name},dstname={VALUES}", source,
+                 f"{out}/a{i}-full.zarr"]]
+        if shape and all(shape):
+            cmds.append(["gdalmdimtranslate", *OUTPUT_OPTIONS, *_one_chunk(box), "-array",
+                         f"name={name},dstname={SLICE},view={_view(expected)}", source, f"{out}/a{i}-slice.zarr"])
         per_array[expected["path"]] = cmds
     return ["gdalmdiminfo", source], per_array
 
