@@ -60,6 +60,9 @@ SCRIPTS = {
     "gdal-classic": ScriptSpec("gdal_classic"),
     "rasterio-gdal": ScriptSpec("rasterio_classic"),
     "tensorflow": ScriptSpec("tensorflow_pipeline"),
+    "gdal-cli-mdim": ScriptSpec("gdal_cli_mdim"),
+    "ncdump-nczarr": ScriptSpec("ncdump", constants={"MODE": "nczarr,zip"}),
+    "ncdump-zarr": ScriptSpec("ncdump", constants={"MODE": "zarr,zip"}),
 }
 
 
