@@ -192,7 +192,14 @@ def read(archive: str, manifest: dict, options: dict) -> dict:
     work = Path(tempfile.mkdtemp(prefix="zipcompat-gdalcli-"))
     try:
         info_cmd, per_array = _commands(archive, manifest, options, str(work))
-        info = json.loads(run(info_cmd, notes).stdout)
+        proc = run(info_cmd, notes)
+        said = " | ".join(s for s in proc.stderr.strip().splitlines() if s.strip())[:400]
+        if said:
+            notes.append(f"gdalmdiminfo stderr (exit status 0): {said}")
+        try:
+            info = json.loads(proc.stdout)
+        except ValueError as exc:
+            raise GarbledOutput(f"gdalmdiminfo printed no JSON ({exc}): {proc.stdout[:200]!r}") from None
         if info.get("type") != "group":
             raise GarbledOutput(f"gdalmdiminfo printed no group: {str(info)[:200]}")
         described = arrays_of(info)
@@ -200,7 +207,7 @@ def read(archive: str, manifest: dict, options: dict) -> dict:
         def one(expected):
             desc = described.get(expected["path"])
             if desc is None:  # exit status 0, and the array is not in the listing
-                raise Missing(f"gdalmdiminfo lists no array /{expected['path']}")
+                raise Missing(f"gdalmdiminfo (exit status 0) lists no array /{expected['path']}" + (f"; its stderr: {said}" if said else ""))
             shape = list(desc.get("dimension_size") or [])
             cmds = per_array[expected["path"]]
             values = _output(run(cmds[0], notes), Path(cmds[0][-1]) / VALUES, shape, notes)
