@@ -106,6 +106,12 @@ group: g\\ 1 {
 '''
 
 
+def test_a_dataset_with_only_global_attributes_has_no_variables():
+    """ncdump prints the global attributes of a dataset without variables with no "variables:" header."""
+    text = 'netcdf x {\n\n// global attributes:\n\t\t:description = "A group with spaces in the name" ;\n\t\tstring :s = "a" ;\n}\n'
+    assert ncdump_cli.parse_cdl(text)["variables"] == {}
+
+
 def test_cdl_is_parsed_exactly():
     parsed = ncdump_cli.parse_cdl(CDL)["variables"]
     assert sorted(parsed) == ["data", "g 1/b", "g 1/big", "g 1/s", "lat", "sst"]

@@ -243,7 +243,10 @@ def _group(tokens: _Tokens, scope: str, variables: dict, dims: dict) -> None:
             name = _name(tokens.take())
             _group(tokens, f"{where}{name}", variables, dims)
             continue
-        if section == "dimensions":
+        if section in (None, "dimensions") and (token == ":" or (token in TYPES and tokens.peek(1) == ":")):
+            # global attributes of a group without variables: ncdump prints them without a "variables:" header
+            _declaration(tokens, scope, where, variables, dims)
+        elif section == "dimensions":
             name = _name(tokens.take())
             tokens.take("=")
             size = tokens.values()
