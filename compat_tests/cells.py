@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 import time
 from dataclasses import asdict, dataclass, field
@@ -93,6 +94,7 @@ def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path
         return (r.status, r.result if r.status == "ok" else r.error)
 
     spent = [reply.seconds]
+    retried_notes: list[str] = []  # what the adapter noted on each attempt with options (a CLI reader: its command lines)
 
     def retry(options):
         # the options share the cell's time limit: a slow archive gets fewer attempts, never a longer cell
@@ -100,10 +102,12 @@ def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path
             return STOP, f"the cell's {timeout:g} s for trying options is spent"
         answer = worker.request(dict(request, options=options), timeout=timeout)
         spent.append(answer.seconds or timeout)
+        if answer.status == "ok":
+            retried_notes.extend(f"with {json.dumps(options, sort_keys=True)}: {n}" for n in answer.result.get("notes", []))
         return as_pair(answer)
 
     decision = decide_cell(manifest, as_pair(reply), description.get("fallbacks", []), retry)
-    notes = (reply.result.get("notes", []) if reply.status == "ok" else []) + decision.notes
+    notes = (reply.result.get("notes", []) if reply.status == "ok" else []) + decision.notes + retried_notes
     skipped = unchecked(manifest)
     message = decision.message
     if skipped:

@@ -288,6 +288,10 @@ def _make_bundle(cell: str, reader, fixture_id: str, out: Path | None, record: d
         "archive": archive.name, "manifest": f"{fixture_id}.manifest.json", "install": f"pip install -r requirements.txt{post_hint}",
         "seconds": cell_time_limit(facts.get("zip", {}).get("entries", 0)), "recorded": recorded, "expected": expected.outcome,
     }, indent=1) + "\n", encoding="utf-8")
+    script = _cli_commands(reader, archive.name, facts, (record or {}).get("option"), env)
+    if script:
+        (bundle / "commands.sh").write_text(script, encoding="utf-8")
+        (bundle / "commands.sh").chmod(0o755)
     readme = [
         f"# {cell}", "",
         f"**{reader.library}** reading `{archive.name}`, called as users call it:", "", f"    {reader.call}", "",
@@ -307,6 +311,10 @@ def _make_bundle(cell: str, reader, fixture_id: str, out: Path | None, record: d
         readme.append("    export " + " ".join(f"{k}={v}" for k, v in expand(env.runtime_env, Path("$PWD/native"), {"PATH": "$PATH"}).items()))
     if env.apt:
         readme.insert(readme.index("## Run it") + 2, f"Debian packages first: `apt-get install -y {' '.join(env.apt)}`")
+    if script:
+        readme += ["", "The reader is a command-line tool: `commands.sh` runs the very commands the cell ran (they are also",
+                   "in the cell's notes), so you can read the tool's own output; `repro.py` runs them and parses that output.",
+                   "", "    sh commands.sh"]
     readme += [
         "    .venv/bin/python repro.py", "",
         "`repro.py` reads every array the manifest lists, one slice of each, the",
@@ -419,6 +427,38 @@ def _make_foreign_bundle(cell: str, reader, env, fixture_id: str, out: Path | No
     readme += _readme_tail(facts, archive)
     (bundle / "README.md").write_text("\n".join(readme) + "\n", encoding="utf-8")
     return bundle
+
+BUNDLE_MARKER = "/ZIPCOMPAT_BUNDLE_FOLDER"
+
+
+def _cli_commands(reader, archive_name: str, manifest: dict, option_label: str | None, env) -> str:
+    """commands.sh for a reader that runs a command-line tool (its adapter defines commands()), else ""."""
+    import importlib
+
+    source = ROOT / reader.file if reader.file else None
+    if reader.foreign or source is None or not source.exists() or "def commands(" not in source.read_text(encoding="utf-8"):
+        return ""
+    from compat_tests.adapters.cli_common import shell_script
+
+    module = importlib.import_module(reader.adapter)
+    options: dict = {}
+    for declared in getattr(module, "FALLBACKS", []):  # the option set the recorded outcome needed, if any
+        if option_label and declared["label"] in option_label.split(", "):
+            options.update(declared["options"])
+    variables = {name: value for name, value in expand(env.runtime_env, Path("$PWD/native"), {"PATH": "$PATH"}).items()
+                 if name == "ZIPCOMPAT_NETCDF_C_PREFIX"}
+    saved = os.environ.get("ZIPCOMPAT_NETCDF_C_PREFIX")
+    try:
+        if variables:
+            os.environ["ZIPCOMPAT_NETCDF_C_PREFIX"] = variables["ZIPCOMPAT_NETCDF_C_PREFIX"]
+        commands = module.commands(f"{BUNDLE_MARKER}/{archive_name}", manifest, options)
+    finally:
+        if saved is None:
+            os.environ.pop("ZIPCOMPAT_NETCDF_C_PREFIX", None)
+        else:
+            os.environ["ZIPCOMPAT_NETCDF_C_PREFIX"] = saved
+    return shell_script(commands, BUNDLE_MARKER, variables)
+
 
 def sample_cells(cells: list[dict]) -> list[dict]:
     """One cell for every (reader, outcome, matrix.yaml entry) group: each distinct claim once."""

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Build netCDF-C 4.9.3 with NCZarr zip support (libzip) and its filter plugins
 # (blosc, zstd, bzip2, ...) into PREFIX: the build conda users get, which the
-# netCDF4 wheel lacks ("feature not turned on" for #mode=...,zip).
+# netCDF4 wheel lacks ("feature not turned on" for #mode=...,zip). Its
+# command-line utilities (ncdump, ncgen, nccopy) are built too: PREFIX/bin/ncdump
+# is the library's own reader, run by the ncdump-* readers.
 #
 #   bash netcdf-c.sh PREFIX [DOWNLOAD_DIR]
 #
@@ -60,7 +62,7 @@ HDF5_INC=/usr/include/hdf5/serial
 HDF5_LIB=/usr/lib/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/hdf5/serial
 say "configuring (NCZarr with zip, plugins into $PREFIX/plugins)"
 CPPFLAGS="-I$HDF5_INC" LDFLAGS="-L$HDF5_LIB" ./configure --prefix="$PREFIX" \
-    --enable-nczarr --disable-dap --disable-byterange --disable-testsets --disable-utilities \
+    --enable-nczarr --disable-dap --disable-byterange --disable-testsets \
     --disable-doxygen --disable-static --with-plugin-dir="$PREFIX/plugins" > "$WORK/configure.log" 2>&1 \
     || { tail -30 "$WORK/configure.log" >&2; exit 4; }
 if ! grep -q "NCZarr Zip Support:[[:space:]]*yes" "$WORK/configure.log"; then
@@ -71,4 +73,5 @@ fi
 say "compiling"
 make -j"$(nproc)" > "$WORK/make.log" 2>&1 || { tail -30 "$WORK/make.log" >&2; exit 5; }
 make install > "$WORK/install.log" 2>&1 || { tail -30 "$WORK/install.log" >&2; exit 5; }
+[ -x "$PREFIX/bin/ncdump" ] || { say "make install left no $PREFIX/bin/ncdump"; exit 5; }
 say "installed into $PREFIX: $(grep -E 'NCZarr Zip Support' "$PREFIX/lib/libnetcdf.settings" | tr -s ' \t' ' ')"

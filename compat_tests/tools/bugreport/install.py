@@ -64,7 +64,7 @@ def install_for(env_name: str, packages: list[str]) -> Install:
         raise ValueError(f"the {env_name} environment has no {', '.join(missing)}: the script template names a package it does not install")
     pinned = [f"{p}=={versions[_norm(p)]}" for p in packages if _norm(p) not in post_names]
     steps = []
-    if env.post:
+    if env.post and any(_norm(p) in post_names for p in packages):
         # a post step builds against something: its build requirements come first, as the environment declares them
         build_requirements = [r for r in env.requirements if _norm(r.split("==")[0]) not in {_norm(p) for p in packages}]
         steps.append(((), tuple(pinned + build_requirements)))

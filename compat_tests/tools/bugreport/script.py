@@ -62,6 +62,9 @@ SCRIPTS = {
     "tensorflow": ScriptSpec("tensorflow_pipeline"),
     "zarrista": ScriptSpec("zarrista"),
     "zarrs-pipeline": ScriptSpec("zarrs_pipeline"),
+    "gdal-cli-mdim": ScriptSpec("gdal_cli_mdim"),
+    "ncdump-nczarr": ScriptSpec("ncdump", constants={"MODE": "nczarr,zip"}),
+    "ncdump-zarr": ScriptSpec("ncdump", constants={"MODE": "zarr,zip"}),
 }
 # readers whose library lives in a language that has no template folder yet: report-bug says so (repro works for them)
 NO_SCRIPT_YET = {"zarrita-js": "zarrita.js is a Node.js library and bug-report scripts have a Python template folder only "
