@@ -37,102 +37,7 @@ LIBRARY_FILES = [
 BUNDLE_PROGRAM = ROOT / "compat_tests" / "tools" / "repro_bundle.py"   # copied as the bundle's repro.py
 
 
-FOREIGN_REPRO_PY = '''"""Reproduce {cell}: {library} reading {archive_name}.
-
-    {call}
-
-The reader is a {language} program ({program}) that speaks the suite's JSON-lines protocol
-(compat_tests/adapters/node_protocol.mjs for Node.js); this script starts it, asks it to read the archive
-(the default call, then each documented option), loads the values it writes as .npy files and judges them
-exactly as the matrix does.
-
-Run: {setup}, then python repro.py
-Prints the outcome and exits 0 when it is the one recorded in README.md.
-"""
-import json, os, shutil, subprocess, sys, tempfile, threading
-from pathlib import Path
-
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE / "lib"))
-from compat_tests.checks import reconcile, unjudgeable
-from compat_tests.foreign_worker import as_reading, strict_manifest
-from compat_tests.outcomes import decide_cell, declared_refusal
-from compat_tests.worker import summarise
-
-PROGRAM = {program_list}
-ENVIRONMENT = {environment}   # "{{here}}": this folder (node_modules comes from `npm ci` here)
-TIMEOUT = {timeout}
-RECORDED = "{recorded}"
-EXPECTED = "{expected}"
-
-archive = str(HERE / "{archive_name}")
-manifest_path = HERE / "{fixture}.manifest.json"
-manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-
-
-class Program:
-    # the reader's program, started on first use and again after it dies
-    def __init__(self):
-        self.proc = None
-
-    def ask(self, request):
-        if self.proc is None or self.proc.poll() is not None:
-            env = dict(os.environ, **{{k: v.replace("{{here}}", str(HERE)) for k, v in ENVIRONMENT.items() if k not in os.environ}})
-            self.proc = subprocess.Popen([part.replace("{{here}}", str(HERE)) for part in PROGRAM], cwd=HERE, env=env,
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        timer = threading.Timer(TIMEOUT, self.proc.kill)
-        timer.start()
-        try:
-            self.proc.stdin.write(json.dumps(request) + "\\n")
-            self.proc.stdin.flush()
-            line = self.proc.stdout.readline()
-        except BrokenPipeError:
-            line = ""
-        finally:
-            timer.cancel()
-        if not line:
-            code = self.proc.wait()
-            if not timer.is_alive() and code == -9:
-                return "timeout", f"no answer within {{TIMEOUT}} s"
-            return "crash", f"the program ended with {{code}}"
-        return "ok", json.loads(line)
-
-
-program = Program()
-status, described = program.ask({{"command": "describe"}})
-fallbacks = described["result"]["fallbacks"] if status == "ok" and described.get("ok") else []
-
-
-def attempt(options):
-    folder = Path(tempfile.mkdtemp(prefix="repro-values-"))
-    try:
-        status, answer = program.ask({{"command": "read", "archive": archive, "manifest": strict_manifest(str(manifest_path), folder),
-                                      "options": options, "out": str(folder)}})
-        if status != "ok":
-            return status, answer
-        if not answer.get("ok"):
-            return "error", answer.get("error", "the program answered ok: false")
-        return "ok", summarise(as_reading(answer["result"], folder), manifest)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-if unjudgeable(manifest) and not manifest.get("unjudged"):
-    outcome, message, option, failed = "fixture-error", unjudgeable(manifest), None, []
-else:
-    outcome, message, option, failed = decide_cell(manifest, attempt({{}}), fallbacks, attempt)
-outcome = declared_refusal(reconcile(outcome, EXPECTED), message, EXPECTED)
-print(f"outcome: {{outcome}}")
-if message:
-    print(f"message: {{message}}")
-for line in failed:
-    print(f"  - {{line}}")
-print(f"recorded in the matrix: {{RECORDED}}; matrix.yaml expects: {{EXPECTED}}")
-if program.proc is not None and program.proc.poll() is None:
-    program.proc.stdin.close()
-    program.proc.wait(timeout=10)
-sys.exit(0 if outcome == RECORDED else 1)
-'''
+FOREIGN_BUNDLE_PROGRAM = ROOT / "compat_tests" / "tools" / "repro_foreign_bundle.py"   # a foreign reader's repro.py
 
 class ReproError(ValueError):
     pass
@@ -395,11 +300,14 @@ def _make_foreign_bundle(cell: str, reader, env, fixture_id: str, out: Path | No
     record = record or _recorded(cell)
     expected = Expectation("pass") if byo else expectation_for(family_cell(cell), load_expectations(), (record or {}).get("versions"))
     recorded = record["outcome"] if record else expected.outcome
-    (bundle / "repro.py").write_text(FOREIGN_REPRO_PY.format(
-        cell=cell, library=reader.library, fixture=fixture_id, archive_name=archive.name, call=reader.call, language=language,
-        program=" ".join(program), program_list=json.dumps(program), environment=json.dumps(environment), setup=setup,
-        timeout=cell_time_limit(json.loads(manifest.read_text(encoding="utf-8")).get("zip", {}).get("entries", 0)),
-        recorded=recorded, expected=expected.outcome), encoding="utf-8")
+    shutil.copyfile(FOREIGN_BUNDLE_PROGRAM, bundle / "repro.py")
+    (bundle / "bundle.json").write_text(json.dumps({
+        "cell": cell, "reader": reader.id, "env": reader.env, "kind": "foreign", "language": language, "library": reader.library,
+        "call": reader.call, "program": program, "environment": environment, "setup": setup,
+        "archive": archive.name, "manifest": f"{fixture_id}.manifest.json",
+        "seconds": cell_time_limit(json.loads(manifest.read_text(encoding="utf-8")).get("zip", {}).get("entries", 0)),
+        "recorded": recorded, "expected": expected.outcome,
+    }, indent=1) + "\n", encoding="utf-8")
     facts = json.loads(manifest.read_text(encoding="utf-8"))
     versions = (record or {}).get("versions") or {}
     readme = [
@@ -514,12 +422,13 @@ def verify_all(results_path: Path, out: Path, workers: int = 2, sample: bool = F
 
 def run_bundle(bundle: Path) -> int:
     """Run a bundle's repro.py in a fresh environment built from its requirements.txt."""
-    if (bundle / "package-lock.json").exists() and not (bundle / "bundle.json").exists():
-        return _run_node_bundle(bundle)
     try:
-        env = get_environment(json.loads((bundle / "bundle.json").read_text(encoding="utf-8"))["env"])
+        settings = json.loads((bundle / "bundle.json").read_text(encoding="utf-8"))
+        env = get_environment(settings["env"])
     except (OSError, ValueError, KeyError) as exc:
         raise ReproError(f"{bundle} is not a repro bundle (bundle.json: {exc})") from None
+    if settings.get("kind") == "foreign" and (bundle / "package-lock.json").exists():
+        return _run_node_bundle(bundle)
     interpreter = find_interpreter(env.python)
     if interpreter is None:
         raise ReproError(f"no Python {env.python} here to build the bundle's environment")
