@@ -161,17 +161,7 @@ def _make_bundle(cell: str, reader, fixture_id: str, out: Path | None, record: d
     post_packages = {step.split("==")[0].lower() for step in env.post}
     requirements = [r for r in _freeze(python) if r.split("==")[0].lower() not in post_packages]
 
-    bundle = Path(out) if out else ROOT / "reports" / "repro" / cell
-    if bundle.exists():
-        shutil.rmtree(bundle)
-    (bundle / "lib").mkdir(parents=True)
-    for source in (archive, manifest):
-        link_or_copy(source, bundle / source.name)
-    for rel in LIBRARY_FILES:
-        (bundle / "lib" / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(ROOT / rel, bundle / "lib" / rel)
-    shutil.copytree(ROOT / "compat_tests" / "adapters", bundle / "lib" / "compat_tests" / "adapters",
-                    ignore=shutil.ignore_patterns("__pycache__", "selftest_*"))
+    bundle = _new_bundle(cell, out, archive, manifest, LIBRARY_FILES)
     (bundle / "requirements.txt").write_text("\n".join(requirements) + "\n", encoding="utf-8")
     for recipe in env.native:
         shutil.copyfile(env.recipe(recipe), bundle / f"build-{recipe}.sh")
@@ -261,22 +251,28 @@ def _readme_tail(facts: dict, archive: Path) -> list[str]:
     ]
 
 
-def _make_foreign_bundle(cell: str, reader, env, fixture_id: str, out: Path | None, record: dict | None, archive: Path, manifest: Path,
-                         byo: bool) -> Path:
-    """A bundle for a reader that is not Python (reader.worker): its program and adapter, the environment's own
-    package files (a Node.js environment: package.json and package-lock.json, installed with `npm ci`), and
-    repro.py, which runs the program over the protocol and judges its .npy values with numpy as the matrix does."""
+def _new_bundle(cell: str, out: Path | None, archive: Path, manifest: Path, library_files: list[str]) -> Path:
+    """An empty bundle folder with the archive and its manifest, and lib/: the harness files named and the adapters."""
     bundle = Path(out) if out else ROOT / "reports" / "repro" / cell
     if bundle.exists():
         shutil.rmtree(bundle)
     (bundle / "lib").mkdir(parents=True)
     for source in (archive, manifest):
         link_or_copy(source, bundle / source.name)
-    for rel in FOREIGN_LIBRARY_FILES:
+    for rel in library_files:
         (bundle / "lib" / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ROOT / rel, bundle / "lib" / rel)
     shutil.copytree(ROOT / "compat_tests" / "adapters", bundle / "lib" / "compat_tests" / "adapters", dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("__pycache__", "selftest_*"))
+    return bundle
+
+
+def _make_foreign_bundle(cell: str, reader, env, fixture_id: str, out: Path | None, record: dict | None, archive: Path, manifest: Path,
+                         byo: bool) -> Path:
+    """A bundle for a reader that is not Python (reader.worker): its program and adapter, the environment's own
+    package files (a Node.js environment: package.json and package-lock.json, installed with `npm ci`), and
+    repro.py, which runs the program over the protocol and judges its .npy values with numpy as the matrix does."""
+    bundle = _new_bundle(cell, out, archive, manifest, FOREIGN_LIBRARY_FILES)
     adapter = Path(reader.adapter).resolve()
     if not adapter.is_relative_to(ROOT):
         raise ReproError(f"the adapter of {reader.id} ({adapter}) is outside the project: a bundle cannot carry it")
