@@ -337,7 +337,10 @@ def fixture_digest(archive: Path, manifest: Path) -> dict:
 
 def declaration(reader) -> dict:
     if dataclasses.is_dataclass(reader):
-        return json.loads(json.dumps(dataclasses.asdict(reader), sort_keys=True, default=str))
+        found = json.loads(json.dumps(dataclasses.asdict(reader), sort_keys=True, default=str))
+        if getattr(reader, "foreign", False):  # its adapter is an absolute path: the same code in another checkout
+            found["adapter"] = reader.file     # is the same reader (`file` is relative to the project)
+        return found
     return {"id": reader.id, "env": reader.env, "adapter": reader.adapter}
 
 

@@ -310,3 +310,16 @@ def test_a_pytest_run_from_the_cache_starts_no_worker(tmp_path, hostile_dir):
     assert "2 from the cache" in (tmp_path / "second" / "matrix.md").read_text(encoding="utf-8")
     third, _ = run("third", env={"CI": "true"})
     assert [c["cached"] for c in third["cells"]] == [False, False] and third["run"]["cache"]["reads"] is False
+
+
+def test_a_foreign_readers_key_is_the_same_in_every_checkout():
+    """A Node.js reader's adapter is an absolute path; two clones of the same code share its cached cells."""
+    from dataclasses import replace
+
+    from compat_tests.readers import readers
+    from compat_tests.result_cache import declaration
+
+    reader = readers()["selftest-node-int32"]
+    elsewhere = replace(reader, adapter="/some/other/clone/" + reader.file)
+    assert declaration(reader) == declaration(elsewhere)
+    assert declaration(reader) != declaration(replace(reader, file="tests/readers/another.mjs"))
