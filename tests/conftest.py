@@ -59,6 +59,20 @@ def worker_pool():
     pool.close()
 
 
+@pytest.fixture(scope="session")
+def external_archive():
+    """fixture id -> the other project's archive (mirror, then upstream, sha256 checked); a test that needs one is
+    skipped with the one-line reason when it cannot be had (offline, no mirror), as the matrix reports it."""
+    from fixtures.catalogue import ArchiveUnavailable, catalogue, fetch
+
+    def archive(fixture_id: str) -> Path:
+        try:
+            return fetch(catalogue()[fixture_id])
+        except ArchiveUnavailable as unavailable:
+            pytest.skip(f"{fixture_id}: {unavailable}")
+    return archive
+
+
 @pytest.fixture(scope="module")
 def hostile_dir(tmp_path_factory) -> Path:
     """The hostile archives and their manifests, for one test module."""

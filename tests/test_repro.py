@@ -46,11 +46,7 @@ def test_bad_cell_ids_are_clear(cell, message):
     assert proc.returncode == 2 and message.split()[0] in proc.stderr and "Traceback" not in proc.stderr
 
 
-def _zarrita_archive() -> Path:
-    """A small real archive made by another project (fetched and verified: mirror, then upstream)."""
-    from fixtures.catalogue import catalogue, fetch
-
-    return fetch(catalogue()["ext-manzt-zarrita-js-v3-data-zipped-from-within-zarr"])
+ZARRITA_ARCHIVE = "ext-manzt-zarrita-js-v3-data-zipped-from-within-zarr"  # a small real archive from another project
 
 
 def _archive_run(path: Path, tmp_path: Path) -> subprocess.CompletedProcess:
@@ -62,8 +58,8 @@ def _archive_run(path: Path, tmp_path: Path) -> subprocess.CompletedProcess:
 
 @pytest.mark.slow
 @pytest.mark.network
-def test_bring_your_own_archive(tmp_path):
-    archive = _zarrita_archive()
+def test_bring_your_own_archive(tmp_path, external_archive):
+    archive = external_archive(ZARRITA_ARCHIVE)
     proc = _archive_run(archive, tmp_path)
     import json
 
@@ -76,10 +72,10 @@ def test_bring_your_own_archive(tmp_path):
 
 @pytest.mark.parametrize("content,message", [(b"this is not a zip", "not a ZIP archive"), (None, "not a readable ZIP archive|not a ZIP")])
 @pytest.mark.slow
-def test_bring_your_own_bad_archive_is_a_clear_error(content, message, tmp_path):
+def test_bring_your_own_bad_archive_is_a_clear_error(content, message, tmp_path, external_archive):
     bad = tmp_path / "bad.zip"
     if content is None:  # a truncated real archive
-        real = (_zarrita_archive()).read_bytes()
+        real = external_archive(ZARRITA_ARCHIVE).read_bytes()
         content = real[: len(real) // 2]
     bad.write_bytes(content)
     proc = _archive_run(bad, tmp_path)

@@ -98,14 +98,13 @@ def test_a_library_that_returns_nothing_without_raising_is_silent_missing():
     assert judge(manifest, some).outcome == "silent-missing"
 
 
-def test_a_reader_that_returns_without_error_but_without_the_data_is_silent_missing(worker_pool, tmp_path):
+def test_a_reader_that_returns_without_error_but_without_the_data_is_silent_missing(worker_pool, tmp_path, external_archive):
     """netCDF-C (with libzip) roots anndata 0.7.0's archive at its first entry's folder (obsp/): the dataset opens
     without an error and holds none of the store's arrays."""
-    from fixtures.catalogue import catalogue, fetch
     from fixtures.external import reference_manifest
 
     fixture_id = "ext-scverse-anndata-v0-7-0-adata-zarr"
-    archive = fetch(catalogue()[fixture_id])
+    archive = external_archive(fixture_id)
     manifest = tmp_path / f"{fixture_id}.manifest.json"
     manifest.write_text(json.dumps(reference_manifest(archive, fixture_id, source=archive.name)), encoding="utf-8")
     result = run_cell(all_readers()["netcdf4-libzip-zarr"], fixture_id, archive, manifest, worker_pool, Describer(worker_pool))
