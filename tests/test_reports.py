@@ -183,6 +183,22 @@ def test_html_page_in_chromium(two_runs):
     assert all(u.startswith("file://") for u in requests), f"the page loads nothing from outside: {requests}"
 
 
+def test_the_page_shows_this_machines_paths_the_same_for_every_cell():
+    """A message names the cell's archive as <archive> (and environments, temporary folders): the text repeats across
+    cells, so the page stores it once; results.json keeps the paths."""
+    from compat_tests.reports.html import portable
+
+    fixture = "coads-v3-stored"
+    assert portable("/vsizip//work/x/build/fixtures/coads-v3-stored.zip/zarr.json failed", fixture) == "/vsizip/<archive>/zarr.json failed"
+    assert portable("ZipStore('zip:///a/b/coads-v3-stored.zip')", fixture) == "ZipStore('zip://<archive>')"
+    assert portable("`/vsizip/{/a/coads-v3-stored.zip}'", fixture) == "`/vsizip/{<archive>}'"
+    assert portable("$ /c/envs/netcdf4-libzip-53f677649a07/native/bin/ncdump 'file:///a/coads-v3-stored.zip#mode=zarr,zip'", fixture) \
+        == "$ <env netcdf4-libzip>/native/bin/ncdump 'file://<archive>#mode=zarr,zip'"
+    assert portable("/tmp/zipcompat-gdalcli-22_e__h4/a1-slice", fixture) == "<tmp>/a1-slice"
+    # another archive's name, and a name without a folder, stay as they are
+    assert portable("/a/coads-v3-stored-zipcli.zip and coads-v3-stored.zip", fixture) == "/a/coads-v3-stored-zipcli.zip and coads-v3-stored.zip"
+
+
 def _synthetic_run(copies: int = 1) -> dict:
     """Every matrix reader (repeated as `reader@<version>` lanes when copies > 1) on every default fixture, outcomes and
     messages made up, each message distinct: the page's size and speed, without running a reader."""

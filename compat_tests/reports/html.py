@@ -11,7 +11,9 @@ outcome. Rendering from data keeps the page small when the cells multiply.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 
 from compat_tests.reports import summary
@@ -41,6 +43,18 @@ LEGEND = {
 MESSAGE_LIMIT, DETAIL_LINES, DETAIL_LIMIT = 600, 8, 300
 
 ASSETS = Path(__file__).with_name("assets")
+
+# Paths of the machine that ran, shown the same for every cell: the page's texts then repeat across cells (each is
+# stored once), and a reader of the page sees the cell's archive, not a folder of someone else's machine.
+_ENV_PATH = re.compile(r"/(?=[^/\s])(?:[^/\s'\"]+/)*envs/([\w.-]+?)-[0-9a-f]{12}/")
+_TMP_PATH = re.compile(r"/tmp/[\w.-]+/")
+PATHS_NOTE = "In these texts the cell's archive is shown as <archive>, a reader's environment as <env NAME>, a temporary folder as <tmp>."
+
+
+def portable(text: str, fixture: str) -> str:
+    """A reader's message with this machine's paths put as <archive>, <env NAME> and <tmp> (results.json keeps them)."""
+    archive = re.compile(r"/(?=[^/\s])(?:[^/\s'\"(){}\[\],;:]+/)*" + re.escape(fixture) + r"(?:\.zip|\.ozx)?(?![\w.-])")
+    return _TMP_PATH.sub("<tmp>/", _ENV_PATH.sub(r"<env \1>/", archive.sub("<archive>", text)))
 
 
 class _Strings:
@@ -79,7 +93,8 @@ def _fixture_order(tags_of: dict[str, list[str]]) -> list[str]:
 
 
 def _shown_versions(versions: dict) -> str:
-    return ", ".join(f"{k} {v}" for k, v in list(versions.items())[:2] if k != "build")
+    shown = ", ".join(f"{k} {v}" for k, v in list(versions.items())[:2] if k != "build")
+    return _ENV_PATH.sub(r"<env \1>/", shown)
 
 
 def page_data(payload: dict) -> dict:
@@ -100,22 +115,30 @@ def page_data(payload: dict) -> dict:
     cell_index = {}
     for cell in sorted(cells, key=lambda c: (fixture_index[c["fixture"]], reader_index[c["reader"]])):
         cell_index[cell["cell"]] = len(rows)
-        details = [text(d[:DETAIL_LIMIT]) for d in (cell.get("details") or [])[:DETAIL_LINES]]
+
+        def shown(message: str, limit: int, fixture: str = cell["fixture"]) -> int:
+            return text(portable(message[:limit], fixture))
+        details = [shown(d, DETAIL_LIMIT) for d in (cell.get("details") or [])[:DETAIL_LINES]]
         reference = cell.get("reference")
         rows.append([
             reader_index[cell["reader"]], fixture_index[cell["fixture"]], outcomes.index(cell["outcome"]),
             1 if cell.get("as_expected", True) else 0, outcomes.index(cell.get("expected") or "pass"),
-            text((cell.get("message") or "")[:MESSAGE_LIMIT]), text(cell.get("reason")), text(cell.get("link")),
+            shown(cell.get("message") or "", MESSAGE_LIMIT), text(cell.get("reason")), text(cell.get("link")),
             text(cell.get("option")), round(float(cell.get("seconds") or 0), 3), details,
             text(reference if reference and reference != "manifest written with the archive" else None),
             -1 if cell.get("repro") == repro_command(cell["cell"]) else text(cell.get("repro")),
-            [text(n[:DETAIL_LIMIT]) for n in (cell.get("notes") or [])[:DETAIL_LINES]],
+            [shown(n, DETAIL_LIMIT) for n in (cell.get("notes") or [])[:DETAIL_LINES]],
             -1 if cell["cell"] == f"{cell['reader']}--{cell['fixture']}" else text(cell["cell"]),
             text(cell["ran"][:16] + "Z") if cell.get("cached") and cell.get("ran") else -1,  # from the cache: when it ran (minutes)
         ])
     digest = summary.summarize(payload)
     for row in digest["rows"]:  # the page's copy: cells by number, long texts by number in the strings
         for family_cell in row["families"].values():
+            for unshown in ("tested", "library"):  # the page shows a family's versions and each reader's library
+                family_cell.pop(unshown, None)
+            for verdict in family_cell["per_reader"].values():  # a reader's version and option are in its versions and text
+                verdict.pop("version", None)
+                verdict.pop("option", None)
             for verdict in [family_cell, *family_cell["per_reader"].values()]:
                 for key in ("reason", "warning"):
                     if key in verdict:
@@ -153,6 +176,7 @@ Select a cell for the readers and cells behind it.</p>
 <div class=scroll id=summary-wrap><table id=summary></table></div></section>
 <section id=detail-section aria-labelledby=detail-title><h2 id=detail-title>Every cell: fixtures x readers</h2>
 <p class=legend>{legend}<span><b class=unexpected>frame</b> an outcome matrix.yaml does not expect</span></p>
+<p class=hint>{html.escape(PATHS_NOTE)} results.json keeps the full paths.</p>
 <div class=filters>
 <label>Reader <select id=reader></select></label>
 <label>Property <select id=property></select></label>
