@@ -100,11 +100,18 @@ def _watch(page, requests: list, errors: list):
 
 
 def _in_sight(page, selector: str) -> bool:
-    """The element is on screen and nothing (the panel, a sticky header) covers its middle."""
-    return page.evaluate("""s => { const e = document.querySelector(s), r = e.getBoundingClientRect();
-        if (r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth) return false;
-        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-        return hit === e || e.contains(hit); }""", selector)
+    """The element is on screen and nothing (the panel, a sticky header) covers its middle, once the page's layout has
+    settled (checked as the page renders, for up to 5 s, instead of at one instant after a navigation)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function("""s => { const e = document.querySelector(s), r = e.getBoundingClientRect();
+            if (r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth) return false;
+            const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+            return hit === e || e.contains(hit); }""", arg=selector, timeout=5000)
+        return True
+    except PlaywrightTimeout:
+        return False
 
 
 @CHROMIUM
