@@ -115,12 +115,16 @@ def test_a_script_on_another_projects_archive_downloads_it_by_address_and_checks
 
 
 def test_many_expected_values_go_into_a_file_beside_the_script(tmp_path):
-    values = np.arange(scripts.LITERAL_LIMIT + 1, dtype="<i8")
+    values = np.arange(2000, dtype="<i8")
     for spec, name in [(scripts.spec_for("zarr3"), "expected.npy"), (scripts.spec_for("zarrita-js"), "expected.mjs"),
                        (scripts.spec_for("ncdump-zarr"), "expected.txt")]:
         text, side = _assemble(spec, tmp_path, values=values, dtype="<i8")
         assert list(side) == [name] and name in text, spec
     assert side["expected.txt"].decode().startswith("0, 1, 2, ")
+    text, side = _assemble(scripts.spec_for("zarrita-js"), tmp_path, values=np.full(10**7, 7, dtype="|u1"), dtype="|u1")
+    assert not side and "values: Array(10000000).fill(7)" in text   # one value many times: stated as such
+    text, side = _assemble(scripts.spec_for("zarr3"), tmp_path, values=np.full(10**7, 7, dtype="|u1"), dtype="|u1")
+    assert not side and "np.full([10000000], 7, dtype='|u1')" in text
 
 
 # ---- shrinking, driven from outside (the survey runs many cells in lockstep) ----
@@ -345,8 +349,29 @@ def test_a_missing_results_file_is_one_clear_line(tmp_path):
     ("gdal-multidim--coads-v3-stored", "error"),                     # GDAL 3.6 and the final Zarr 3
     ("tensorstore-zarr--synthetic-v2-stored-zarr2", "wrong-data"),   # the only wrong-data cell of the default matrix
     ("h5py--coads-v3-stored", "unsupported"),                        # the negative control
+    ("zarrita-js--synthetic-v3-bzip2", "error"),                     # Node.js: npm install of exactly zarrita and @zarrita/storage
+    ("gdal-cli-mdim--coads-v3-bzip2", "silent-missing"),             # a shell script calling gdalmdiminfo, and a Python one
 ])
 def test_a_report_reproduces_the_cell_with_the_library_alone(cell, outcome, tmp_path, worker_pool):
+    record, expected = _recorded(cell, outcome, worker_pool)
+    report = make_report(cell, tmp_path / "report", _results(tmp_path, [record]), run_check=True)
+    assert report["shrank"] and report["archive_bytes"] < report["original_bytes"], report["steps"]
+    assert all(step["signature"] for step in report["steps"]) and any(step["kept"] for step in report["steps"])
+    assert report["same_outcome_standalone"], report["scripts"]
+    assert [w["check"]["outcome"] for w in report["scripts"]] == [report["script_outcome_wanted"]] * len(report["scripts"])
+    own = tmp_path / "report" / report["scripts"][0]["file"]
+    script = own.read_text(encoding="utf-8")
+    assert "compat_tests" not in script and "fixtures" not in script
+    issue = (tmp_path / "report" / "ISSUE.md").read_text(encoding="utf-8")
+    assert expected.link in issue and report["install"] in issue and script.strip() in issue
+    assert report["versions"] and all(f"- {name} {version}" in issue for name, version in report["versions"].items() if name != "build")
+    if own.suffix == ".mjs":   # the exact versions, in the install line and the package.json beside the script
+        pinned = json.loads((tmp_path / "report" / "package.json").read_text(encoding="utf-8"))["dependencies"]
+        assert report["install"] == "npm install " + " ".join(f"{name}@{pinned[name]}" for name in ("zarrita", "@zarrita/storage"))
+
+
+def _recorded(cell: str, outcome: str, worker_pool):
+    """The cell run now, as the matrix runs it: its record (the outcome asserted) and its expectation."""
     from compat_tests.cells import Describer, run_cell
     from compat_tests.checks import reconcile
     from compat_tests.expectations import expectation_for, load
@@ -358,15 +383,29 @@ def test_a_report_reproduces_the_cell_with_the_library_alone(cell, outcome, tmp_
     expected = expectation_for(cell, load())
     record["outcome"] = reconcile(record["outcome"], expected.outcome)
     assert record["outcome"] == outcome, record["message"]
+    return record, expected
+
+
+@pytest.mark.slow
+@pytest.mark.network
+@pytest.mark.parametrize("cell,outcome", [
+    ("tensorstore-zarr--hostile-meta-tiny-chunks", "crash"),   # 10^7 one-element chunks: aborts at the memory cap
+    ("zarrita-js--hostile-meta-tiny-chunks", "timeout"),    # millions of one-element chunks: no answer in the cell's time
+])
+def test_a_hostile_archive_is_reported_as_it_is_and_its_script_shows_the_crash_or_the_hang(cell, outcome, tmp_path, worker_pool):
+    record, _ = _recorded(cell, outcome, worker_pool)
     report = make_report(cell, tmp_path / "report", _results(tmp_path, [record]), run_check=True)
-    assert report["shrank"] and report["archive_bytes"] < report["original_bytes"], report["steps"]
-    assert all(step["signature"] for step in report["steps"]) and any(step["kept"] for step in report["steps"])
-    assert report["same_outcome_standalone"], report["check"]
-    script = (tmp_path / "report" / "reproduce.py").read_text(encoding="utf-8")
-    assert "compat_tests" not in script and "fixtures" not in script
-    issue = (tmp_path / "report" / "ISSUE.md").read_text(encoding="utf-8")
-    assert expected.link in issue and report["install"] in issue and script.strip() in issue
-    assert report["versions"] and all(f"- {name} {version}" in issue for name, version in report["versions"].items() if name != "build")
+    assert not report["shrank"] and report["embedded"] and not report["steps"]
+    assert report["focus"] is None and "ARRAY = 'tiny'" in (tmp_path / "report" / "reproduce.py").read_text() if cell.startswith("tensorstore") else True
+    assert report["check"]["outcome"] == report["script_outcome_wanted"] == outcome, report["check"]
+
+
+@pytest.mark.slow
+@pytest.mark.network
+def test_a_crash_on_an_array_a_reader_must_refuse_is_not_reported_with_a_script(tmp_path):
+    record = {"cell": "zarrista--hostile-meta-huge-shape", "outcome": "crash", "message": "worker died: SIGABRT", "details": []}
+    with pytest.raises(ReportError, match="must refuse.*cannot state what to expect"):
+        make_report(record["cell"], tmp_path / "out", _results(tmp_path, [record]))
 
 
 def test_the_reference_worker_gives_one_arrays_values_for_a_report(tmp_path):

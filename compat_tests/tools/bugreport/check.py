@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import subprocess
 import tempfile
 import time
@@ -55,11 +56,17 @@ def _native(env_name: str) -> str:
     return f"native library reused from the suite's build ({', '.join(env.native)} in {native_prefix(env)})"
 
 
-def _run(argv: list[str], folder: Path, timeout: float, env: dict, notes: str) -> CheckResult:
-    """Run a script; its outcome line may be on stdout or stderr (a Python script exits with it)."""
+def _run(argv: list[str], folder: Path, timeout: float, env: dict, notes: str, memory_gib: float | None = None) -> CheckResult:
+    """Run a script (under the cell's memory cap when it is given); its outcome line may be on stdout or stderr
+    (a Python script exits with it)."""
+    def cap() -> None:
+        limit = int(memory_gib * 2**30)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
     started = time.perf_counter()
     try:
-        proc = subprocess.run(argv, cwd=folder, capture_output=True, text=True, timeout=timeout, env=env)
+        proc = subprocess.run(argv, cwd=folder, capture_output=True, text=True, timeout=timeout, env=env,
+                              preexec_fn=cap if memory_gib else None)
     except subprocess.TimeoutExpired as exc:
         out = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
         return CheckResult("timeout", out[-1500:], timeout, notes)
@@ -80,14 +87,15 @@ def _base_environ(env_name: str) -> dict:
     return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"), **runtime_environ(env_name)}
 
 
-def check(script: Path, install: Install, env_name: str, timeout: float) -> CheckResult:
-    """Run `script` (Python, Node.js or shell, by its suffix) in a fresh environment made from `install`."""
+def check(script: Path, install: Install, env_name: str, timeout: float, memory_gib: float | None = None) -> CheckResult:
+    """Run `script` (Python, Node.js or shell, by its suffix) in a fresh environment made from `install`,
+    under `memory_gib` GiB of address space when it is given (a crash seen at the matrix's memory cap)."""
     ensure_debian_packages(env_name, install.apt)
     runner = {".py": _check_python, ".mjs": _check_node, ".sh": _check_shell}[script.suffix]
-    return runner(script, install, env_name, timeout)
+    return runner(script, install, env_name, timeout, memory_gib)
 
 
-def _check_python(script: Path, install: Install, env_name: str, timeout: float) -> CheckResult:
+def _check_python(script: Path, install: Install, env_name: str, timeout: float, memory_gib: float | None) -> CheckResult:
     env = get_environment(env_name)
     interpreter = find_interpreter(env.python)
     if interpreter is None:
@@ -103,10 +111,10 @@ def _check_python(script: Path, install: Install, env_name: str, timeout: float)
             no_cache = ["--no-cache"] if env.native and flags else []   # a wheel built against a native prefix
             commands.append(["uv", "pip", "install", "-q", "--python", python, *no_cache, *flags, *requirements])
         failed = _installed(commands, dict(uv_env, **expand(env.build_env, native, uv_env)))
-        return failed or _run([python, script.name], script.parent, timeout, _base_environ(env_name), notes)
+        return failed or _run([python, script.name], script.parent, timeout, _base_environ(env_name), notes, memory_gib)
 
 
-def _check_node(script: Path, install: Install, env_name: str, timeout: float) -> CheckResult:
+def _check_node(script: Path, install: Install, env_name: str, timeout: float, memory_gib: float | None) -> CheckResult:
     """A fresh folder: the script and what lies beside it, its package.json, `npm install` of exactly its packages."""
     with tempfile.TemporaryDirectory(prefix="zipcompat-bugcheck-node-") as tmp:
         folder = Path(tmp)
@@ -116,9 +124,10 @@ def _check_node(script: Path, install: Install, env_name: str, timeout: float) -
         (folder / "package.json").write_text(install.package_json(), encoding="utf-8")
         npm = ["npm", "install", "--no-audit", "--no-fund", "--save-exact", *install.npm]
         failed = _installed([npm], {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp")}, folder)
-        return failed or _run(["node", script.name], folder, timeout, _base_environ(env_name), f"npm install {' '.join(install.npm)} in a fresh folder")
+        return failed or _run(["node", script.name], folder, timeout, _base_environ(env_name), f"npm install {' '.join(install.npm)} in a fresh folder",
+                              memory_gib)
 
 
-def _check_shell(script: Path, install: Install, env_name: str, timeout: float) -> CheckResult:
+def _check_shell(script: Path, install: Install, env_name: str, timeout: float, memory_gib: float | None) -> CheckResult:
     """The tool from its Debian packages (or the suite's build of its native library), the script run by bash."""
-    return _run(["bash", script.name], script.parent, timeout, _base_environ(env_name), _native(env_name) if install.native else "")
+    return _run(["bash", script.name], script.parent, timeout, _base_environ(env_name), _native(env_name) if install.native else "", memory_gib)

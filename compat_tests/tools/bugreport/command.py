@@ -27,7 +27,7 @@ import numpy as np
 from compat_tests.tools.bugreport.issue import issue_markdown, title as make_title, writer_words
 from compat_tests.tools.bugreport.script import EMBED_LIMIT, ScriptError, code_lines, spec_for
 from compat_tests.tools.bugreport.writing import FENCE, check_scripts, runtime_facts, write_scripts
-from compat_tests.tools.bugreport.shrink import CHECK_KINDS, HeavyLock, Signature, failed_array, shrink, signature
+from compat_tests.tools.bugreport.shrink import CHECK_KINDS, HeavyLock, ShrinkResult, Signature, failed_array, shrink, signature
 from compat_tests.tools.bugreport.tiny import MiniArray, MiniDataset, load_dataset_arrays, needed_groups
 from compat_tests.cells import Describer, run_cell, time_limit
 from compat_tests.checks import IGNORED_ATTRS
@@ -156,13 +156,34 @@ def prepare(cell: str, results: Path = RESULTS, record: dict | None = None, lock
         if about is not None and about.get("expect", "read") != "read":
             raise ReportError(f"{cell}: the failure is about `{focus}`, which a correct reader may or must refuse ({about.get('why')}): "
                               f"a script that prints values cannot show it; use `repro {cell}`")
-        record_of = focus if focus is not None else min(readable, key=lambda a: math.prod(a["shape"]))["path"]
-        values = reference_values(archive, record_of)
+        hostile = _hostile_array(cell, manifest, target) if focus is None else None
+        if hostile is not None:   # the crash or the hang comes from the array made hostile: the script reads that one
+            record_of, values = hostile
+        else:
+            record_of = focus if focus is not None else min(readable, key=lambda a: math.prod(a["shape"]))["path"]
+            values = reference_values(archive, record_of)
         return Prepared(cell, reader, fixture_id, record, archive, manifest_path, manifest, expected, focus, target, None,
                         catalogue().get(fixture_id), (record_of, values))
     meta, arrays = load_dataset_arrays(spec.dataset, spec.variant.zarr_format)
     start = MiniDataset(spec.dataset, DATASET_KINDS[spec.dataset], meta["groups"], tuple(arrays), spec.variant)
     return Prepared(cell, reader, fixture_id, record, archive, manifest_path, manifest, expected, focus, target, start)
+
+
+CONSTANT_LIMIT = 10**8    # a hostile array of one repeated value is stated as np.full(...) up to this many elements
+
+
+def _hostile_array(cell: str, manifest: dict, target: Signature) -> tuple[str, np.ndarray] | None:
+    """For a crash or a hang on a hostile archive: the array made hostile and the values it stands for (its fill value
+    everywhere: no chunk is written); ReportError when a correct reader must refuse it (no values to expect)."""
+    if target.outcome not in ("crash", "timeout"):
+        return None
+    entry = next((a for a in manifest["arrays"] if a.get("expect", "read") != "read"), None)
+    if entry is None:
+        return None
+    if entry.get("expect") == "refuse" or entry.get("fill_value") is None or math.prod(entry["shape"]) > CONSTANT_LIMIT:
+        raise ReportError(f"{cell}: the {target.outcome} is on `{entry['path']}`, which a correct reader must refuse ({entry.get('why')}): "
+                          f"a script that prints values cannot state what to expect; use `repro {cell}`")
+    return entry["path"], np.full(entry["shape"], entry["fill_value"], dtype=entry["dtype"])
 
 
 _REFERENCE: list[WorkerPool] = []
@@ -211,7 +232,10 @@ def make_report(cell: str, out: Path | None = None, results: Path = RESULTS, run
         return signature(result, focus_path, prep.expected.outcome), result.message
 
     try:
-        shrunk = shrink(prep.start, prep.focus, prep.target, run, log=log, lock=lock, budget=budget)
+        if prep.start is None:   # another project's or a hostile archive: reported as it is, nothing to shrink
+            shrunk = ShrinkResult(prep.target, None, None, None)
+        else:
+            shrunk = shrink(prep.start, prep.focus, prep.target, run, log=log, lock=lock, budget=budget)
         describe(prep.reader)
     finally:
         pool.close()
@@ -241,7 +265,8 @@ def write_report(prep: Prepared, shrunk, out: Path | None, description: dict | N
         entry = next(a for a in manifest["arrays"] if a["path"] == focus_now)
         dtype_name = "string" if entry["dtype"] == "string" else np.dtype(entry["dtype"]).str
         mini = MiniDataset(fixture_id, "as-is", {}, (MiniArray(focus_now, values, {
-            "dtype": dtype_name, "attrs": entry.get("attributes") or {}, "dims": entry.get("dimension_names"), "chunks": entry.get("chunks")}),),
+            "dtype": dtype_name, "attrs": entry.get("attributes") or {}, "dims": entry.get("dimension_names"), "chunks": entry.get("chunks"),
+            "fill_value": entry.get("fill_value")}),),
             None)
     else:
         used_archive, used_manifest, mini, focus_now = archive, manifest_path, start, focus
@@ -261,14 +286,14 @@ def write_report(prep: Prepared, shrunk, out: Path | None, description: dict | N
         title += f" made by {external.repository}"
     embed = tiny_zip.stat().st_size <= EMBED_LIMIT and external is None
     attrs = {k: v for k, v in focus_array.record["attrs"].items() if k not in IGNORED_ATTRS}
+    wanted = script_outcome_for(target, record)
     scripts = write_scripts(reader, folder, title, archive=tiny_zip, embed=embed, array=focus_array.path, values=focus_array.data,
                             dtype=dtype, record=focus_array.record, attrs=attrs,
                             extra={"ZARR_FORMAT": variant["zarr_format"], "STORE_PREFIX": used["store_prefix"]},
-                            download=(external.url, external.sha256) if external is not None else None)
+                            download=(external.url, external.sha256) if external is not None else None, wanted=wanted)
     own = scripts[0]
     (folder / "install.txt").write_text(own.install.line() + "\n", encoding="utf-8")
 
-    wanted = script_outcome_for(target, record)
     if run_check:
         check_scripts(scripts, reader.env, time_limit(DEFAULT_TIMEOUT, used), wanted, log, lock)
     checked = own.check

@@ -18,6 +18,12 @@ class LiteralError(ValueError):
     pass
 
 
+def _constant(values: np.ndarray) -> bool:
+    """Many copies of one number (a hostile array of fill values): stated as such, not element by element."""
+    flat = values.reshape(-1)
+    return flat.size > 16 and flat.dtype.kind in "biuf" and bool(np.all(flat == flat[0]))
+
+
 # ---- Python ----
 
 def _py_float(x: float) -> str:
@@ -54,6 +60,8 @@ def python_array(values: np.ndarray, dtype: str) -> str:
         return f"np.array({_py_nested(values.view('<i8').tolist())}, dtype='<i8').view({dtype!r})"
     if kind == "V":
         raise LiteralError(f"no literal for dtype {dtype}")
+    if _constant(values):
+        return f"np.full({list(values.shape)}, {_py_scalar(values.reshape(-1)[0].item())}, dtype={dtype!r})"
     return f"np.array({_py_nested(values.tolist())}, dtype={dtype!r})"
 
 
@@ -88,6 +96,10 @@ def js_array(values: np.ndarray, dtype: str) -> str:
     values = np.asarray(values)
     code = "" if dtype == "string" else np.dtype(dtype).str[1:]
     flat = values.reshape(-1)
+    name = ZARRITA_TYPES.get(code)   # None for text: its type is not compared
+    if code and _constant(values):
+        one = f"{int(flat[0])}n" if code in ("i8", "u8") else _js_scalar(flat[0].item())
+        return f'{{ dtype: {js_value(name)}, shape: {list(values.shape)}, values: Array({flat.size}).fill({one}) }}'
     if code in ("i8", "u8"):
         items = ", ".join(f"{int(v)}n" for v in flat.tolist())
     elif code and np.dtype(dtype).kind in "biuf":
@@ -95,7 +107,6 @@ def js_array(values: np.ndarray, dtype: str) -> str:
     else:  # text (and what zarrita has no type for): compared as strings
         items = ", ".join(json.dumps(v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v), ensure_ascii=False)
                           for v in flat.tolist())
-    name = ZARRITA_TYPES.get(code)   # None for text: its type is not compared
     return f'{{ dtype: {js_value(name)}, shape: {list(values.shape)}, values: [{items}] }}'
 
 

@@ -26,7 +26,7 @@ from compat_tests.tools.bugreport.literals import CONSTANT_FORMS, EXPECTED_FORMS
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MARK = "set by report-bug"
 EMBED_LIMIT = 6 * 1024          # archives up to this many bytes are embedded in the script (base64)
-LITERAL_LIMIT = 256             # expected values up to this many go into the script, else into a file beside it
+LITERAL_CHARS = 6000            # expected values written in up to this many characters go into the script, else beside it
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,7 @@ class ScriptSpec:
     language: str = "python"
     constants: dict = field(default_factory=dict)  # extra constants the body reads (besides the common ones)
     expected: str = ""                           # how the body states the expected values (default: the language's)
+    values_only: bool = False                    # it judges the values alone (not the attributes, the listing)
 
     @property
     def lang(self) -> Language:
@@ -100,8 +101,8 @@ SCRIPTS = {
     "zarrista": (ScriptSpec("zarrista"),),
     "zarrs-pipeline": (ScriptSpec("zarrs_pipeline"),),
     "zarrita-js": (ScriptSpec("zarrita", "node"),),
-    "gdal-cli-mdim": (ScriptSpec("gdalmdiminfo", "shell", expected="gdal-json"), ScriptSpec("gdal_cli_mdim")),
-    **{reader: (ScriptSpec("ncdump", "shell", constants={"MODE": mode}, expected="cdl"), ScriptSpec("ncdump", constants={"MODE": mode}))
+    "gdal-cli-mdim": (ScriptSpec("gdalmdiminfo", "shell", expected="gdal-json", values_only=True), ScriptSpec("gdal_cli_mdim")),
+    **{reader: (ScriptSpec("ncdump", "shell", constants={"MODE": mode}, expected="cdl", values_only=True), ScriptSpec("ncdump", constants={"MODE": mode}))
        for reader, mode in NCDUMP_MODES.items()},
 }
 
@@ -154,7 +155,7 @@ def expected_source(spec: ScriptSpec, values: np.ndarray, dtype: str) -> tuple[s
         source = render(values, dtype)
     except LiteralError as exc:
         raise ScriptError(str(exc)) from None
-    if np.asarray(values).size <= LITERAL_LIMIT:
+    if len(source) <= LITERAL_CHARS:
         return (CONSTANT_FORMS["shell"](source) if lang.name == "shell" else source), {}
     if lang.name == "python":
         buffer = io.BytesIO()

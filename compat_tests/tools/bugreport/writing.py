@@ -20,6 +20,7 @@ from compat_tests.tools.bugreport import check as checker
 from compat_tests.tools.bugreport.install import INSTALLERS, Install
 from compat_tests.tools.bugreport.literals import cdl_values
 from compat_tests.tools.bugreport.script import ScriptSpec, assemble, packages, specs_for
+from compat_tests.workers import DEFAULT_MEMORY_GIB
 from envs import ensure_environment, get_environment
 from envs.registry import node_version
 
@@ -33,11 +34,13 @@ class Written:
     path: Path
     text: str
     install: Install
+    memory_gib: float | None = None     # the memory cap it runs under (a crash seen at the matrix's cap)
     check: checker.CheckResult | None = None
 
     @property
     def run_line(self) -> str:
-        return f"{RUN[self.spec.language]} {self.path.name}"
+        run = f"{RUN[self.spec.language]} {self.path.name}"
+        return f"(ulimit -v {int(self.memory_gib * 2**20)}; {run})  # the memory cap of the matrix's workers" if self.memory_gib else run
 
 
 NETCDF_DEFAULT_FILLS = {"i1": -127, "u1": 255, "i2": -32767, "u2": 65535, "i4": -2147483647, "u4": 4294967295,
@@ -58,10 +61,17 @@ def fill_text(record: dict, dtype: str) -> str:
 
 
 def write_scripts(reader, folder: Path, title: str, *, archive: Path, embed: bool, array: str, values: np.ndarray, dtype: str,
-                  record: dict, attrs: dict, extra: dict, download: tuple[str, str] | None) -> list[Written]:
-    """Every script of the reader's report, written into `folder` (the report's own first)."""
+                  record: dict, attrs: dict, extra: dict, download: tuple[str, str] | None, wanted: str) -> list[Written]:
+    """Every script of the reader's report that can show the outcome `wanted`, written into `folder` (the report's own first).
+
+    A script that judges the values alone (a command-line tool's shell script) cannot show a failure of the
+    attributes or the listing (`partial`): the reader's other script is the report's own then.
+    A crash seen at the matrix's memory cap is shown under the same cap.
+    """
     written = []
     for spec in specs_for(reader.id):
+        if spec.values_only and wanted == "partial":
+            continue
         install = INSTALLERS[spec.language](reader.env, packages(spec))
         text, side = assemble(spec, title, install.line(), archive=archive, embed=embed, array=array, values=values, dtype=dtype,
                               attrs=attrs, dims=record.get("dims"), extra=dict(extra, FILL=fill_text(record, dtype)), download=download)
@@ -71,7 +81,7 @@ def write_scripts(reader, folder: Path, title: str, *, archive: Path, embed: boo
             (folder / name).write_bytes(content)
         if install.npm:
             (folder / "package.json").write_text(install.package_json(), encoding="utf-8")
-        written.append(Written(spec, path, text, install))
+        written.append(Written(spec, path, text, install, DEFAULT_MEMORY_GIB if wanted == "crash" else None))
     return written
 
 
@@ -81,7 +91,7 @@ def check_scripts(written: list[Written], env_name: str, timeout: float, wanted:
         log(f"checking {script.path.name} in a fresh environment ({script.install.line()[:120]}) ...")
         if lock is not None:
             lock.take()
-        script.check = checker.check(script.path, script.install, env_name, timeout=timeout)
+        script.check = checker.check(script.path, script.install, env_name, timeout=timeout, memory_gib=script.memory_gib)
         log(f"  {script.path.name} shows: {script.check.outcome} (the cell: {wanted})" + (f"; {script.check.notes}" if script.check.notes else ""))
 
 
