@@ -422,3 +422,16 @@ def test_the_reference_worker_gives_one_arrays_values_for_a_report(tmp_path):
         pool.close()
     assert ok.status == "ok" and np.array_equal(np.load(tmp_path / "v.npy"), INTACT)
     assert missing.status == "error" and "nope" in missing.error
+
+
+def test_the_issue_shows_the_script_in_its_language_and_the_other_scripts_beside_it():
+    from compat_tests.tools.bugreport.issue import issue_markdown
+
+    text = issue_markdown(title="t", library="zarrita.js", call="zarr.open(...)", versions={"zarrita": "0.7.5"}, runtime="Node.js v20",
+                          platform="Linux", expected="e", happened="expected: x\nactual:   ```odd```\noutcome: error", script="const A = 1;\n",
+                          run_line="node reproduce.mjs", install="npm install zarrita@0.7.5 @zarrita/storage@0.2.0", embedded=True,
+                          archive_facts=[], shrink_summary=[], link="l", reason="r", cell="c", check_line=None, language="js",
+                          others=["`reproduce.py` (python)"])
+    assert "```js\nconst A = 1;\n```" in text and "````\nexpected: x" in text   # a message holding ``` gets a longer fence
+    assert "npm install zarrita@0.7.5 @zarrita/storage@0.2.0\nnode reproduce.mjs" in text and "- Node.js v20" in text
+    assert "Also attached: `reproduce.py` (python)." in text

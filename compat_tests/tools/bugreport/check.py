@@ -70,7 +70,7 @@ def _run(argv: list[str], folder: Path, timeout: float, env: dict, notes: str, m
     except subprocess.TimeoutExpired as exc:
         out = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
         return CheckResult("timeout", out[-1500:], timeout, notes)
-    output = (proc.stdout + ("\n" + proc.stderr if proc.stderr.strip() else "")).strip()
+    output = (proc.stdout.rstrip("\n") + ("\n" + proc.stderr if proc.stderr.strip() else "")).strip()
     return CheckResult(script_outcome(output, proc.returncode), output[-1500:], time.perf_counter() - started, notes)
 
 

@@ -337,7 +337,7 @@ def write_report(prep: Prepared, shrunk, out: Path | None, description: dict | N
         title=title, library=reader.library, call=reader.call, versions=versions, runtime=runtime, platform=plat,
         expected=f"`{focus_array.path}` read as {dtype}, shape {focus_array.shape}, with the values the script lists"
                  + (f", the attributes {attrs}" if attrs else "") + ("" if not focus_array.record.get("dims") else f" and the dimension names {focus_array.record['dims']}") + ".",
-        happened=happened, script=own.text, run_line=own.run_line, fence=FENCE[own.spec.language], install=own.install.line(), embedded=embed,
+        happened=happened, script=own.text, run_line=own.run_line, language=FENCE[own.spec.language], install=own.install.line(), embedded=embed,
         others=[f"`{w.path.name}` ({w.spec.language}: `{w.install.line()}`, then `{w.run_line}`)" for w in scripts[1:]],
         archive_facts=facts, shrink_summary=summary, link=expected.link or "(no matrix.yaml entry)", reason=expected.reason, cell=cell,
         workaround=target.option, archive_name=tiny_zip.name, download=external is not None,

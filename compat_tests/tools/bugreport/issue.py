@@ -40,7 +40,7 @@ def issue_markdown(*, title: str, library: str, call: str, versions: dict, runti
                    happened: str, script: str, run_line: str, install: str, embedded: bool, archive_facts: list[str],
                    shrink_summary: list[str], link: str, reason: str, cell: str, check_line: str | None,
                    workaround: str | None = None, archive_name: str = "tiny.zip", download: bool = False,
-                   fence: str = "python", others: list[str] = ()) -> str:
+                   language: str = "python", others: list[str] = ()) -> str:
     fence = "````" if "```" in happened else "```"
     lines = [
         f"# {title}", "",
@@ -57,7 +57,7 @@ def issue_markdown(*, title: str, library: str, call: str, versions: dict, runti
         ("The archive is embedded in the script." if embedded else
          f"The script downloads the archive from its project's address (unless `{archive_name}` is beside it) and checks its sha256." if download else
          f"The script reads `{archive_name}` (attached) from its own folder."), "",
-        f"```{fence}", script.rstrip(), "```", "",
+        f"```{language}", script.rstrip(), "```", "",
         *([f"Also attached: {', '.join(others)}.", ""] if others else []),
         "### The archive", "", *[f"- {fact}" for fact in archive_facts], "",
         *(["### How it was made smaller", "", *[f"- {line}" for line in shrink_summary], ""] if shrink_summary else []),
