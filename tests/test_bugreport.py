@@ -75,6 +75,23 @@ def _assemble(spec, tmp_path, embed=True, download=None, values=None, dtype="<f4
                             download=download)
 
 
+def _undefined_names(source: str) -> set[str]:
+    """Names a script reads that nothing in it defines or imports (a body leaning on one prologue's imports)."""
+    import ast
+    import builtins
+
+    tree = ast.parse(source)
+    defined = set(dir(builtins)) | {"__file__"}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            defined |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) or isinstance(node, ast.arg):
+            defined.add(node.id if isinstance(node, ast.Name) else node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.ExceptHandler)) and node.name:
+            defined.add(node.name)
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - defined
+
+
 SYNTAX = {"python": None, "node": ["node", "--check"], "shell": ["bash", "-n"]}
 
 
@@ -86,7 +103,7 @@ def test_assembled_scripts_are_valid_and_stay_short(reader_id, index, tmp_path):
         script = tmp_path / spec.file_name
         script.write_text(text, encoding="utf-8")
         if spec.language == "python":
-            compile(text, reader_id, "exec")
+            assert not _undefined_names(text), (_undefined_names(text), embed, download)   # each prologue imports what it uses
         elif shutil.which(SYNTAX[spec.language][0]):
             proc = subprocess.run([*SYNTAX[spec.language], str(script)], capture_output=True, text=True)
             assert proc.returncode == 0, proc.stderr + text
