@@ -276,7 +276,10 @@ def write_report(prep: Prepared, shrunk, out: Path | None, description: dict | N
     shutil.copyfile(used_manifest, folder / (tiny_zip.name.rsplit(".", 1)[0] + ".manifest.json"))
     used = json.loads(Path(used_manifest).read_text(encoding="utf-8"))
 
-    focus_array = next((a for a in mini.arrays if a.path == focus_now), None) or min(mini.arrays, key=lambda a: a.data.size)
+    # the array the failure is about; else the smallest (an error on opening shows on any array), or for a hang with no
+    # array named, the largest: the cell read every array, and a small one answers in time
+    pick = max if target.outcome == "timeout" else min
+    focus_array = next((a for a in mini.arrays if a.path == focus_now), None) or pick(mini.arrays, key=lambda a: a.data.size)
     dtype = focus_array.record["dtype"]
     what = next(iter(sorted(k for k in target.kinds if k not in CHECK_KINDS)), None) or " and ".join(KIND_WORDS.get(k, k) for k in sorted(target.kinds))
     what = {"timeout": "no answer (hangs)", "crash": "the process crashes"}.get(target.outcome, what)
