@@ -407,7 +407,7 @@ def _recorded(cell: str, outcome: str, worker_pool):
 @pytest.mark.network
 @pytest.mark.parametrize("cell,outcome", [
     ("tensorstore-zarr--hostile-meta-tiny-chunks", "crash"),   # 10^7 one-element chunks: aborts at the memory cap
-    ("zarrita-js--hostile-meta-tiny-chunks", "timeout"),    # millions of one-element chunks: no answer in the cell's time
+    ("zarr3--hostile-meta-tiny-chunks", "timeout"),         # ten million one-element chunks: no answer in the cell's time
 ])
 def test_a_hostile_archive_is_reported_as_it_is_and_its_script_shows_the_crash_or_the_hang(cell, outcome, tmp_path, worker_pool):
     record, _ = _recorded(cell, outcome, worker_pool)
