@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -52,41 +53,95 @@ def test_what_the_script_must_show():
 
 # ---- templates ----
 
-def test_every_matrix_reader_has_a_template_that_names_its_packages():
+def test_every_matrix_reader_has_templates_that_name_their_packages():
     for reader_id in matrix_readers():
-        if reader_id in scripts.NO_SCRIPT_YET:  # a language without a template folder: report-bug says so, plainly
-            with pytest.raises(scripts.ScriptError, match="no bug-report script"):
-                scripts.spec_for(reader_id)
-            assert not scripts.has_script(reader_id)
-            continue
-        spec = scripts.spec_for(reader_id)
-        assert scripts.template_path(spec).exists(), reader_id
-        assert scripts.packages(spec), reader_id
+        specs = scripts.specs_for(reader_id)
+        assert scripts.has_script(reader_id) and specs, reader_id
+        for spec in specs:
+            assert scripts.template_path(spec).exists(), (reader_id, spec)
+            assert scripts.packages(spec), (reader_id, spec)
+    languages = {spec.language for specs in scripts.SCRIPTS.values() for spec in specs}
+    assert languages == {"python", "node", "shell"}
+    assert scripts.spec_for("zarrita-js").language == "node"
+    assert [s.language for s in scripts.specs_for("gdal-cli-mdim")] == ["shell", "python"]   # the tool's own terms first
 
 
-@pytest.mark.parametrize("reader_id", sorted(set(matrix_readers()) - set(scripts.NO_SCRIPT_YET)))
-def test_assembled_scripts_compile_and_stay_short(reader_id, tmp_path):
+def _assemble(spec, tmp_path, embed=True, download=None, values=None, dtype="<f4"):
     archive = tmp_path / "tiny.zip"
     archive.write_bytes(b"PK\x05\x06" + bytes(18))
-    text = scripts.assemble(reader_id, "title", "pip install x==1", archive=archive, embed=True, array="g/a",
-                            expected=scripts.array_literal(np.arange(6, dtype="<f4").reshape(2, 3), "<f4"),
-                            attrs={"units": "K"}, dims=["y", "x"], extra={"ZARR_FORMAT": 3, "STORE_PREFIX": ""})
-    compile(text, reader_id, "exec")
-    assert "# set by report-bug" not in text and "# packages:" not in text
-    assert "compat_tests" not in text and "fixtures" not in text  # the library's own API only
-    assert scripts.code_lines(text) <= 48, text  # about 40: the README gives the median of real reports
+    values = np.arange(6, dtype="<f4").reshape(2, 3) if values is None else values
+    return scripts.assemble(spec, "title", "install x", archive=archive, embed=embed, array="g/a", values=values, dtype=dtype,
+                            attrs={"units": "K"}, dims=["y", "x"], extra={"ZARR_FORMAT": 3, "STORE_PREFIX": "", "FILL": "0"},
+                            download=download)
+
+
+def _undefined_names(source: str) -> set[str]:
+    """Names a script reads that nothing in it defines or imports (a body leaning on one prologue's imports)."""
+    import ast
+    import builtins
+
+    tree = ast.parse(source)
+    defined = set(dir(builtins)) | {"__file__"}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            defined |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) or isinstance(node, ast.arg):
+            defined.add(node.id if isinstance(node, ast.Name) else node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.ExceptHandler)) and node.name:
+            defined.add(node.name)
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - defined
+
+
+SYNTAX = {"python": None, "node": ["node", "--check"], "shell": ["bash", "-n"]}
+
+
+@pytest.mark.parametrize("reader_id,index", [(r, i) for r in sorted(matrix_readers()) for i in range(len(scripts.specs_for(r)))])
+def test_assembled_scripts_are_valid_and_stay_short(reader_id, index, tmp_path):
+    spec = scripts.specs_for(reader_id)[index]
+    for embed, download in [(True, None), (False, None), (False, ("https://example.org/x.zip", "ab" * 32))]:
+        text, side = _assemble(spec, tmp_path, embed, download)
+        script = tmp_path / spec.file_name
+        script.write_text(text, encoding="utf-8")
+        if spec.language == "python":
+            assert not _undefined_names(text), (_undefined_names(text), embed, download)   # each prologue imports what it uses
+        elif shutil.which(SYNTAX[spec.language][0]):
+            proc = subprocess.run([*SYNTAX[spec.language], str(script)], capture_output=True, text=True)
+            assert proc.returncode == 0, proc.stderr + text
+        assert scripts.MARK not in text and "packages:" not in text and not side
+        assert "compat_tests" not in text and "fixtures" not in text  # the library's own API only
+        assert scripts.code_lines(text) <= 52, text   # about 40: the README gives the median of real reports
+    assert scripts.code_lines(_assemble(spec, tmp_path)[0]) <= 47
+
+
+def test_the_median_script_with_an_embedded_archive_is_under_40_lines(tmp_path):
+    import statistics
+
+    lines = [scripts.code_lines(_assemble(scripts.spec_for(r), tmp_path)[0]) for r in matrix_readers()]
+    assert statistics.median(lines) < 40, lines
 
 
 def test_a_script_on_another_projects_archive_downloads_it_by_address_and_checks_its_sha256(tmp_path):
     archive = tmp_path / "owner__project__x.zip"
     archive.write_bytes(b"PK\x05\x06" + bytes(18))
-    text = scripts.assemble("zarr3", "title", "pip install x==1", archive=archive, embed=False, array="a",
-                            expected=scripts.array_literal(np.arange(3, dtype="<i2"), "<i2"), attrs={}, dims=None,
-                            extra={"ZARR_FORMAT": 2, "STORE_PREFIX": ""}, download=("https://example.org/x.zip", "ab" * 32))
+    text, _ = scripts.assemble(scripts.spec_for("zarr3"), "title", "pip install x==1", archive=archive, embed=False, array="a",
+                               values=np.arange(3, dtype="<i2"), dtype="<i2", attrs={}, dims=None,
+                               extra={"ZARR_FORMAT": 2, "STORE_PREFIX": ""}, download=("https://example.org/x.zip", "ab" * 32))
     compile(text, "zarr3", "exec")
     assert "ARCHIVE_URL = 'https://example.org/x.zip'" in text and f"ARCHIVE_SHA256 = '{'ab' * 32}'" in text
     assert "ARCHIVE_FILE = 'owner__project__x.zip'" in text and "ARCHIVE_B64" not in text
-    assert scripts.code_lines(text) <= 48, text
+
+
+def test_many_expected_values_go_into_a_file_beside_the_script(tmp_path):
+    values = np.arange(2000, dtype="<i8")
+    for spec, name in [(scripts.spec_for("zarr3"), "expected.npy"), (scripts.spec_for("zarrita-js"), "expected.mjs"),
+                       (scripts.spec_for("ncdump-zarr"), "expected.txt")]:
+        text, side = _assemble(spec, tmp_path, values=values, dtype="<i8")
+        assert list(side) == [name] and name in text, spec
+    assert side["expected.txt"].decode().startswith("0, 1, 2, ")
+    text, side = _assemble(scripts.spec_for("zarrita-js"), tmp_path, values=np.full(10**7, 7, dtype="|u1"), dtype="|u1")
+    assert not side and "values: Array(10000000).fill(7)" in text   # one value many times: stated as such
+    text, side = _assemble(scripts.spec_for("zarr3"), tmp_path, values=np.full(10**7, 7, dtype="|u1"), dtype="|u1")
+    assert not side and "np.full([10000000], 7, dtype='|u1')" in text
 
 
 # ---- shrinking, driven from outside (the survey runs many cells in lockstep) ----
@@ -170,35 +225,106 @@ def test_expected_values_are_rebuilt_from_their_literal(values, dtype):
         assert np.array_equal(rebuilt, values, equal_nan=True)
 
 
-@pytest.mark.parametrize("body,outcome", [
-    ("return ['a'], EXPECTED.copy(), dict(ATTRS), DIMS", "pass"),
-    ("return ['a'], EXPECTED + 1, dict(ATTRS), DIMS", "wrong-data"),
-    ("return ['a'], EXPECTED.astype('<f8'), dict(ATTRS), DIMS", "partial"),
-    ("return [], EXPECTED.copy(), dict(ATTRS), DIMS", "partial"),
-    ("return ['a'], EXPECTED.copy(), {}, DIMS", "partial"),
-    ("return ['a'], EXPECTED.copy(), None, None", "pass"),
-    ("raise KeyError('a')", "error"),
-])
-def test_the_epilogue_judges_what_the_library_returned(body, outcome, tmp_path, monkeypatch):
-    """The real prologue and epilogue around a stand-in body: the outcome line the checker reads."""
-    templates = tmp_path / "templates" / "python"
+NODE_CHUNK = "{ data: new Float32Array([1, NaN]), shape: [2], stride: [1] }"
+STANDINS = [  # (language, the stand-in body of read, the outcome its epilogue must print)
+    ("python", "return ['a'], EXPECTED.copy(), dict(ATTRS), DIMS", "pass"),
+    ("python", "return ['a'], EXPECTED + 1, dict(ATTRS), DIMS", "wrong-data"),
+    ("python", "return ['a'], EXPECTED.astype('<f8'), dict(ATTRS), DIMS", "partial"),
+    ("python", "return [], EXPECTED.copy(), dict(ATTRS), DIMS", "partial"),
+    ("python", "return ['a'], EXPECTED.copy(), {}, DIMS", "partial"),
+    ("python", "return ['a'], EXPECTED.copy(), None, None", "pass"),
+    ("python", "raise KeyError('a')", "error"),
+    ("node", f"return {{ listed: ['a'], chunk: {NODE_CHUNK}, dtype: 'float32', attrs: {{ units: 'K' }}, dims: ['x'] }};", "pass"),
+    ("node", "return { listed: null, chunk: { data: new Float32Array([2, 1]), shape: [2], stride: [-1] }, dtype: 'float32', attrs: { units: 'K' }, "
+             "dims: ['x'] };", "wrong-data"),   # a reversed view: [1, 2], not the expected [1, NaN]
+    ("node", f"return {{ listed: ['a'], chunk: {NODE_CHUNK}, dtype: 'float64', attrs: {{ units: 'K' }}, dims: ['x'] }};", "partial"),
+    ("node", f"return {{ listed: [], chunk: {NODE_CHUNK}, dtype: 'float32', attrs: {{ units: 'K' }}, dims: ['x'] }};", "partial"),
+    ("node", f"return {{ listed: null, chunk: {NODE_CHUNK}, dtype: 'float32', attrs: {{}}, dims: null }};", "partial"),
+    ("node", "throw new RangeError('no such array');", "error"),
+    ("shell", "echo '1,   NaNf'", "pass"),
+    ("shell", "echo '1, 2'", "wrong-data"),
+    ("shell", "echo 'ERROR 1: Cannot find array a' >&2; return 1", "error"),
+]
+BODIES = {"python": "# packages: numpy\n\n\ndef read(path):\n    {body}\n",
+          "node": "// packages: zarrita\nasync function read(bytes) {{\n  {body}\n}}\n",
+          "shell": "# packages: gdal-bin\nread_values() {{\n  {body}\n}}\n"}
+
+
+@pytest.mark.parametrize("language,body,outcome", STANDINS)
+def test_the_epilogue_judges_what_the_library_returned(language, body, outcome, tmp_path, monkeypatch):
+    """The real prologue and epilogue of each language around a stand-in body: the outcome line the checker reads."""
+    lang = scripts.LANGUAGES[language]
+    if not shutil.which(lang.program):
+        pytest.skip(f"no {lang.program} here")
+    templates = tmp_path / "templates" / language
     templates.mkdir(parents=True)
-    for part in ("_prologue.py", "_epilogue.py"):
-        shutil.copyfile(scripts.TEMPLATES / "python" / part, templates / part)
-    (templates / "standin.py").write_text(f"# packages: numpy\n\n\ndef read(path):\n    {body}\n", encoding="utf-8")
+    for part in ("_prologue_beside", "_epilogue"):
+        shutil.copyfile(scripts.TEMPLATES / language / f"{part}{lang.suffix}", templates / f"{part}{lang.suffix}")
+    (templates / f"standin{lang.suffix}").write_text(BODIES[language].format(body=body), encoding="utf-8")
     monkeypatch.setattr(scripts, "TEMPLATES", tmp_path / "templates")
-    monkeypatch.setitem(scripts.SCRIPTS, "standin", scripts.ScriptSpec("standin"))
     archive = tmp_path / "tiny.zip"
     archive.write_bytes(b"not read by the stand-in")
-    text = scripts.assemble("standin", "t", "pip install numpy", archive=archive, embed=False, array="a",
-                            expected=scripts.array_literal(np.array([1.0, np.nan], dtype="<f4"), "<f4"),
-                            attrs={"units": "K"}, dims=["x"], extra={})
-    script = tmp_path / "reproduce.py"
+    text, _ = scripts.assemble(scripts.ScriptSpec("standin", language, expected="cdl" if language == "shell" else ""), "t", "install",
+                               archive=archive, embed=False, array="a", values=np.array([1.0, np.nan], dtype="<f4"), dtype="<f4",
+                               attrs={"units": "K"}, dims=["x"], extra={})
+    script = tmp_path / f"reproduce{lang.suffix}"
     script.write_text(text, encoding="utf-8")
-    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable if language == "python" else lang.program, str(script)], capture_output=True, text=True)
     from compat_tests.tools.bugreport.check import script_outcome
 
-    assert script_outcome(proc.stdout, proc.returncode) == outcome, proc.stdout + proc.stderr
+    assert script_outcome(proc.stdout + proc.stderr, proc.returncode) == outcome, proc.stdout + proc.stderr
+
+
+def _zip_v2(path: Path, arrays: dict) -> None:
+    """A Zarr v2 store of uncompressed one-chunk arrays, written with zipfile alone."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("store/.zgroup", json.dumps({"zarr_format": 2}))
+        for name, values in arrays.items():
+            meta = {"zarr_format": 2, "shape": list(values.shape), "chunks": list(values.shape), "dtype": values.dtype.str,
+                    "compressor": None, "fill_value": None, "filters": None, "order": "C"}
+            zf.writestr(f"store/{name}/.zarray", json.dumps(meta))
+            zf.writestr(f"store/{name}/.zattrs", json.dumps({"_ARRAY_DIMENSIONS": [f"{name}{i}" for i in range(values.ndim)]}))
+            zf.writestr(f"store/{name}/" + ".".join("0" * values.ndim), values.tobytes())
+
+
+TOOL_VALUES = {
+    "f4": np.array([[0.1, np.nan, -0.0], [1 / 3, np.inf, 7]], dtype="<f4"),
+    "f8": np.array([0.1, 1 / 3, 1e-300, -np.inf], dtype="<f8"),
+    "i8": np.array([2**62, -5], dtype="<i8"),
+    "u2": np.array([1, 65535], dtype="<u2"),
+}
+
+
+@pytest.mark.skipif(not shutil.which("gdalmdiminfo"), reason="no gdalmdiminfo here")
+def test_the_expected_text_is_what_gdalmdiminfo_prints_for_a_correct_reading(tmp_path):
+    from compat_tests.tools.bugreport.literals import gdal_json_values
+
+    _zip_v2(tmp_path / "t.zip", TOOL_VALUES)
+    for name, values in TOOL_VALUES.items():
+        out = subprocess.run(["gdalmdiminfo", "-detailed", "-array", f"/{name}", f"/vsizip/{tmp_path}/t.zip/store"],
+                             capture_output=True, text=True, check=True).stdout
+        printed = "".join(out.split()).split('"values":', 1)[1].rstrip("}")
+        assert printed == "".join(gdal_json_values(values, values.dtype.str).split()), name
+
+
+def test_the_expected_text_is_what_ncdump_prints_for_a_correct_reading(tmp_path):
+    from compat_tests.tools.bugreport.literals import cdl_values
+    from compat_tests.tools.bugreport.writing import fill_text
+    from envs import get_environment
+    from envs.build import native_prefix
+
+    ncdump = native_prefix(get_environment("netcdf4-libzip")) / "bin" / "ncdump"
+    if not ncdump.exists():
+        pytest.skip("the netcdf4-libzip environment's netCDF-C is not built here")
+    _zip_v2(tmp_path / "store.zip", TOOL_VALUES)
+    for name, values in TOOL_VALUES.items():
+        out = subprocess.run([str(ncdump), "-p", "9,17", "-v", name, f"file://{tmp_path}/store.zip#mode=zarr,zip"],
+                             capture_output=True, text=True, check=True).stdout
+        printed = " ".join(out.split("data:", 1)[1].split()).split(f"{name} = ", 1)[1].split(" ;")[0]
+        printed = re.sub(r"\b_\b", fill_text({"fill_value": None}, values.dtype.str), printed)   # as the script does: _ is the fill value
+        assert printed.replace(" ", "") == cdl_values(values, values.dtype.str).replace(" ", ""), name
 
 
 # ---- bad input: one line, never a traceback ----
@@ -240,8 +366,29 @@ def test_a_missing_results_file_is_one_clear_line(tmp_path):
     ("gdal-multidim--coads-v3-stored", "error"),                     # GDAL 3.6 and the final Zarr 3
     ("tensorstore-zarr--synthetic-v2-stored-zarr2", "wrong-data"),   # the only wrong-data cell of the default matrix
     ("h5py--coads-v3-stored", "unsupported"),                        # the negative control
+    ("zarrita-js--synthetic-v3-bzip2", "error"),                     # Node.js: npm install of exactly zarrita and @zarrita/storage
+    ("gdal-cli-mdim--coads-v3-bzip2", "silent-missing"),             # a shell script calling gdalmdiminfo, and a Python one
 ])
 def test_a_report_reproduces_the_cell_with_the_library_alone(cell, outcome, tmp_path, worker_pool):
+    record, expected = _recorded(cell, outcome, worker_pool)
+    report = make_report(cell, tmp_path / "report", _results(tmp_path, [record]), run_check=True)
+    assert report["shrank"] and report["archive_bytes"] < report["original_bytes"], report["steps"]
+    assert all(step["signature"] for step in report["steps"]) and any(step["kept"] for step in report["steps"])
+    assert report["same_outcome_standalone"], report["scripts"]
+    assert [w["check"]["outcome"] for w in report["scripts"]] == [report["script_outcome_wanted"]] * len(report["scripts"])
+    own = tmp_path / "report" / report["scripts"][0]["file"]
+    script = own.read_text(encoding="utf-8")
+    assert "compat_tests" not in script and "fixtures" not in script
+    issue = (tmp_path / "report" / "ISSUE.md").read_text(encoding="utf-8")
+    assert expected.link in issue and report["install"] in issue and script.strip() in issue
+    assert report["versions"] and all(f"- {name} {version}" in issue for name, version in report["versions"].items() if name != "build")
+    if own.suffix == ".mjs":   # the exact versions, in the install line and the package.json beside the script
+        pinned = json.loads((tmp_path / "report" / "package.json").read_text(encoding="utf-8"))["dependencies"]
+        assert report["install"] == "npm install " + " ".join(f"{name}@{pinned[name]}" for name in ("zarrita", "@zarrita/storage"))
+
+
+def _recorded(cell: str, outcome: str, worker_pool):
+    """The cell run now, as the matrix runs it: its record (the outcome asserted) and its expectation."""
     from compat_tests.cells import Describer, run_cell
     from compat_tests.checks import reconcile
     from compat_tests.expectations import expectation_for, load
@@ -253,15 +400,31 @@ def test_a_report_reproduces_the_cell_with_the_library_alone(cell, outcome, tmp_
     expected = expectation_for(cell, load())
     record["outcome"] = reconcile(record["outcome"], expected.outcome)
     assert record["outcome"] == outcome, record["message"]
+    return record, expected
+
+
+@pytest.mark.slow
+@pytest.mark.network
+@pytest.mark.parametrize("cell,outcome", [
+    ("tensorstore-zarr--hostile-meta-tiny-chunks", "crash"),   # 10^7 one-element chunks: aborts at the memory cap
+    ("zarr3--hostile-meta-tiny-chunks", "timeout"),         # ten million one-element chunks: no answer in the cell's time
+])
+def test_a_hostile_archive_is_reported_as_it_is_and_its_script_shows_the_crash_or_the_hang(cell, outcome, tmp_path):
+    # the matrix's record, not a live run: on a loaded machine tensorstore can reach the cell's time limit before its memory cap
+    record = {"cell": cell, "outcome": outcome, "details": [],
+              "message": "memory cap reached at 7.8 GiB: worker died: SIGABRT" if outcome == "crash" else "no answer within 60 s; worker killed"}
     report = make_report(cell, tmp_path / "report", _results(tmp_path, [record]), run_check=True)
-    assert report["shrank"] and report["archive_bytes"] < report["original_bytes"], report["steps"]
-    assert all(step["signature"] for step in report["steps"]) and any(step["kept"] for step in report["steps"])
-    assert report["same_outcome_standalone"], report["check"]
-    script = (tmp_path / "report" / "reproduce.py").read_text(encoding="utf-8")
-    assert "compat_tests" not in script and "fixtures" not in script
-    issue = (tmp_path / "report" / "ISSUE.md").read_text(encoding="utf-8")
-    assert expected.link in issue and report["install"] in issue and script.strip() in issue
-    assert report["versions"] and all(f"- {name} {version}" in issue for name, version in report["versions"].items() if name != "build")
+    assert not report["shrank"] and report["embedded"] and not report["steps"]
+    assert report["focus"] is None and "ARRAY = 'tiny'" in (tmp_path / "report" / "reproduce.py").read_text() if cell.startswith("tensorstore") else True
+    assert report["check"]["outcome"] == report["script_outcome_wanted"] == outcome, report["check"]
+
+
+@pytest.mark.slow
+@pytest.mark.network
+def test_a_crash_on_an_array_a_reader_must_refuse_is_not_reported_with_a_script(tmp_path):
+    record = {"cell": "zarrista--hostile-meta-huge-shape", "outcome": "crash", "message": "worker died: SIGABRT", "details": []}
+    with pytest.raises(ReportError, match="must refuse.*cannot state what to expect"):
+        make_report(record["cell"], tmp_path / "out", _results(tmp_path, [record]))
 
 
 def test_the_reference_worker_gives_one_arrays_values_for_a_report(tmp_path):
@@ -278,3 +441,16 @@ def test_the_reference_worker_gives_one_arrays_values_for_a_report(tmp_path):
         pool.close()
     assert ok.status == "ok" and np.array_equal(np.load(tmp_path / "v.npy"), INTACT)
     assert missing.status == "error" and "nope" in missing.error
+
+
+def test_the_issue_shows_the_script_in_its_language_and_the_other_scripts_beside_it():
+    from compat_tests.tools.bugreport.issue import issue_markdown
+
+    text = issue_markdown(title="t", library="zarrita.js", call="zarr.open(...)", versions={"zarrita": "0.7.5"}, runtime="Node.js v20",
+                          platform="Linux", expected="e", happened="expected: x\nactual:   ```odd```\noutcome: error", script="const A = 1;\n",
+                          run_line="node reproduce.mjs", install="npm install zarrita@0.7.5 @zarrita/storage@0.2.0", embedded=True,
+                          archive_facts=[], shrink_summary=[], link="l", reason="r", cell="c", check_line=None, language="js",
+                          others=["`reproduce.py` (python)"])
+    assert "```js\nconst A = 1;\n```" in text and "````\nexpected: x" in text   # a message holding ``` gets a longer fence
+    assert "npm install zarrita@0.7.5 @zarrita/storage@0.2.0\nnode reproduce.mjs" in text and "- Node.js v20" in text
+    assert "Also attached: `reproduce.py` (python)." in text

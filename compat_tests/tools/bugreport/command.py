@@ -1,7 +1,8 @@
 """report-bug CELL: the minimal archive, the script, the issue text and the install line of one non-pass cell.
 
 Writes reports/bug/<cell>/: tiny.zip (the smallest archive that fails the
-same way, or the original when none does), reproduce.py, ISSUE.md,
+same way, or the original when none does), reproduce.py (or .mjs, .sh: the
+library's language; a command-line tool gets a shell script and a Python one), ISSUE.md,
 install.txt and report.json (the failure's signature, every shrinking step,
 and with --check what the script showed in a fresh environment).
 """
@@ -23,11 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
-from compat_tests.tools.bugreport import check as checker
-from compat_tests.tools.bugreport.install import install_for
 from compat_tests.tools.bugreport.issue import issue_markdown, title as make_title, writer_words
-from compat_tests.tools.bugreport.script import EMBED_LIMIT, ScriptError, array_literal, assemble, code_lines, packages, spec_for
-from compat_tests.tools.bugreport.shrink import CHECK_KINDS, HeavyLock, Signature, failed_array, shrink, signature
+from compat_tests.tools.bugreport.script import EMBED_LIMIT, ScriptError, code_lines, spec_for
+from compat_tests.tools.bugreport.writing import FENCE, check_scripts, runtime_facts, write_scripts
+from compat_tests.tools.bugreport.shrink import CHECK_KINDS, HeavyLock, ShrinkResult, Signature, failed_array, shrink, signature
 from compat_tests.tools.bugreport.tiny import MiniArray, MiniDataset, load_dataset_arrays, needed_groups
 from compat_tests.cells import Describer, run_cell, time_limit
 from compat_tests.checks import IGNORED_ATTRS
@@ -41,7 +41,6 @@ from fixtures.variants import DATASET_KINDS, Variant
 
 ROOT = Path(__file__).resolve().parents[3]
 RESULTS = ROOT / "reports" / "results.json"
-LITERAL_LIMIT = 256          # expected values up to this many go into the script as a literal, else expected.npy beside it
 KIND_WORDS = {"not listed": "array not listed", "values differ": "wrong values", "shape": "wrong shape", "dtype": "another dtype",
               "attributes": "attributes missing or different", "dimensions": "dimension names missing or different"}
 TRY_TIMEOUT = 20.0            # seconds: the limit of one shrinking try, unless the cell itself is a timeout
@@ -77,14 +76,6 @@ def script_outcome_for(target: Signature, record: dict) -> str:
         return "wrong-data"
     by_default = re.search(r"by default: ([\w-]+)", record.get("message") or "")
     return by_default.group(1) if target.option and by_default else "partial"
-
-
-@functools.lru_cache(maxsize=None)
-def _environment_facts(python: Path) -> tuple[str, str]:
-    proc = subprocess.run([str(python), "-c", "import platform; print(platform.python_version()); print(platform.platform())"],
-                          capture_output=True, text=True, check=True)
-    version, plat = proc.stdout.splitlines()[:2]
-    return version, plat
 
 
 def _plain(message: str, archive: Path | None) -> str:
@@ -165,13 +156,34 @@ def prepare(cell: str, results: Path = RESULTS, record: dict | None = None, lock
         if about is not None and about.get("expect", "read") != "read":
             raise ReportError(f"{cell}: the failure is about `{focus}`, which a correct reader may or must refuse ({about.get('why')}): "
                               f"a script that prints values cannot show it; use `repro {cell}`")
-        record_of = focus if focus is not None else min(readable, key=lambda a: math.prod(a["shape"]))["path"]
-        values = reference_values(archive, record_of)
+        hostile = _hostile_array(cell, manifest, target) if focus is None else None
+        if hostile is not None:   # the crash or the hang comes from the array made hostile: the script reads that one
+            record_of, values = hostile
+        else:
+            record_of = focus if focus is not None else min(readable, key=lambda a: math.prod(a["shape"]))["path"]
+            values = reference_values(archive, record_of)
         return Prepared(cell, reader, fixture_id, record, archive, manifest_path, manifest, expected, focus, target, None,
                         catalogue().get(fixture_id), (record_of, values))
     meta, arrays = load_dataset_arrays(spec.dataset, spec.variant.zarr_format)
     start = MiniDataset(spec.dataset, DATASET_KINDS[spec.dataset], meta["groups"], tuple(arrays), spec.variant)
     return Prepared(cell, reader, fixture_id, record, archive, manifest_path, manifest, expected, focus, target, start)
+
+
+CONSTANT_LIMIT = 10**8    # a hostile array of one repeated value is stated as np.full(...) up to this many elements
+
+
+def _hostile_array(cell: str, manifest: dict, target: Signature) -> tuple[str, np.ndarray] | None:
+    """For a crash or a hang on a hostile archive: the array made hostile and the values it stands for (its fill value
+    everywhere: no chunk is written); ReportError when a correct reader must refuse it (no values to expect)."""
+    if target.outcome not in ("crash", "timeout"):
+        return None
+    entry = next((a for a in manifest["arrays"] if a.get("expect", "read") != "read"), None)
+    if entry is None:
+        return None
+    if entry.get("expect") == "refuse" or entry.get("fill_value") is None or math.prod(entry["shape"]) > CONSTANT_LIMIT:
+        raise ReportError(f"{cell}: the {target.outcome} is on `{entry['path']}`, which a correct reader must refuse ({entry.get('why')}): "
+                          f"a script that prints values cannot state what to expect; use `repro {cell}`")
+    return entry["path"], np.full(entry["shape"], entry["fill_value"], dtype=entry["dtype"])
 
 
 _REFERENCE: list[WorkerPool] = []
@@ -220,7 +232,10 @@ def make_report(cell: str, out: Path | None = None, results: Path = RESULTS, run
         return signature(result, focus_path, prep.expected.outcome), result.message
 
     try:
-        shrunk = shrink(prep.start, prep.focus, prep.target, run, log=log, lock=lock, budget=budget)
+        if prep.start is None:   # another project's or a hostile archive: reported as it is, nothing to shrink
+            shrunk = ShrinkResult(prep.target, None, None, None)
+        else:
+            shrunk = shrink(prep.start, prep.focus, prep.target, run, log=log, lock=lock, budget=budget)
         describe(prep.reader)
     finally:
         pool.close()
@@ -234,8 +249,7 @@ def write_report(prep: Prepared, shrunk, out: Path | None, description: dict | N
     archive, manifest_path, manifest, expected, focus, target, start = (prep.archive, prep.manifest_path, prep.manifest, prep.expected,
                                                                         prep.focus, prep.target, prep.start)
     outcome = record["outcome"]
-    script_spec = spec_for(reader.id)
-    python = ensure_environment(reader.env)
+    ensure_environment(reader.env)
     folder = Path(out) if out else ROOT / "reports" / "bug" / cell
     if folder.exists():
         shutil.rmtree(folder)
@@ -251,7 +265,8 @@ def write_report(prep: Prepared, shrunk, out: Path | None, description: dict | N
         entry = next(a for a in manifest["arrays"] if a["path"] == focus_now)
         dtype_name = "string" if entry["dtype"] == "string" else np.dtype(entry["dtype"]).str
         mini = MiniDataset(fixture_id, "as-is", {}, (MiniArray(focus_now, values, {
-            "dtype": dtype_name, "attrs": entry.get("attributes") or {}, "dims": entry.get("dimension_names"), "chunks": entry.get("chunks")}),),
+            "dtype": dtype_name, "attrs": entry.get("attributes") or {}, "dims": entry.get("dimension_names"), "chunks": entry.get("chunks"),
+            "fill_value": entry.get("fill_value")}),),
             None)
     else:
         used_archive, used_manifest, mini, focus_now = archive, manifest_path, start, focus
@@ -261,14 +276,11 @@ def write_report(prep: Prepared, shrunk, out: Path | None, description: dict | N
     shutil.copyfile(used_manifest, folder / (tiny_zip.name.rsplit(".", 1)[0] + ".manifest.json"))
     used = json.loads(Path(used_manifest).read_text(encoding="utf-8"))
 
-    focus_array = next((a for a in mini.arrays if a.path == focus_now), None) or min(mini.arrays, key=lambda a: a.data.size)
+    # the array the failure is about; else the smallest (an error on opening shows on any array), or for a hang with no
+    # array named, the largest: the cell read every array, and a small one answers in time
+    pick = max if target.outcome == "timeout" else min
+    focus_array = next((a for a in mini.arrays if a.path == focus_now), None) or pick(mini.arrays, key=lambda a: a.data.size)
     dtype = focus_array.record["dtype"]
-    if focus_array.data.size <= LITERAL_LIMIT:
-        expected_source = array_literal(focus_array.data, dtype)
-    else:
-        np.save(folder / "expected.npy", focus_array.data, allow_pickle=dtype == "string")
-        expected_source = 'np.load(pathlib.Path(__file__).resolve().with_name("expected.npy"), allow_pickle=%s)' % (dtype == "string")
-    install = install_for(reader.env, packages(script_spec))
     what = next(iter(sorted(k for k in target.kinds if k not in CHECK_KINDS)), None) or " and ".join(KIND_WORDS.get(k, k) for k in sorted(target.kinds))
     what = {"timeout": "no answer (hangs)", "crash": "the process crashes"}.get(target.outcome, what)
     variant = used["variant"] or {"zarr_format": used["zarr_format"]}
@@ -277,24 +289,19 @@ def write_report(prep: Prepared, shrunk, out: Path | None, description: dict | N
         title += f" made by {external.repository}"
     embed = tiny_zip.stat().st_size <= EMBED_LIMIT and external is None
     attrs = {k: v for k, v in focus_array.record["attrs"].items() if k not in IGNORED_ATTRS}
-    script = assemble(reader.id, title, install.line(), archive=tiny_zip, embed=embed, array=focus_array.path,
-                      expected=expected_source, attrs=attrs, dims=focus_array.record.get("dims"),
-                      extra={"ZARR_FORMAT": variant["zarr_format"], "STORE_PREFIX": used["store_prefix"]},
-                      download=(external.url, external.sha256) if external is not None else None)
-    script_path = folder / "reproduce.py"
-    script_path.write_text(script, encoding="utf-8")
-    (folder / "install.txt").write_text(install.line() + "\n", encoding="utf-8")
-
     wanted = script_outcome_for(target, record)
-    checked = None
-    if run_check:
-        log(f"checking {script_path.name} in a fresh environment ({install.line()[:120]}) ...")
-        if lock is not None:
-            lock.take()
-        checked = checker.check(script_path, install, reader.env, timeout=time_limit(DEFAULT_TIMEOUT, used))
-        log(f"  the script shows: {checked.outcome} (the cell: {wanted})" + (f"; {checked.notes}" if checked.notes else ""))
+    scripts = write_scripts(reader, folder, title, archive=tiny_zip, embed=embed, array=focus_array.path, values=focus_array.data,
+                            dtype=dtype, record=focus_array.record, attrs=attrs,
+                            extra={"ZARR_FORMAT": variant["zarr_format"], "STORE_PREFIX": used["store_prefix"]},
+                            download=(external.url, external.sha256) if external is not None else None, wanted=wanted)
+    own = scripts[0]
+    (folder / "install.txt").write_text(own.install.line() + "\n", encoding="utf-8")
 
-    version, plat = _environment_facts(python)
+    if run_check:
+        check_scripts(scripts, reader.env, time_limit(DEFAULT_TIMEOUT, used), wanted, log, lock)
+    checked = own.check
+
+    runtime, plat = runtime_facts(own.spec, reader.env)
     versions = (description or {}).get("versions") or record.get("versions") or {}
     original_facts = manifest["zip"]
     hostile = used.get("hostile")
@@ -330,22 +337,26 @@ def write_report(prep: Prepared, shrunk, out: Path | None, description: dict | N
     if checked is not None and checked.outcome == wanted:
         happened = checked.output
     issue = issue_markdown(
-        title=title, library=reader.library, call=reader.call, versions=versions, python=version, platform=plat,
+        title=title, library=reader.library, call=reader.call, versions=versions, runtime=runtime, platform=plat,
         expected=f"`{focus_array.path}` read as {dtype}, shape {focus_array.shape}, with the values the script lists"
                  + (f", the attributes {attrs}" if attrs else "") + ("" if not focus_array.record.get("dims") else f" and the dimension names {focus_array.record['dims']}") + ".",
-        happened=happened, script=script, script_name=script_path.name, install=install.line(), embedded=embed,
+        happened=happened, script=own.text, run_line=own.run_line, language=FENCE[own.spec.language], install=own.install.line(), embedded=embed,
+        others=[f"`{w.path.name}` ({w.spec.language}: `{w.install.line()}`, then `{w.run_line}`)" for w in scripts[1:]],
         archive_facts=facts, shrink_summary=summary, link=expected.link or "(no matrix.yaml entry)", reason=expected.reason, cell=cell,
         workaround=target.option, archive_name=tiny_zip.name, download=external is not None,
-        check_line=(f"the script shows `{checked.outcome}` in a fresh environment made from the install line" if checked else None))
+        check_line=("; ".join(f"`{w.path.name}` shows `{w.check.outcome}` in a fresh environment made from its install line" for w in scripts)
+                    if checked else None))
     (folder / "ISSUE.md").write_text(issue, encoding="utf-8")
 
     report = {
         "cell": cell, "folder": str(folder), "recorded": {"outcome": outcome, "message": record.get("message")}, "target": str(target),
         "focus": focus, "shrank": shrunk.mini is not None, "external": external.url if external is not None else None, "archive": tiny_zip.name, "archive_bytes": tiny_zip.stat().st_size,
-        "original_bytes": original_facts["archive_bytes"], "script_lines": code_lines(script), "embedded": embed,
-        "install": install.line(), "versions": versions, "python": version, "platform": plat, "script_outcome_wanted": wanted,
+        "original_bytes": original_facts["archive_bytes"], "script_lines": code_lines(own.text), "script_language": own.spec.language, "embedded": embed,
+        "install": own.install.line(), "versions": versions, "runtime": runtime, "platform": plat, "script_outcome_wanted": wanted,
+        "scripts": [{"file": w.path.name, "language": w.spec.language, "lines": code_lines(w.text), "install": w.install.line(),
+                     "check": w.check.to_json() if w.check else None} for w in scripts],
         "check": checked.to_json() if checked else None,
-        "same_outcome_standalone": (checked.outcome == wanted) if checked else None,
+        "same_outcome_standalone": all(w.check.outcome == wanted for w in scripts) if checked else None,
         "stopped": getattr(shrunk, "stopped", None),
         "steps": [s.to_json() for s in shrunk.steps],
     }

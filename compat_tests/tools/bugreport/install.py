@@ -1,16 +1,19 @@
-"""The install line of a bug report: only the packages its script imports, pinned to the versions the matrix ran.
+"""The install line of a bug report: only the packages its script needs, pinned to the versions the matrix ran.
 
 The versions come from the reader's own environment (what `uv pip freeze`
 lists there), so the report names exactly what the matrix tested. Packages
 an environment installs in a post step (built against a system library,
 e.g. Debian's GDAL) are installed the same way, after the others, with the
 environment's flags; a native library built from source is named, and the
-checker reuses the suite's build of it.
+checker reuses the suite's build of it. A Node.js script installs its npm
+packages at the exact versions of the reader's envs/node/<name>/package.json;
+a shell script names the Debian packages (or the native build) of its tool.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +27,12 @@ class Install:
     native: tuple[str, ...]                      # recipes envs/native/<name>.sh built from source first
     steps: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]   # (pip flags, pinned requirements), in order
     build_env: tuple[tuple[str, str], ...] = ()  # variables for the steps with flags (e.g. NETCDF4_DIR)
+    npm: tuple[str, ...] = ()                    # name@version, for a Node.js script
+
+    def package_json(self) -> str:
+        """A Node.js script's package.json: its packages at exactly these versions."""
+        dependencies = dict(spec.rsplit("@", 1) for spec in self.npm)
+        return json.dumps({"private": True, "type": "module", "dependencies": dependencies}, indent=2) + "\n"
 
     def line(self) -> str:
         """One shell line a user can paste: apt (if any), then pip."""
@@ -35,6 +44,8 @@ class Install:
         for flags, requirements in self.steps:
             exports = " ".join(f"{k}={v.replace('{native}', '$PWD/native').replace('{PATH}', '$PATH')}" for k, v in self.build_env) if flags and self.build_env else ""
             parts.append((exports + " " if exports else "") + "pip install " + " ".join([*flags, *requirements]))
+        if self.npm:
+            parts.append("npm install " + " ".join(self.npm))
         return " && ".join(parts)
 
 
@@ -72,3 +83,24 @@ def install_for(env_name: str, packages: list[str]) -> Install:
     else:
         steps.append(((), tuple(pinned)))
     return Install(tuple(env.apt), tuple(env.native), tuple(steps), env.build_env)
+
+
+def node_install(env_name: str, packages: list[str]) -> Install:
+    """`npm install name@version ...` at the versions the reader's Node.js project pins."""
+    env = get_environment(env_name)
+    pinned = json.loads((env.node_project() / "package.json").read_text(encoding="utf-8"))["dependencies"]
+    missing = [p for p in packages if p not in pinned]
+    if missing:
+        raise ValueError(f"the {env_name} environment's package.json has no {', '.join(missing)}")
+    return Install((), (), (), npm=tuple(f"{p}@{pinned[p]}" for p in packages))
+
+
+def tool_install(env_name: str, packages: list[str]) -> Install:
+    """A command-line tool's Debian packages, or (`native:<recipe>`) the native build and what it needs."""
+    env = get_environment(env_name)
+    native = tuple(p.split(":", 1)[1] for p in packages if p.startswith("native:"))
+    apt = tuple(env.apt) if native else tuple(p for p in packages if not p.startswith("native:"))
+    return Install(apt, native, ())
+
+
+INSTALLERS = {"python": install_for, "node": node_install, "shell": tool_install}

@@ -45,6 +45,8 @@ def group_of(record: dict, why: str) -> str:
     fixture = record.get("fixture") or record["cell"].split("--", 1)[-1]
     if record.get("outcome") not in REPORTABLE:
         return f"{record.get('outcome')}: not a library's bug"
+    if "cannot state what to expect" in why:
+        return "a crash or a hang on an array a correct reader must refuse (hostile-*: a 10^12-element shape): no values to expect"
     if "may or must refuse" in why:
         return "the failure is about an array a correct reader may or must refuse (hostile-*): a script that prints values cannot show it"
     if "reference reading cannot" in why:
@@ -107,7 +109,8 @@ def _row(record: dict, reported: bool, report: dict | None = None, why: str = ""
         return dict(row, why=why, group=group)
     check = report["check"] or {}
     return dict(row, shrank=report["shrank"], external=bool(report.get("external")), hostile=row["cell"].split("--", 1)[1].startswith("hostile-"), archive_bytes=report["archive_bytes"], original_bytes=report["original_bytes"],
-                script_lines=report["script_lines"], tries=len(report["steps"]), stopped=stopped,
+                script_lines=report["script_lines"], script_language=report["script_language"], tries=len(report["steps"]), stopped=stopped,
+                scripts_checked={w["file"]: (w["check"] or {}).get("outcome") for w in report["scripts"] if w["check"]},
                 seconds=round(sum(s["seconds"] for s in report["steps"]), 2), target=report["target"],
                 check=check.get("outcome"), wanted=report["script_outcome_wanted"], same_standalone=report["same_outcome_standalone"],
                 check_notes=check.get("notes"))
@@ -212,12 +215,14 @@ def summarise(rows: list[dict]) -> dict:
         "under 10 KB": sum(r["archive_bytes"] < 10240 for r in done),
         "median script lines": median([r["script_lines"] for r in done]),
         "median script lines (our fixtures)": median([r["script_lines"] for r in done if not r.get("external") and not r.get("hostile")]),
+        "median script lines by language": {lang: median([r["script_lines"] for r in done if r["script_language"] == lang])
+                                            for lang in sorted({r["script_language"] for r in done})},
         "script lines range": [min((r["script_lines"] for r in done), default=None), max((r["script_lines"] for r in done), default=None)],
         "median tries": median([r["tries"] for r in done]),
         "outcomes reported": {o: sum(r["outcome"] == o for r in done) for o in REPORTABLE},
         "outcomes shrunk": {o: sum(r["outcome"] == o for r in shrank) for o in REPORTABLE},
         "checked": len(checked), "same outcome standalone": sum(bool(r["same_standalone"]) for r in checked),
-        "different standalone": [f"{r['cell']}: script {r['check']}, cell {r['wanted']}" + (f" ({r['check_notes']})" if r.get("check_notes") else "")
+        "different standalone": [f"{r['cell']}: scripts {r['scripts_checked']}, cell {r['wanted']}" + (f" ({r['check_notes']})" if r.get("check_notes") else "")
                                  for r in checked if not r["same_standalone"]],
     }
 
@@ -236,7 +241,7 @@ def markdown(result: dict) -> str:
     for r in result["rows"]:
         if r["reported"]:
             lines.append(f"| `{r['cell']}` | {r['outcome']} | {'shrunk' if r['shrank'] else 'original'}{' (stopped)' if r.get('stopped') else ''} | "
-                         f"{r['archive_bytes']:,} | {r['script_lines']} | {r['tries']} | {r.get('check') or ''} | |")
+                         f"{r['archive_bytes']:,} | {r['script_lines']} | {r['tries']} | {' '.join(f'{k}: {v}' for k, v in r['scripts_checked'].items())} | |")
         else:
             lines.append(f"| `{r['cell']}` | {r['outcome']} | no | | | | | {r['why'][:160].replace('|', '/')} |")
     return "\n".join(lines) + "\n"

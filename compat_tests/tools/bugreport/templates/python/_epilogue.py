@@ -3,9 +3,10 @@ print(f"expected: {ARRAY}: {show(EXPECTED)}, attributes {ATTRS}, dimensions {DIM
 try:
     listed, got, attrs, dims = read(str(path))
 except Exception as exc:
-    raise SystemExit(print(f"actual:   {type(exc).__name__}: {exc}\noutcome: error") or 1)
-got, text = np.asarray(got), EXPECTED.dtype.kind in "OTUS"
+    raise SystemExit(f"actual:   {type(exc).__name__}: {exc}\noutcome: error")
+got = np.asarray(got)
 print(f"actual:   {ARRAY}: {show(got)}, attributes {attrs}, dimensions {dims}, listed {listed}")
+text = EXPECTED.dtype.kind in "OTUS"  # text is compared as str, numbers NaN-aware
 same = got.shape == EXPECTED.shape and (np.array_equal(got.astype(str), EXPECTED.astype(str)) if text else np.array_equal(got, EXPECTED, equal_nan=EXPECTED.dtype.kind in "fc" and got.dtype.kind in "fc"))
 problems = [p for p, bad in [
     ("values differ", not same),

@@ -1,4 +1,4 @@
-import hashlib, pathlib, tempfile, urllib.request, numpy as np
+import hashlib, pathlib, urllib.request, numpy as np
 
 ARCHIVE_URL = ""  # set by report-bug
 ARCHIVE_SHA256 = ""  # set by report-bug
@@ -8,7 +8,6 @@ EXPECTED = np.arange(4, dtype="<i4")  # set by report-bug
 ATTRS = {}  # set by report-bug
 DIMS = None  # set by report-bug
 path = pathlib.Path(__file__).resolve().with_name(ARCHIVE_FILE)
-if not path.exists():  # the archive as its project publishes it, downloaded once
-    path = pathlib.Path(tempfile.mkdtemp(), ARCHIVE_FILE)
+if not path.exists():  # the archive as its project publishes it, downloaded once beside this script
     urllib.request.urlretrieve(ARCHIVE_URL, path)
 assert hashlib.sha256(path.read_bytes()).hexdigest() == ARCHIVE_SHA256, f"{path} is not the archive of this report"

@@ -1,6 +1,5 @@
 # packages: numpy GDAL
 from osgeo import gdal
-
 gdal.UseExceptions()
 
 

@@ -1,5 +1,5 @@
 # packages: numpy
-import json, subprocess
+import json, pathlib, subprocess, tempfile
 
 
 def read(path):

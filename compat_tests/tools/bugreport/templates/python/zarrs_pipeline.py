@@ -1,6 +1,5 @@
 # packages: zarrs zarr numcodecs numpy
 import zarr
-
 zarr.config.set({"codec_pipeline.path": "zarrs.ZarrsCodecPipeline"})
 
 
@@ -9,7 +8,6 @@ def read(path):
     listed = [name for name, node in root.members(max_depth=None) if isinstance(node, zarr.Array)]
     array = root[ARRAY]
     pipeline = type(array._async_array.codec_pipeline).__name__  # which pipeline decodes this array's chunks
-    print(f"codec pipeline of {ARRAY}: {pipeline}")
     if pipeline != "ZarrsCodecPipeline":
         raise RuntimeError(f"zarrs does not decode {ARRAY}: zarr-python gave it its own {pipeline}")
     return listed, array[...], dict(array.attrs), getattr(array.metadata, "dimension_names", None) or array.attrs.get("_ARRAY_DIMENSIONS")
