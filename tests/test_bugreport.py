@@ -405,18 +405,20 @@ def _recorded(cell: str, outcome: str, worker_pool):
 
 @pytest.mark.slow
 @pytest.mark.network
-@pytest.mark.parametrize("cell,outcome", [
-    ("tensorstore-zarr--hostile-meta-tiny-chunks", "crash"),   # 10^7 one-element chunks: aborts at the memory cap
-    ("zarr3--hostile-meta-tiny-chunks", "timeout"),         # ten million one-element chunks: no answer in the cell's time
+@pytest.mark.parametrize("cell,outcome,standalone", [
+    # 10^7 one-element chunks: tensorstore aborts at the memory cap, or on a loaded machine reaches the time limit first
+    # (README, reliability: the cap in two runs, the time limit in a third); its script alone does the same
+    ("tensorstore-zarr--hostile-meta-tiny-chunks", "crash", {"crash", "timeout"}),
+    ("zarr3--hostile-meta-tiny-chunks", "timeout", {"timeout"}),   # ten million one-element chunks: no answer in the cell's time
 ])
-def test_a_hostile_archive_is_reported_as_it_is_and_its_script_shows_the_crash_or_the_hang(cell, outcome, tmp_path):
+def test_a_hostile_archive_is_reported_as_it_is_and_its_script_shows_the_crash_or_the_hang(cell, outcome, standalone, tmp_path):
     # the matrix's record, not a live run: on a loaded machine tensorstore can reach the cell's time limit before its memory cap
     record = {"cell": cell, "outcome": outcome, "details": [],
               "message": "memory cap reached at 7.8 GiB: worker died: SIGABRT" if outcome == "crash" else "no answer within 60 s; worker killed"}
     report = make_report(cell, tmp_path / "report", _results(tmp_path, [record]), run_check=True)
     assert not report["shrank"] and report["embedded"] and not report["steps"]
     assert report["focus"] is None and "ARRAY = 'tiny'" in (tmp_path / "report" / "reproduce.py").read_text() if cell.startswith("tensorstore") else True
-    assert report["check"]["outcome"] == report["script_outcome_wanted"] == outcome, report["check"]
+    assert report["script_outcome_wanted"] == outcome and report["check"]["outcome"] in standalone, report["check"]
 
 
 @pytest.mark.slow
