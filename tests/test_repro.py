@@ -22,6 +22,19 @@ def test_bundle_runs_standalone_and_shows_the_outcome(cell, tmp_path, built_fixt
     assert run_bundle(bundle) == 0  # exit 0: the same outcome as recorded
 
 
+def test_a_bundle_of_a_cell_the_results_lack_says_so_and_checks_the_expectation(tmp_path, built_fixtures, monkeypatch):
+    import json
+
+    from compat_tests.tools import repro
+
+    monkeypatch.setattr(repro, "_recorded", lambda cell: None)   # e.g. a versions-lane cell after a default run
+    bundle = make_bundle("h5py--synthetic-v3-stored", tmp_path / "b")
+    assert "recorded by the matrix: nothing (reports/results.json has no such cell)" in (bundle / "README.md").read_text()
+    settings = json.loads((bundle / "bundle.json").read_text())
+    assert settings["has_record"] is False and settings["recorded"] == settings["expected"] == "unsupported"
+    assert run_bundle(bundle) == 0   # h5py refuses the archive, as matrix.yaml expects
+
+
 @pytest.mark.slow
 @pytest.mark.network
 def test_bundle_script_needs_nothing_of_the_project(tmp_path, built_fixtures):

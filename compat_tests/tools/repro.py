@@ -75,6 +75,16 @@ def _recorded(cell: str, results: Path = RESULTS) -> dict | None:
     return None
 
 
+def _outcome_lines(record: dict | None, expected) -> list[str]:
+    """A bundle README's Outcome lines: what the matrix recorded, or that its results have no such cell (a versions-lane
+    cell after a default run, a cell not run yet): the bundle then checks matrix.yaml's expectation instead."""
+    if record:
+        recorded = f"- recorded by the matrix: **{record['outcome']}**" + (f": {record['message'][:800]}" if record.get("message") else "")
+    else:
+        recorded = f"- recorded by the matrix: nothing (reports/results.json has no such cell); the bundle checks the expectation below"
+    return [recorded, f"- matrix.yaml expects: **{expected.outcome}**" + (f" ({expected.link}): {expected.reason}" if expected.link else "")]
+
+
 def _freeze(python: Path) -> list[str]:
     proc = subprocess.run(["uv", "pip", "freeze", "--python", str(python)], capture_output=True, text=True, check=True)
     return [line for line in proc.stdout.splitlines() if line and not line.startswith(("-e ", "#")) and " @ " not in line]
@@ -181,7 +191,7 @@ def _make_bundle(cell: str, reader, fixture_id: str, out: Path | None, record: d
     (bundle / "bundle.json").write_text(json.dumps({
         "cell": cell, "reader": reader.id, "env": reader.env, "library": reader.library, "call": reader.call, "adapter": reader.adapter,
         "archive": archive.name, "manifest": f"{fixture_id}.manifest.json", "install": f"pip install -r requirements.txt{post_hint}",
-        "seconds": cell_time_limit(facts.get("zip", {}).get("entries", 0)), "recorded": recorded, "expected": expected.outcome,
+        "seconds": cell_time_limit(facts.get("zip", {}).get("entries", 0)), "recorded": recorded, "has_record": record is not None, "expected": expected.outcome,
     }, indent=1) + "\n", encoding="utf-8")
     script = _cli_commands(reader, archive.name, facts, (record or {}).get("option"), env)
     if script:
@@ -191,8 +201,7 @@ def _make_bundle(cell: str, reader, fixture_id: str, out: Path | None, record: d
         f"# {cell}", "",
         f"**{reader.library}** reading `{archive.name}`, called as users call it:", "", f"    {reader.call}", "",
         "## Outcome", "",
-        f"- recorded by the matrix: **{recorded}**" + (f": {record['message'][:800]}" if record and record.get("message") else ""),
-        f"- matrix.yaml expects: **{expected.outcome}**" + (f" ({expected.link}): {expected.reason}" if expected.link else ""),
+        *_outcome_lines(record, expected),
         "",
         "## Run it", "",
         "    python3 -m venv .venv && .venv/bin/pip install -r requirements.txt",
@@ -302,7 +311,7 @@ def _make_foreign_bundle(cell: str, reader, env, fixture_id: str, out: Path | No
         "call": reader.call, "program": program, "environment": environment, "setup": setup,
         "archive": archive.name, "manifest": f"{fixture_id}.manifest.json",
         "seconds": cell_time_limit(json.loads(manifest.read_text(encoding="utf-8")).get("zip", {}).get("entries", 0)),
-        "recorded": recorded, "expected": expected.outcome,
+        "recorded": recorded, "has_record": record is not None, "expected": expected.outcome,
     }, indent=1) + "\n", encoding="utf-8")
     facts = json.loads(manifest.read_text(encoding="utf-8"))
     versions = (record or {}).get("versions") or {}
@@ -313,8 +322,7 @@ def _make_foreign_bundle(cell: str, reader, env, fixture_id: str, out: Path | No
         "and judges the values it writes (as `.npy` files) with numpy, exactly as the matrix does.",
         "",
         "## Outcome", "",
-        f"- recorded by the matrix: **{recorded}**" + (f": {record['message'][:800]}" if record and record.get("message") else ""),
-        f"- matrix.yaml expects: **{expected.outcome}**" + (f" ({expected.link}): {expected.reason}" if expected.link else ""),
+        *_outcome_lines(record, expected),
         "- versions of the run: " + (", ".join(f"{k} {v}" for k, v in versions.items()) or "not recorded"),
         "",
         "## Run it", "",
