@@ -115,3 +115,18 @@ def test_blosc_and_zstd_chunks_round_trip_through_the_builds_plugins(tmp_path):
     proc = subprocess.run([str(python), str(script), str(tmp_path / "filters.zip")], capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "'zstd': True" in proc.stdout and "'compressor': 'blosc_lz4'" in proc.stdout, proc.stdout
+
+
+def test_the_consolidated_mode_word_is_offered_where_the_release_documents_it(tmp_path, monkeypatch):
+    """netCDF-C 4.10 added `#mode=...,consolidated` (docs/nczarr.md); a 4.9 build is not offered a word it does not know."""
+    from compat_tests.adapters import nczarr_modes
+
+    (tmp_path / "lib").mkdir()
+    settings = tmp_path / "lib" / "libnetcdf.settings"
+    monkeypatch.setenv("ZIPCOMPAT_NETCDF_C_PREFIX", str(tmp_path))
+    settings.write_text("NetCDF Version:\t\t4.9.3\nNCZarr Zip Support:     yes\n", encoding="utf-8")
+    assert nczarr_modes.release() == (4, 9, 3) and nczarr_modes.fallbacks() == []
+    settings.write_text("NetCDF Version:\t\t4.10.1\n", encoding="utf-8")
+    assert nczarr_modes.fallbacks() == [nczarr_modes.CONSOLIDATED]
+    assert nczarr_modes.mode_with("zarr,zip", nczarr_modes.CONSOLIDATED["options"]) == "zarr,zip,consolidated"
+    assert nczarr_modes.mode_with("nczarr,zip", {}) == "nczarr,zip"
