@@ -25,7 +25,9 @@ the crash, hang and memory readers and the Node.js contract reader).
 The versions lane adds, for each reader whose environment declares older
 releases of the reader's own package (envs/environments.toml `lane`), one
 reader per release: "<id>@<release>", in the environment with that release
-pinned. Its family is the default reader's id.
+pinned. Its family is the default reader's id. A lane on a native recipe's
+release (`lane = { netcdf-c = [...] }`) varies the readers whose version_key
+is that recipe.
 """
 
 from __future__ import annotations
@@ -159,15 +161,19 @@ def matrix_readers() -> dict[str, Reader]:
 
 @cache
 def lane_readers() -> dict[str, Reader]:
-    """The versions lane: each older release the reader's environment declares for the reader's package."""
+    """The versions lane: each older release the reader's environment declares for the reader's package (or native library)."""
     from envs.registry import get_environment, lane_name
 
     out = {}
     for reader in matrix_readers().values():
         if reader.env == "project":
             continue
-        for package, releases in get_environment(reader.env).lanes:
-            if package.lower() != reader.package.lower():
+        env = get_environment(reader.env)
+        for package, releases in env.lanes:
+            # a pip package varies the readers of that package; a native recipe's release (netCDF-C) varies the
+            # readers whose version_key names it, whatever binding sits on top
+            varied = reader.version_key if package in env.native else reader.package
+            if package.lower() != varied.lower():
                 continue
             for release in releases:
                 lane = replace(reader, id=f"{reader.id}@{release}", env=lane_name(reader.env, package, release),

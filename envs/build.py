@@ -146,15 +146,18 @@ def runtime_environ(name: str) -> dict[str, str]:
 
 
 def build_native(env: Environment, prefix: Path, log=lambda msg: None) -> None:
-    """Run the environment's native recipes (envs/native/<name>.sh PREFIX DOWNLOADS)."""
+    """Run the environment's native recipes (envs/native/<name>.sh PREFIX DOWNLOADS [RELEASE])."""
     for recipe in env.native:
-        log(f"building {recipe} from source into {prefix} (a few minutes, once)")
+        release = env.native_release(recipe)
+        log(f"building {recipe}{' ' + release if release else ''} from source into {prefix} (a few minutes, once)")
         downloads = cache_root() / "sources" / "native"
-        proc = subprocess.run(["bash", str(env.recipe(recipe)), str(prefix), str(downloads)], capture_output=True, text=True)
+        proc = subprocess.run(["bash", str(env.recipe(recipe)), str(prefix), str(downloads), *env.native_args(recipe)],
+                              capture_output=True, text=True)
         if proc.returncode != 0:
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-12:]
+            again = " ".join([f"bash {env.recipe(recipe)} /tmp/{recipe}", *(['""', release] if release else [])])
             raise EnvUnavailable(env.name, f"native recipe {recipe} failed: " + " | ".join(tail),
-                                 f"bash {env.recipe(recipe)} /tmp/{recipe} (its output says what is missing)")
+                                 f"{again} (its output says what is missing)")
 
 
 def post_commands(env: Environment, python: str, uv: str = "uv") -> list[list[str]]:

@@ -28,6 +28,7 @@ class Environment:
     pip_flags: tuple[str, ...] = ()
     description: str = ""
     native: tuple[str, ...] = ()                     # recipes envs/native/<name>.sh, built into <env>/native
+    native_releases: tuple[tuple[str, str], ...] = ()   # (recipe, release) where declared as "<name>==<release>"
     build_env: tuple[tuple[str, str], ...] = ()      # variables for the post steps ("{native}", "{PATH}")
     runtime_env: tuple[tuple[str, str], ...] = ()    # variables for every process run in the environment
     lane_of: str = ""                                # versions lane: the environment this one varies
@@ -53,6 +54,8 @@ class Environment:
                 "build_env": list(self.build_env),
                 "runtime_env": list(self.runtime_env),
             })
+            if self.native_releases:  # the release a recipe builds is part of what the environment is
+                declared["native_releases"] = dict(self.native_releases)
         if self.node:  # the committed manifest and lock, and the node that runs them, are the environment
             declared["node"] = {name: hashlib.sha256((self.node_project() / name).read_bytes()).hexdigest() for name in NODE_FILES}
             declared["node_runtime"] = node_version()
@@ -62,6 +65,15 @@ class Environment:
     @staticmethod
     def recipe(name: str) -> Path:
         return NATIVE_RECIPES / f"{name}.sh"
+
+    def native_release(self, name: str) -> str:
+        """The release the recipe `name` builds here ("" : the recipe's own default)."""
+        return dict(self.native_releases).get(name, "")
+
+    def native_args(self, name: str) -> list[str]:
+        """The recipe's arguments after PREFIX and DOWNLOAD_DIR: its release, when declared."""
+        release = self.native_release(name)
+        return [release] if release else []
 
     def node_project(self) -> Path:
         return NODE_PROJECTS / self.node
@@ -91,6 +103,7 @@ def load_environments() -> dict[str, Environment]:
         unknown = set(entry) - known
         if unknown:
             raise ValueError(f"{DECLARATIONS.name}: [{name}] has unknown keys {sorted(unknown)}")
+        native = [str(n).split("==", 1) for n in entry.get("native", ())]   # "<recipe>" or "<recipe>==<release>"
         envs[name] = Environment(
             name=name,
             python=str(entry.get("python", "")),
@@ -99,7 +112,8 @@ def load_environments() -> dict[str, Environment]:
             post=tuple(entry.get("post", ())),
             pip_flags=tuple(entry.get("pip_flags", ())),
             description=entry.get("description", ""),
-            native=tuple(entry.get("native", ())),
+            native=tuple(n[0] for n in native),
+            native_releases=tuple((n[0], n[1]) for n in native if len(n) == 2),
             build_env=tuple(sorted(entry.get("build_env", {}).items())),
             runtime_env=tuple(sorted(entry.get("runtime_env", {}).items())),
             lanes=tuple((package, tuple(releases)) for package, releases in entry.get("lane", {}).items()),
@@ -143,7 +157,18 @@ def lane_name(env_name: str, package: str, release: str) -> str:
 
 
 def with_release(env: Environment, package: str, release: str) -> Environment:
-    """The versions-lane environment: `env` with `package` pinned to `release` instead (one declaration, no copies)."""
+    """The versions-lane environment: `env` with `package` pinned to `release` instead (one declaration, no copies).
+
+    `package` is a pip package, or one of the environment's native recipes (envs/native/<name>.sh), whose release
+    the recipe then builds instead of the declared one.
+    """
+    if package in env.native:
+        releases = tuple((n, release if n == package else r) for n, r in env.native_releases)
+        if package not in dict(releases):
+            releases += ((package, release),)
+        return replace(env, name=lane_name(env.name, package, release), native_releases=releases,
+                       description=f"{env.name} with {package} {release} (versions lane)", lane_of=env.name,
+                       lane_pin=(package, release), lanes=())
     pin = f"{package}=={release}"
     requirements = [pin if r.split("==")[0].lower() == package.lower() else r for r in env.requirements]
     if pin not in requirements:

@@ -456,3 +456,12 @@ def test_the_issue_shows_the_script_in_its_language_and_the_other_scripts_beside
     assert "```js\nconst A = 1;\n```" in text and "````\nexpected: x" in text   # a message holding ``` gets a longer fence
     assert "npm install zarrita@0.7.5 @zarrita/storage@0.2.0\nnode reproduce.mjs" in text and "- Node.js v20" in text
     assert "Also attached: `reproduce.py` (python)." in text
+
+
+def test_the_install_line_builds_the_native_release_of_the_cells_environment():
+    """A netCDF-C cell of the versions lane is reported with the build of its own release, not the default's."""
+    from compat_tests.tools.bugreport.install import tool_install
+
+    default, lane = tool_install("netcdf4-libzip", ["native:netcdf-c"]), tool_install("netcdf4-libzip@netcdf-c-4.9.3", ["native:netcdf-c"])
+    assert default.line().endswith("bash build-netcdf-c.sh $PWD/native $PWD/native.downloads 4.10.1"), default.line()
+    assert lane.line().endswith("bash build-netcdf-c.sh $PWD/native $PWD/native.downloads 4.9.3"), lane.line()

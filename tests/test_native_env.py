@@ -1,4 +1,4 @@
-"""Environments with a native build: netCDF-C 4.9.3 with libzip, and netCDF4 built against it.
+"""Environments with a native build: netCDF-C 4.10.1 (4.9.3 in the versions lane) with libzip, and netCDF4 built against it.
 
 The first use builds netCDF-C from Debian's source package (about a minute
 on two cores) and netCDF4 from its sdist; later runs take the cached build.
@@ -27,6 +27,27 @@ def test_the_recipe_is_part_of_the_environment_key(tmp_path, monkeypatch):
     # environments without native parts keep the key they always had (their caches stay valid)
     plain = get_environment("zarr3")
     assert plain.key == replace(plain, description="other").key
+
+
+def test_the_versions_lane_of_a_native_recipe_builds_another_release():
+    """`native = ["netcdf-c==<release>"]` and `lane = {netcdf-c = [...]}`: one declaration, the recipe's release varied."""
+    from compat_tests.readers import lane_readers
+
+    base, lane = get_environment("netcdf4-libzip"), get_environment("netcdf4-libzip@netcdf-c-4.9.3")
+    assert base.native == lane.native == ("netcdf-c",)
+    assert base.native_args("netcdf-c") == ["4.10.1"] and lane.native_args("netcdf-c") == ["4.9.3"]
+    assert (lane.lane_of, lane.requirements, lane.post, lane.build_env) == ("netcdf4-libzip", base.requirements, base.post, base.build_env)
+    assert lane.key != base.key, "the release a recipe builds is part of the environment key"
+    # the recipe knows the sha256 of each release it is given (from Debian's .dsc)
+    recipe = base.recipe("netcdf-c").read_text(encoding="utf-8")
+    assert "4.10.1) SHA256=33c27231c478c3b35da7c7758fbdd02da1fe407abcb16ddfe195f69d164f930d" in recipe
+    assert "4.9.3)  SHA256=990f46d49525d6ab5dc4249f8684c6deeaf54de6fec63a187e9fb382cc0ffdff" in recipe
+    # the readers whose version_key is the recipe get a lane copy, in the lane's environment; the wheel's do not
+    readers = lane_readers()
+    laned = {r.family for r in readers.values() if r.env == lane.name}
+    assert laned == {"netcdf4-libzip-nczarr", "netcdf4-libzip-zarr", "ncdump-nczarr", "ncdump-zarr"}, laned
+    assert all(readers[f"{family}@4.9.3"].lane == "versions" for family in laned)
+    assert not any(r.family.startswith("netcdf4-") and r.env == "netcdf4" for r in readers.values())
 
 
 def test_an_unknown_recipe_is_refused(tmp_path, monkeypatch):
@@ -94,3 +115,18 @@ def test_blosc_and_zstd_chunks_round_trip_through_the_builds_plugins(tmp_path):
     proc = subprocess.run([str(python), str(script), str(tmp_path / "filters.zip")], capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "'zstd': True" in proc.stdout and "'compressor': 'blosc_lz4'" in proc.stdout, proc.stdout
+
+
+def test_the_consolidated_mode_word_is_offered_where_the_release_documents_it(tmp_path, monkeypatch):
+    """netCDF-C 4.10 added `#mode=...,consolidated` (docs/nczarr.md); a 4.9 build is not offered a word it does not know."""
+    from compat_tests.adapters import nczarr_modes
+
+    (tmp_path / "lib").mkdir()
+    settings = tmp_path / "lib" / "libnetcdf.settings"
+    monkeypatch.setenv("ZIPCOMPAT_NETCDF_C_PREFIX", str(tmp_path))
+    settings.write_text("NetCDF Version:\t\t4.9.3\nNCZarr Zip Support:     yes\n", encoding="utf-8")
+    assert nczarr_modes.release() == (4, 9, 3) and nczarr_modes.fallbacks() == []
+    settings.write_text("NetCDF Version:\t\t4.10.1\n", encoding="utf-8")
+    assert nczarr_modes.fallbacks() == [nczarr_modes.CONSOLIDATED]
+    assert nczarr_modes.mode_with("zarr,zip", nczarr_modes.CONSOLIDATED["options"]) == "zarr,zip,consolidated"
+    assert nczarr_modes.mode_with("nczarr,zip", {}) == "nczarr,zip"

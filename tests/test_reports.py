@@ -118,6 +118,8 @@ def _in_sight(page, selector: str) -> bool:
 def test_html_page_in_chromium(two_runs):
     from playwright.sync_api import sync_playwright
 
+    from compat_tests.reports.html import write_html
+
     page_path = two_runs[0].with_name("matrix.html")
     data = results.load(two_runs[0])
     cells = {c["cell"]: c for c in data["cells"]}
@@ -185,9 +187,42 @@ def test_html_page_in_chromium(two_runs):
         narrow.reload()
         assert narrow.locator("#panel").is_visible() and _in_sight(narrow, f"[data-cell='{optioned['cell']}']")
         narrow.screenshot(path=str(SCREENSHOTS / "matrix-narrow-panel.png"))
+        # no versions lane in this run: no "since" table
+        assert page.locator("#since-section").is_hidden()
+        # "since which version", as matrix.md lists it: zarr3 tested at two releases, the older one failing everywhere
+        laned = _with_an_older_release(data, "zarr3", "3.0.10")
+        changed = [s for s in laned["since"] if s["last_fail"] and s["first_pass"]]
+        assert changed, laned["since"]
+        since_page = page_path.with_name("matrix-since.html")
+        write_html(laned, since_page)
+        for width in (1440, 390):
+            view = _watch(browser.new_page(viewport={"width": width, "height": 900}), requests, errors)
+            view.goto(since_page.as_uri())
+            assert view.locator("#since-section").is_visible()
+            rows = view.locator("#since tbody tr").all_inner_texts()
+            assert len(rows) == len(changed) and all(s["fixture"] in r and s["text"] in r for s, r in zip(changed, rows)), rows
+            assert view.evaluate("document.documentElement.scrollWidth") <= width, "the page does not scroll sideways"
+            view.screenshot(path=str(SCREENSHOTS / f"matrix-since-{width}.png"), full_page=False)
+        view.locator("#since tbody a").first.click()   # the fixture links to the newest release's cell
+        assert view.locator("#panel").is_visible() and changed[0]["tested"][-1]["cell"] in view.locator("#panel h3").inner_text()
         browser.close()
     assert not errors, errors
     assert all(u.startswith("file://") for u in requests), f"the page loads nothing from outside: {requests}"
+
+
+def _with_an_older_release(data: dict, reader: str, release: str) -> dict:
+    """The run with a versions-lane copy of `reader` at `release` that fails every fixture, and its `since` section."""
+    from compat_tests.reports.since import since
+
+    laned = json.loads(json.dumps(data))
+    newest = [c for c in laned["cells"] if c["reader"] == reader]
+    for cell in newest:
+        cell["version"] = cell.get("version") or "9.9.9"
+    laned["cells"] += [dict(c, reader=f"{reader}@{release}", cell=c["cell"].replace(f"{reader}--", f"{reader}@{release}--", 1),
+                            family=reader, lane="versions", version=release, outcome="error", expected="error", option=None,
+                            message="ValueError: made up for the test") for c in newest if c["outcome"] == "pass" or c.get("option")]
+    laned["since"] = since(laned["cells"])
+    return laned
 
 
 def test_the_page_shows_this_machines_paths_the_same_for_every_cell():

@@ -1,4 +1,4 @@
-"""ncdump of netCDF-C 4.9.3 built with libzip, on file://<path>#mode=nczarr,zip: its CDL text turned back into values.
+"""ncdump of netCDF-C built with libzip (4.10.1; 4.9.3 in the versions lane), on file://<path>#mode=nczarr,zip: its CDL text turned back into values.
 
     $ZIPCOMPAT_NETCDF_C_PREFIX/bin/ncdump -p 9,17 "file://<path>#mode=nczarr,zip"
 
@@ -25,7 +25,7 @@ checked: the cells say so in their notes.
 """
 # reader: id = "ncdump-nczarr"
 # reader: env = "netcdf4-libzip"
-# reader: library = 'ncdump (netCDF-C 4.9.3 + libzip)'
+# reader: library = 'ncdump (netCDF-C + libzip)'
 # reader: call = 'ncdump -p 9,17 "file://path#mode=nczarr,zip"'
 # reader: group = "netcdf"
 # reader: rank = 5
@@ -39,9 +39,10 @@ import subprocess
 from pathlib import Path
 
 from compat_tests.adapters.cli_common import GarbledOutput, run
+from compat_tests.adapters import nczarr_modes
 from compat_tests.adapters.common import Missing, read_each
 
-FALLBACKS: list = []
+FALLBACKS: list = nczarr_modes.fallbacks()   # `consolidated` where the release documents it
 MODE = "nczarr,zip"
 PRECISION = "9,17"
 
@@ -53,13 +54,13 @@ def prefix() -> Path:
     return Path(found)
 
 
-def ncdump_command(archive: str, mode: str = MODE) -> list[str]:
-    return [str(prefix() / "bin" / "ncdump"), "-p", PRECISION, f"file://{archive}#mode={mode}"]
+def ncdump_command(archive: str, mode: str = MODE, options: dict | None = None) -> list[str]:
+    return [str(prefix() / "bin" / "ncdump"), "-p", PRECISION, f"file://{archive}#mode={nczarr_modes.mode_with(mode, options or {})}"]
 
 
 def commands(archive: str, manifest: dict, options: dict, mode: str = MODE) -> list[list[str]]:
     """The command a cell runs (the repro bundle's commands.sh)."""
-    return [ncdump_command(archive, mode)]
+    return [ncdump_command(archive, mode, options)]
 
 
 def versions() -> dict:
@@ -342,7 +343,7 @@ def values_of(var: dict, path: str = ""):
 
 def read(archive: str, manifest: dict, options: dict, mode: str = MODE) -> dict:
     notes: list[str] = []
-    proc = run(ncdump_command(archive, mode), notes)
+    proc = run(ncdump_command(archive, mode, options), notes)
     said = " | ".join(s for s in proc.stderr.strip().splitlines() if s.strip())[:400]
     if said:
         notes.append(f"stderr (exit status 0): {said}")

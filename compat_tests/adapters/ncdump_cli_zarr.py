@@ -1,7 +1,7 @@
-"""ncdump of netCDF-C 4.9.3 built with libzip, on file://<path>#mode=zarr,zip (pure Zarr): see ncdump_cli."""
+"""ncdump of netCDF-C built with libzip, on file://<path>#mode=zarr,zip (pure Zarr): see ncdump_cli."""
 # reader: id = "ncdump-zarr"
 # reader: env = "netcdf4-libzip"
-# reader: library = 'ncdump (netCDF-C 4.9.3 + libzip)'
+# reader: library = 'ncdump (netCDF-C + libzip)'
 # reader: call = 'ncdump -p 9,17 "file://path#mode=zarr,zip"'
 # reader: group = "netcdf"
 # reader: rank = 6

@@ -2,8 +2,9 @@
 
 The page carries the run as compact JSON (every string once, in a table) and
 a small inline script renders it: the summary first (archive properties x
-reader families, from compat_tests/reports/summary.py), then every cell (fixtures x
-readers, in family order). A cell's message, reason, link, option, read time
+reader families, from compat_tests/reports/summary.py), "since which version"
+where the versions lane shows the outcome depends on the release
+(compat_tests/reports/since.py), then every cell (fixtures x readers, in family order). A cell's message, reason, link, option, read time
 and repro command open in a panel on click or keyboard focus; every cell has
 a permanent link (`matrix.html#<cell id>`); filters by reader, property and
 outcome. Rendering from data keeps the page small when the cells multiply.
@@ -16,7 +17,7 @@ import json
 import re
 from pathlib import Path
 
-from compat_tests.reports import summary
+from compat_tests.reports import since, summary
 from compat_tests.cells import repro_command
 from compat_tests.result_cache import run_info_text
 
@@ -156,6 +157,8 @@ def page_data(payload: dict) -> dict:
         "fixtures": [{"id": f, "axis": _axis_of(tags_of[f]), "tags": tags_of[f]} for f in fixtures],
         "cells": rows, "strings": text.items,
         "summary": digest, "legend": summary.LEGEND,
+        # "Since which version" (as in matrix.md): [family, fixture, text, the newest release's cell, by its number]
+        "since": [[s["family"], s["fixture"], text(s["text"]), cell_index.get(s["tested"][-1]["cell"], -1)] for s in since.changed(payload)],
     }
 
 
@@ -174,6 +177,9 @@ def render_html(payload: dict) -> str:
 Select a cell for the readers and cells behind it.</p>
 <p class=legend id=summary-legend></p>
 <div class=scroll id=summary-wrap><table id=summary></table></div></section>
+<section id=since-section aria-labelledby=since-title hidden><h2 id=since-title>Since which version</h2>
+<p class=hint>Where the outcome depends on the release (the versions lane), from the cells of every tested release.</p>
+<div class=scroll id=since-wrap><table id=since></table></div></section>
 <section id=detail-section aria-labelledby=detail-title><h2 id=detail-title>Every cell: fixtures x readers</h2>
 <p class=legend>{legend}<span><b class=unexpected>frame</b> an outcome matrix.yaml does not expect</span></p>
 <p class=hint>{html.escape(PATHS_NOTE)} results.json keeps the full paths.</p>

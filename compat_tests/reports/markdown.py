@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from compat_tests.reports import summary
+from compat_tests.reports import since, summary
 from compat_tests.result_cache import run_info_text
 
 SYMBOL = {
@@ -59,7 +59,7 @@ def write_markdown(payload: dict, path: Path) -> None:
             row.append(mark)
         lines.append("| " + " | ".join(row) + " |")
     lines.append("")
-    changed = [s for s in payload.get("since") or [] if s["last_fail"] and (s["first_pass"] or s.get("last_read"))]  # the outcome depends on the release
+    changed = since.changed(payload)  # the outcome depends on the release
     if changed:
         lines += ["## Since which version", "", "Where the outcome depends on the release (the versions lane):", "",
                   "| reader family | fixture | since |", "|---|---|---|"]

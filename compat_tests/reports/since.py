@@ -50,6 +50,11 @@ def unsettled(cell: dict) -> bool:
     return bool(cell.get("as_expected")) and cell.get("expected") not in (None, cell["outcome"])
 
 
+def changed(payload: dict) -> list[dict]:
+    """The records whose outcome depends on the release (the "Since which version" tables of matrix.md and matrix.html)."""
+    return [s for s in payload.get("since") or [] if s["last_fail"] and (s["first_pass"] or s.get("last_read"))]
+
+
 def since(cells: list[dict]) -> list[dict]:
     """One record per (family, fixture) tested at two or more releases."""
     groups: dict[tuple[str, str], dict[str, dict]] = defaultdict(dict)

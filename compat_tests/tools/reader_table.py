@@ -4,8 +4,9 @@
 
 Rewrites the part of README.md between the `readers:begin` and `readers:end`
 markers: one row per declared reader of the default matrix, in the summary's
-order, with its library, its environment (the pinned release of the package
-the versions lane varies, and the interpreter) and how users call it.
+order, with its library, its environment (the release of a native library it
+builds, the pinned release of the package the versions lane varies, and the
+interpreter) and how users call it.
 `--check` fails when the README says something else.
 """
 
@@ -45,7 +46,9 @@ def render() -> str:
         env = get_environment(reader.env)
         runtime = f"Python {env.python}" if env.python else "Node.js"
         release = _pinned(env, reader.package)
-        where = f"`{reader.env}`: {reader.package} {release}, {runtime}" if release else f"`{reader.env}`: {runtime}"
+        built = [f"{name} {version} (built from source)" for name, version in env.native_releases]   # e.g. netCDF-C
+        parts = [*built, *([f"{reader.package} {release}"] if release else []), runtime]
+        where = f"`{reader.env}`: " + ", ".join(parts)
         call = reader.call.replace("|", "\\|")
         rows.append(f"| `{reader.id}` | {reader.library} | {where} | `{call}` |")
     return "\n".join([BEGIN, *rows, END])

@@ -207,7 +207,8 @@ def _make_bundle(cell: str, reader, fixture_id: str, out: Path | None, record: d
         "    python3 -m venv .venv && .venv/bin/pip install -r requirements.txt",
     ]
     if env.native:
-        readme += [f"    bash build-{recipe}.sh $PWD/native   # built from source, see the script's header" for recipe in env.native]
+        readme += [f"    bash build-{recipe}.sh $PWD/native{' $PWD/native.downloads ' + env.native_release(recipe) if env.native_release(recipe) else ''}"
+                   "   # built from source, see the script's header" for recipe in env.native]
     if post:
         exports = " ".join(f"{k}={v}" for k, v in expand(env.build_env, Path("$PWD/native"), {"PATH": "$PATH"}).items())
         readme.append(f"    {exports + ' ' if exports else ''}.venv/bin/pip install {' '.join(env.pip_flags)} {' '.join(post)}")
@@ -443,7 +444,8 @@ def run_bundle(bundle: Path) -> int:
         native = Path(tmp) / "native"
         steps = [["uv", "venv", "-q", "--python", interpreter, str(venv)],
                  ["uv", "pip", "install", "-q", "--python", str(venv / "bin" / "python"), "-r", str(bundle / "requirements.txt")]]
-        steps += [["bash", str(bundle / f"build-{recipe}.sh"), str(native), str(cache_root() / "sources" / "native")] for recipe in env.native]
+        steps += [["bash", str(bundle / f"build-{recipe}.sh"), str(native), str(cache_root() / "sources" / "native"), *env.native_args(recipe)]
+                  for recipe in env.native]
         steps += post_commands(env, str(venv / "bin" / "python"))
         build_env = dict(uv_env, **expand(env.build_env, native, uv_env))
         for step in steps:

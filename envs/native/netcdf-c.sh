@@ -1,25 +1,31 @@
 #!/usr/bin/env bash
-# Build netCDF-C 4.9.3 with NCZarr zip support (libzip) and its filter plugins
+# Build netCDF-C (4.10.1 or 4.9.3) with NCZarr zip support (libzip) and its filter plugins
 # (blosc, zstd, bzip2, ...) into PREFIX: the build conda users get, which the
 # netCDF4 wheel lacks ("feature not turned on" for #mode=...,zip). Its
 # command-line utilities (ncdump, ncgen, nccopy) are built too: PREFIX/bin/ncdump
 # is the library's own reader, run by the ncdump-* readers.
 #
-#   bash netcdf-c.sh PREFIX [DOWNLOAD_DIR]
+#   bash netcdf-c.sh PREFIX [DOWNLOAD_DIR [RELEASE]]     (RELEASE: 4.10.1, the default, or 4.9.3)
 #
-# The source is Debian's netcdf 4.9.3 source package (its .orig tarball is
-# Unidata's release), taken from the pool of this machine's own apt sources
-# and checked against the sha256 Debian publishes for it. Debian packages
+# The source is Debian's netcdf source package of that release (its .orig
+# tarball is Unidata's release), taken from the pool of this machine's own apt
+# sources and checked against the sha256 in Debian's .dsc for it (netcdf_4.10.1-1.dsc,
+# and the 4.9.3 one). The environment that builds it passes RELEASE
+# (envs/environments.toml `native = ["netcdf-c==RELEASE"]`). Debian packages
 # needed (installed by the suite when it runs as root):
 #   libhdf5-dev libzip-dev libblosc-dev libzstd-dev libbz2-dev libxml2-dev m4 curl
 set -euo pipefail
 
-VERSION=4.9.3
+VERSION=${3:-4.10.1}
+case "$VERSION" in   # sha256 of netcdf_<release>.orig.tar.gz, from Debian's .dsc of the source package
+    4.10.1) SHA256=33c27231c478c3b35da7c7758fbdd02da1fe407abcb16ddfe195f69d164f930d ;;
+    4.9.3)  SHA256=990f46d49525d6ab5dc4249f8684c6deeaf54de6fec63a187e9fb382cc0ffdff ;;
+    *) echo "netcdf-c: no sha256 recorded for release $VERSION (known: 4.10.1, 4.9.3)" >&2; exit 2 ;;
+esac
 TARBALL=netcdf_${VERSION}.orig.tar.gz
-SHA256=990f46d49525d6ab5dc4249f8684c6deeaf54de6fec63a187e9fb382cc0ffdff
 POOL_PATHS="pool/main/n/netcdf/$TARBALL pool/universe/n/netcdf/$TARBALL"  # Debian; Ubuntu keeps it in universe
 
-PREFIX=${1:?usage: netcdf-c.sh PREFIX [DOWNLOAD_DIR]}
+PREFIX=${1:?usage: netcdf-c.sh PREFIX [DOWNLOAD_DIR [RELEASE]]}
 DOWNLOADS=${2:-${PREFIX}.downloads}
 mkdir -p "$PREFIX" "$DOWNLOADS"
 PREFIX=$(cd "$PREFIX" && pwd)
@@ -60,7 +66,7 @@ cd "$WORK/netcdf-c-$VERSION"
 
 HDF5_INC=/usr/include/hdf5/serial
 HDF5_LIB=/usr/lib/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/hdf5/serial
-say "configuring (NCZarr with zip, plugins into $PREFIX/plugins)"
+say "configuring $VERSION (NCZarr with zip, plugins into $PREFIX/plugins)"
 CPPFLAGS="-I$HDF5_INC" LDFLAGS="-L$HDF5_LIB" ./configure --prefix="$PREFIX" \
     --enable-nczarr --disable-dap --disable-byterange --disable-testsets \
     --disable-doxygen --disable-static --with-plugin-dir="$PREFIX/plugins" > "$WORK/configure.log" 2>&1 \

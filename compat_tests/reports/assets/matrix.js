@@ -65,6 +65,16 @@
     $('summary').innerHTML = h + '</tbody>';
   }
 
+  // "Since which version": [family, fixture, text, the newest release's cell]; the fixture links to that cell
+  function renderSince() {
+    if (!D.since || !D.since.length) return;
+    $('since').innerHTML = '<thead><tr><th scope=col>reader family</th><th scope=col>fixture</th><th scope=col>since</th></tr></thead><tbody>' +
+      D.since.map(([family, fixture, text, cell]) => `<tr><td>${esc(family)}</td><td><code>` +
+        (cell >= 0 ? `<a href="#${esc(cellId(D.cells[cell]))}">${esc(fixture)}</a>` : esc(fixture)) +
+        `</code></td><td>${esc(str(text))}</td></tr>`).join('') + '</tbody>';
+    $('since-section').hidden = false;
+  }
+
   function fillFilters() {
     let h = '<option value="">all readers</option>';
     for (const f of families) {
@@ -242,6 +252,7 @@
   }
 
   renderSummary();
+  renderSince();
   fillFilters();
   renderMatrix();
   ['reader', 'property', 'outcome'].forEach((id) => $(id).addEventListener('change', renderMatrix));

@@ -28,6 +28,7 @@ class Install:
     steps: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]   # (pip flags, pinned requirements), in order
     build_env: tuple[tuple[str, str], ...] = ()  # variables for the steps with flags (e.g. NETCDF4_DIR)
     npm: tuple[str, ...] = ()                    # name@version, for a Node.js script
+    native_releases: tuple[tuple[str, str], ...] = ()   # (recipe, release) the cell's environment builds
 
     def package_json(self) -> str:
         """A Node.js script's package.json: its packages at exactly these versions."""
@@ -40,7 +41,9 @@ class Install:
         if self.apt:
             parts.append("apt-get install -y " + " ".join(self.apt))
         if self.native:
-            parts.append(" ".join(f"bash build-{name}.sh $PWD/native" for name in self.native))
+            releases = dict(self.native_releases)   # the release of the cell's environment (the versions lane builds another)
+            parts.append(" && ".join(f"bash build-{name}.sh $PWD/native" + (f" $PWD/native.downloads {releases[name]}" if name in releases else "")
+                                     for name in self.native))
         for flags, requirements in self.steps:
             exports = " ".join(f"{k}={v.replace('{native}', '$PWD/native').replace('{PATH}', '$PATH')}" for k, v in self.build_env) if flags and self.build_env else ""
             parts.append((exports + " " if exports else "") + "pip install " + " ".join([*flags, *requirements]))
@@ -82,7 +85,7 @@ def install_for(env_name: str, packages: list[str]) -> Install:
         steps.append((tuple(env.pip_flags), tuple(f"{p}=={versions[_norm(p)]}" for p in packages if _norm(p) in post_names)))
     else:
         steps.append(((), tuple(pinned)))
-    return Install(tuple(env.apt), tuple(env.native), tuple(steps), env.build_env)
+    return Install(tuple(env.apt), tuple(env.native), tuple(steps), env.build_env, native_releases=env.native_releases)
 
 
 def node_install(env_name: str, packages: list[str]) -> Install:
@@ -100,7 +103,7 @@ def tool_install(env_name: str, packages: list[str]) -> Install:
     env = get_environment(env_name)
     native = tuple(p.split(":", 1)[1] for p in packages if p.startswith("native:"))
     apt = tuple(env.apt) if native else tuple(p for p in packages if not p.startswith("native:"))
-    return Install(apt, native, ())
+    return Install(apt, native, (), native_releases=env.native_releases)
 
 
 INSTALLERS = {"python": install_for, "node": node_install, "shell": tool_install}
