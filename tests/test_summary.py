@@ -190,3 +190,13 @@ def test_a_cell_without_its_ids_is_a_clear_error(tmp_path, broken):
     proc = subprocess.run([sys.executable, "-m", "compat_tests", "report", "render", str(path), "--out", str(tmp_path)],
                           cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True)
     assert proc.returncode == 1 and "without its ids" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_version_is_shown_under_the_library_it_belongs_to():
+    # rasterio's cells record GDAL's release (version_key), netCDF4's the netCDF-C it is built on: "rasterio 3.12.2" is no release
+    gdal = cell("rasterio-gdal", "coads-v3-stored", versions={"rasterio": "1.5.2", "gdal": "3.12.2", "numpy": "2.5.5"})
+    netcdf = cell("netcdf4-nczarr", "coads-v3-stored", "error", versions={"netCDF4": "1.7.5.1.post1", "netcdf-c": "4.10.1"})
+    gdal["version"], netcdf["version"] = "3.12.2", "4.10.1"   # what test_matrix records: versions[reader.version_key]
+    families = row(summary.summarize(payload([gdal, netcdf])), "format-v3")["families"]
+    assert families["gdal"]["versions"] == "gdal 3.12.2"
+    assert families["netcdf"]["versions"] == "netcdf-c 4.10.1"

@@ -153,6 +153,17 @@ def main_version(versions: dict) -> tuple[str, str]:
     return "", ""
 
 
+def version_library(cell: dict) -> str:
+    """The library whose release the cell's `version` is: the versions entry that says it (GDAL's for rasterio, netCDF-C's
+    for netCDF4 built on it), so that a version is never shown under another library's name; else the adapter's first."""
+    versions = cell.get("versions") or {}
+    if cell.get("version"):
+        for name, value in versions.items():
+            if str(value) == str(cell["version"]):
+                return name
+    return main_version(versions)[0]
+
+
 def version_key(version: str) -> tuple:
     """Orders 2.18.7 < 3.0.0 < 3.1.6 < 3.10; text parts after numbers (rc, post) sort as text."""
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.+-]", version))
@@ -321,7 +332,7 @@ def summarize(payload: dict) -> dict:
                     by_version.setdefault(reader_and_version(cell)[1], []).append(cell)
                 settled = {v: _reader_verdict(kept) for v, cs in by_version.items() if (kept := [c for c in cs if not unsettled(c)])}
                 reader_verdicts[reader] = _since({v: _reader_verdict(cs) for v, cs in by_version.items()}, settled)
-                reader_verdicts[reader]["library"] = main_version(found[0].get("versions") or {})[0]
+                reader_verdicts[reader]["library"] = version_library(found[0])
             row["families"][family_id] = _family_cell(reader_verdicts, members) if reader_verdicts else \
                 {"verdict": "not-tested", "text": "not tested", "readers": [], "tested": {}, "per_reader": {}, "versions": ""}
         rows.append(row)
