@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from core.processes import child_environ
-from envs.registry import Environment, get_environment
+from envs.registry import Environment, get_environment, recipe_command
 
 MARKER = ".zipcompat-complete"
 
@@ -151,11 +151,10 @@ def build_native(env: Environment, prefix: Path, log=lambda msg: None) -> None:
         release = env.native_release(recipe)
         log(f"building {recipe}{' ' + release if release else ''} from source into {prefix} (a few minutes, once)")
         downloads = cache_root() / "sources" / "native"
-        proc = subprocess.run(["bash", str(env.recipe(recipe)), str(prefix), str(downloads), *env.native_args(recipe)],
-                              capture_output=True, text=True)
+        proc = subprocess.run(recipe_command(str(env.recipe(recipe)), str(prefix), str(downloads), release), capture_output=True, text=True)
         if proc.returncode != 0:
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-12:]
-            again = " ".join([f"bash {env.recipe(recipe)} /tmp/{recipe}", *(['""', release] if release else [])])
+            again = " ".join(recipe_command(str(env.recipe(recipe)), f"/tmp/{recipe}", release=release))
             raise EnvUnavailable(env.name, f"native recipe {recipe} failed: " + " | ".join(tail),
                                  f"{again} (its output says what is missing)")
 

@@ -70,11 +70,6 @@ class Environment:
         """The release the recipe `name` builds here ("" : the recipe's own default)."""
         return dict(self.native_releases).get(name, "")
 
-    def native_args(self, name: str) -> list[str]:
-        """The recipe's arguments after PREFIX and DOWNLOAD_DIR: its release, when declared."""
-        release = self.native_release(name)
-        return [release] if release else []
-
     def node_project(self) -> Path:
         return NODE_PROJECTS / self.node
 
@@ -150,6 +145,17 @@ def unpinned(env: Environment) -> Environment:
     names = tuple(re.split(r"[=<>!~ ;]", r, maxsplit=1)[0] for r in env.requirements)
     return replace(env, requirements=names, post=tuple(p if "{" in p else re.split(r"[=<>!~ ;]", p, maxsplit=1)[0] for p in env.post),
                    description=env.description + " (unpinned: newest releases)")
+
+
+def recipe_command(script: str, prefix: str, downloads: str | None = None, release: str = "") -> list[str]:
+    """How a native recipe is run, as its usage line says: bash SCRIPT PREFIX [DOWNLOAD_DIR [RELEASE]]. A release
+    needs a download folder before it: without one given, "<prefix>.downloads", the recipe's own default."""
+    args = [prefix]
+    if downloads is not None or release:
+        args.append(downloads if downloads is not None else f"{prefix}.downloads")
+    if release:
+        args.append(release)
+    return ["bash", script, *args]
 
 
 def lane_name(env_name: str, package: str, release: str) -> str:

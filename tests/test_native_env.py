@@ -35,7 +35,7 @@ def test_the_versions_lane_of_a_native_recipe_builds_another_release():
 
     base, lane = get_environment("netcdf4-libzip"), get_environment("netcdf4-libzip@netcdf-c-4.9.3")
     assert base.native == lane.native == ("netcdf-c",)
-    assert base.native_args("netcdf-c") == ["4.10.1"] and lane.native_args("netcdf-c") == ["4.9.3"]
+    assert base.native_release("netcdf-c") == "4.10.1" and lane.native_release("netcdf-c") == "4.9.3"
     assert (lane.lane_of, lane.requirements, lane.post, lane.build_env) == ("netcdf4-libzip", base.requirements, base.post, base.build_env)
     assert lane.key != base.key, "the release a recipe builds is part of the environment key"
     # the recipe knows the sha256 of each release it is given (from Debian's .dsc)

@@ -24,6 +24,7 @@ from core.limits import DESCRIBE_SECONDS, cell_time_limit
 from core.processes import child_environ
 from envs import EnvUnavailable, ensure_environment, get_environment
 from envs.build import cache_root, expand, find_interpreter, post_commands, runtime_environ
+from envs.registry import recipe_command
 from fixtures.build import link_or_copy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -207,8 +208,8 @@ def _make_bundle(cell: str, reader, fixture_id: str, out: Path | None, record: d
         "    python3 -m venv .venv && .venv/bin/pip install -r requirements.txt",
     ]
     if env.native:
-        readme += [f"    bash build-{recipe}.sh $PWD/native{' $PWD/native.downloads ' + env.native_release(recipe) if env.native_release(recipe) else ''}"
-                   "   # built from source, see the script's header" for recipe in env.native]
+        readme += ["    " + " ".join(recipe_command(f"build-{recipe}.sh", "$PWD/native", release=env.native_release(recipe)))
+                   + "   # built from source, see the script's header" for recipe in env.native]
     if post:
         exports = " ".join(f"{k}={v}" for k, v in expand(env.build_env, Path("$PWD/native"), {"PATH": "$PATH"}).items())
         readme.append(f"    {exports + ' ' if exports else ''}.venv/bin/pip install {' '.join(env.pip_flags)} {' '.join(post)}")
@@ -444,7 +445,7 @@ def run_bundle(bundle: Path) -> int:
         native = Path(tmp) / "native"
         steps = [["uv", "venv", "-q", "--python", interpreter, str(venv)],
                  ["uv", "pip", "install", "-q", "--python", str(venv / "bin" / "python"), "-r", str(bundle / "requirements.txt")]]
-        steps += [["bash", str(bundle / f"build-{recipe}.sh"), str(native), str(cache_root() / "sources" / "native"), *env.native_args(recipe)]
+        steps += [recipe_command(str(bundle / f"build-{recipe}.sh"), str(native), str(cache_root() / "sources" / "native"), env.native_release(recipe))
                   for recipe in env.native]
         steps += post_commands(env, str(venv / "bin" / "python"))
         build_env = dict(uv_env, **expand(env.build_env, native, uv_env))

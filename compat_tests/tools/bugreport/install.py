@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from envs import ensure_environment, get_environment
+from envs.registry import recipe_command
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Install:
             parts.append("apt-get install -y " + " ".join(self.apt))
         if self.native:
             releases = dict(self.native_releases)   # the release of the cell's environment (the versions lane builds another)
-            parts.append(" && ".join(f"bash build-{name}.sh $PWD/native" + (f" $PWD/native.downloads {releases[name]}" if name in releases else "")
+            parts.append(" && ".join(" ".join(recipe_command(f"build-{name}.sh", "$PWD/native", release=releases.get(name, "")))
                                      for name in self.native))
         for flags, requirements in self.steps:
             exports = " ".join(f"{k}={v.replace('{native}', '$PWD/native').replace('{PATH}', '$PATH')}" for k, v in self.build_env) if flags and self.build_env else ""
