@@ -119,6 +119,7 @@ def test_html_page_in_chromium(two_runs):
     from playwright.sync_api import sync_playwright
 
     from compat_tests.reports.html import write_html
+    from compat_tests.reports.since import changed as since_changed
 
     page_path = two_runs[0].with_name("matrix.html")
     data = results.load(two_runs[0])
@@ -191,7 +192,7 @@ def test_html_page_in_chromium(two_runs):
         assert page.locator("#since-section").is_hidden()
         # "since which version", as matrix.md lists it: zarr3 tested at two releases, the older one failing everywhere
         laned = _with_an_older_release(data, "zarr3", "3.0.10")
-        changed = [s for s in laned["since"] if s["last_fail"] and s["first_pass"]]
+        changed = since_changed(laned)
         assert changed, laned["since"]
         since_page = page_path.with_name("matrix-since.html")
         write_html(laned, since_page)
