@@ -103,6 +103,7 @@ class Attempt:
     failed: list[str] = field(default_factory=list)
     values_right: int = 0
     docs: tuple[str, ...] = ()
+    opened: bool = False       # the library opened the archive and answered (the worker's status was ok)
 
     def note(self, number: int) -> str:
         docs = f" [{' '.join(d for d in self.docs if d)}]" if any(self.docs) else ""
@@ -111,6 +112,10 @@ class Attempt:
     def score(self) -> tuple:
         """Lower is better: a read (pass, then partial) before anything else, then more arrays right, fewer failed checks."""
         return (0 if self.outcome == "pass" else 1 if self.outcome == "partial" else 2, -self.values_right, len(self.failed))
+
+    def depth(self) -> tuple:
+        """How far a failing attempt got (higher is further): it opened the archive, then how many arrays it read right."""
+        return (self.opened, self.values_right, -len(self.failed))
 
 
 @dataclass
@@ -136,7 +141,7 @@ STOP = "stop"  # the status retry() answers when the cell's time for options is 
 def _attempt(manifest: dict, label: str, status: str, payload, docs=()) -> Attempt:
     if status == "ok":
         verdict = judge(manifest, payload)
-        return Attempt(label, verdict.outcome, verdict.message, verdict.failed, verdict.values_right, tuple(docs))
+        return Attempt(label, verdict.outcome, verdict.message, verdict.failed, verdict.values_right, tuple(docs), opened=True)
     return Attempt(label, status, str(payload), [], 0, tuple(docs))
 
 
@@ -149,7 +154,10 @@ def decide(manifest: dict, first: tuple[str, object], declared: list, retry) -> 
     Options (attempts.plan) are tried only when the default does not pass; a
     crash or a timeout of the default is the finding and is not retried. An
     attempt replaces the default only if it reads (pass or partial) and reads
-    more than the default; a pass with options is `partial` naming them.
+    more than the default; a pass with options is `partial` naming them. When
+    no attempt reads and the default raised, the message leads with the attempt
+    that got furthest (it opened the archive: the limit a user meets once the
+    archive is named right), the outcome staying the default's.
     """
     default = _attempt(manifest, "default", *first)
     attempts = [default]
@@ -165,6 +173,10 @@ def decide(manifest: dict, first: tuple[str, object], declared: list, retry) -> 
     reads = [a for a in attempts[1:] if a.outcome in ("pass", "partial")]
     best = min(reads, key=Attempt.score, default=None)  # the earliest of equals
     if best is None or best.score() >= default.score():
+        furthest = max(attempts, key=Attempt.depth)  # the earliest of equals: the default when nothing got further
+        if default.outcome == "error" and furthest.depth() > default.depth():
+            message = f"furthest with {furthest.label}: {furthest.outcome}: {furthest.message}; by default: {default.message}"
+            return Decision(default.outcome, message, None, default.failed, attempts)
         return Decision(default.outcome, default.message, None, default.failed, attempts)
     by_default = f"by default: {default.outcome}: {default.message}"
     if best.outcome == "pass":

@@ -83,6 +83,24 @@ def test_a_failing_option_never_replaces_the_default_and_a_spent_budget_stops():
     assert decision.outcome == "error" and len(calls) == 1 and decision.attempts[-1].outcome == "not tried"
 
 
+def test_when_every_attempt_fails_the_message_leads_with_the_attempt_that_got_furthest():
+    """GDAL on an .ozx: the default call says "No such file"; the brace form opens it and meets the real limit."""
+    manifest = _manifest(archive="x.ozx")
+    declared = [_opt("braces", "name", "not_zip_name", brace=True), _opt("other", "f2")]
+    opened = {"listed": None, "arrays": {}, "errors": {p: "Unsupported codec: sharding_indexed" for p in "abcd"}}
+
+    def retry(options):
+        return ("ok", opened) if options.get("brace") else ("error", "RuntimeError: still no such file")
+
+    decision = decide(manifest, ("error", "RuntimeError: No such file or directory"), declared, retry)
+    assert decision.outcome == "error" and decision.option is None  # the outcome is the default's
+    assert decision.message.startswith("furthest with braces: error: a: Unsupported codec: sharding_indexed"), decision.message
+    assert decision.message.endswith("by default: RuntimeError: No such file or directory")
+    # nothing got further than the default: its own message, as before
+    decision = decide(manifest, ("error", "RuntimeError: No such file"), declared, lambda o: ("error", "RuntimeError: other"))
+    assert decision.message == "RuntimeError: No such file"
+
+
 def test_a_library_that_returns_nothing_without_raising_is_silent_missing():
     manifest = _manifest()
     result = {"listed": [], "arrays": {p: {"missing": "the Dataset has no variable"} for p in "abcd"}, "errors": {}}
