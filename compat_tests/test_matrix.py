@@ -55,6 +55,7 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries, cell_cache):
         "reason": expected.reason,
         "link": expected.link,
         "tags": facts["tags"],
+        "variant": facts["variant"],     # how the archive was made (generated fixtures): the summary's rule 5 compares with its twin
         "reference": facts["reference"],
         "library": reader.library,
         "family": reader.family_id,
@@ -108,8 +109,9 @@ def _manifest_facts(manifest: Path) -> dict:
     try:
         data = read_json(manifest)
     except (OSError, ValueError):
-        return {"tags": [], "reference": None, "unjudgeable": None, "archive": None, "byo_path": None}
+        return {"tags": [], "reference": None, "unjudgeable": None, "archive": None, "byo_path": None, "variant": None}
     return {"tags": data.get("tags", []), "reference": data.get("reference", "manifest written with the archive"),
+            "variant": data.get("variant"),
             # an unjudged archive is run all the same: its cells say what each reader did
             "unjudgeable": None if data.get("unjudged") else unjudgeable(data),
             "archive": data.get("archive"), "byo_path": data.get("byo_path")}

@@ -134,8 +134,8 @@ def test_html_page_in_chromium(two_runs):
         # the summary first: families in their order, verdicts in words, derived from the cells
         families = page.eval_on_selector_all("#summary thead th[data-family]", "els => els.map(e => e.dataset.family)")
         assert families == ["zarr-python", "h5py"]
-        assert page.locator("[data-key='summary:format-v3:zarr-python']").inner_text().startswith("reads")
-        assert page.locator("[data-key='summary:format-v3:h5py']").inner_text().startswith("fails")
+        assert page.locator("[data-key='summary:baseline:zarr-python']").inner_text().startswith("reads")
+        assert page.locator("[data-key='summary:baseline:h5py']").inner_text().startswith("fails")
         folder = " ".join(page.locator("[data-key='summary:layout-folder-v3:zarr-python']").inner_text().split())
         assert folder.startswith(f"reads with option {optioned['option']}"), folder
         assert page.evaluate("document.getElementById('summary-wrap').scrollWidth <= document.getElementById('summary-wrap').clientWidth")
@@ -158,7 +158,7 @@ def test_html_page_in_chromium(two_runs):
         page.locator(f"[data-cell='{optioned['cell']}']").focus()
         assert panel.is_visible() and optioned["option"] in panel.inner_text()
         # a summary cell lists the cells behind it, and links to them
-        page.locator("[data-key='summary:format-v3:h5py']").click()
+        page.locator("[data-key='summary:baseline:h5py']").click()
         assert panel.locator(f"a[href='#{refused['cell']}']").count() == 1
         page.locator(f"#panel a[href='#{refused['cell']}']").click()
         assert refused["repro"] in panel.inner_text()

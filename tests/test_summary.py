@@ -50,7 +50,7 @@ def row(digest: dict, row_id: str) -> dict:
 def test_rows_come_from_the_tags_and_only_rows_with_archives_are_shown():
     digest = summary.summarize(payload([cell("zarr3", f) for f in TAGS]))
     ids = [r["id"] for r in digest["rows"]]
-    assert row(digest, "format-v3")["fixtures"] == ["coads-v3-stored"]  # the synthetic baseline has its own row
+    assert row(digest, "baseline")["fixtures"] == ["coads-v3-stored"]  # the synthetic baseline has its own row
     assert row(digest, "zip-lzma")["fixtures"] == ["coads-v3-lzma", "mnist-v3-lzma"]
     assert row(digest, "layout-folder-v3")["fixtures"] == ["coads-v3-stored-zipcli-nested"]
     assert row(digest, "dtypes-v3")["fixtures"] == ["synthetic-v3-stored"]
@@ -70,7 +70,7 @@ def test_verdicts_in_words():
         cell("netcdf4-nczarr", "coads-v3-stored", "not-installed", message="environment could not be built"),
     ]
     digest = summary.summarize(payload(cells))
-    base, lzma = row(digest, "format-v3")["families"], row(digest, "zip-lzma")["families"]
+    base, lzma = row(digest, "baseline")["families"], row(digest, "zip-lzma")["families"]
     assert base["zarr-python"]["text"] == "reads" and base["zarr-python"]["versions"] == "zarr3 1.0"
     assert base["xarray"]["text"] == "reads with option mask_and_scale=False"
     assert base["h5py"]["text"] == "fails" and base["h5py"]["reason"] == "not an HDF5 file"
@@ -83,11 +83,11 @@ def test_verdicts_in_words():
 def test_a_family_shows_its_best_reader_and_never_hides_wrong_data():
     cells = [cell("xarray-open_zarr", "coads-v3-stored"),
              cell("xarray-open_dataset-zip", "coads-v3-stored", "wrong-data", message="empty Dataset")]
-    family = row(summary.summarize(payload(cells)), "format-v3")["families"]["xarray"]
+    family = row(summary.summarize(payload(cells)), "baseline")["families"]["xarray"]
     assert family["text"] == "reads" and family["readers"] == ["xarray-open_zarr"]
     assert family["warning"] == "WRONG DATA with xarray-open_dataset-zip: coads-v3-stored: empty Dataset"
     assert family["per_reader"]["xarray-open_dataset-zip"]["cells"] == ["xarray-open_dataset-zip--coads-v3-stored"]
-    alone = row(summary.summarize(payload(cells[1:])), "format-v3")["families"]["xarray"]
+    alone = row(summary.summarize(payload(cells[1:])), "baseline")["families"]["xarray"]
     assert alone["verdict"] == "wrong-data" and alone["text"] == "WRONG DATA"
 
 
@@ -108,7 +108,7 @@ def test_several_versions_of_a_reader_give_since():
              cell("dask@2026.8.0", "coads-v3-stored", "pass", version="2026.8.0"),
              cell("tensorstore-zarr@0.1.80", "coads-v3-stored", "pass", version="0.1.80"),
              cell("tensorstore-zarr@0.1.86", "coads-v3-stored", "error", version="0.1.86", reason="refuses it now")]
-    families = row(summary.summarize(payload(cells)), "format-v3")["families"]
+    families = row(summary.summarize(payload(cells)), "baseline")["families"]
     assert families["zarr-python"]["text"] == "reads since 3.1.0"
     assert families["zarr-python"]["versions"] == "zarr3 3.0.0 to 3.1.6 (3 versions)"
     assert families["zarr-python"]["per_reader"]["zarr3"]["by_version"] == {"3.0.0": "fails", "3.1.0": "reads", "3.1.6": "reads"}
@@ -122,11 +122,11 @@ def test_a_race_on_one_release_gives_no_since():
     option = "mask_and_scale=False"
     cells = [cell("xarray-open_zarr@2025.11.0", "coads-v3-stored", "error", version="2025.11.0", expected="partial"),
              cell("xarray-open_zarr@2026.9.0", "coads-v3-stored", "partial", version="2026.9.0", option=option)]
-    xarray = row(summary.summarize(payload(cells)), "format-v3")["families"]["xarray"]
+    xarray = row(summary.summarize(payload(cells)), "baseline")["families"]["xarray"]
     assert xarray["text"] == f"reads with option {option}"
     assert xarray["per_reader"]["xarray-open_zarr"]["by_version"] == {"2025.11.0": "fails", "2026.9.0": "reads-with-option"}
     cells[0].update(expected="error")  # the same error as the expected outcome: a release that fails
-    assert row(summary.summarize(payload(cells)), "format-v3")["families"]["xarray"]["text"] == f"reads with option {option} since 2026.9.0"
+    assert row(summary.summarize(payload(cells)), "baseline")["families"]["xarray"]["text"] == f"reads with option {option} since 2026.9.0"
 
 
 def test_reading_some_archives_has_a_since_too():
@@ -139,11 +139,11 @@ def test_reading_some_archives_has_a_since_too():
         return [cell(reader, "coads-v3-stored", outcome_coads, version=version), other]
 
     cells = both("rasterio-gdal@1.4.4", "error", "error", "3.10.3") + both("rasterio-gdal", "pass", "timeout", "3.12.2")
-    gdal = row(summary.summarize(payload(cells)), "format-v3")["families"]["gdal"]
+    gdal = row(summary.summarize(payload(cells)), "baseline")["families"]["rasterio"]
     assert gdal["text"] == "reads 1 of 2 archives since 3.12.2"
     # an older release that read more gives no "since" to a newest one that reads some
     cells = both("rasterio-gdal@1.4.4", "pass", "pass", "3.10.3") + both("rasterio-gdal", "pass", "timeout", "3.12.2")
-    assert row(summary.summarize(payload(cells)), "format-v3")["families"]["gdal"]["text"] == "reads 1 of 2 archives"
+    assert row(summary.summarize(payload(cells)), "baseline")["families"]["rasterio"]["text"] == "reads 1 of 2 archives"
 
 
 def test_versions_order_numerically():
@@ -164,7 +164,7 @@ def test_the_summary_reaches_results_json_markdown_and_html(tmp_path):
     assert "refuses /vsizip/&lt;path&gt;" in markdown  # text that looks like an HTML tag is escaped (options are code)
     assert "| archive property | zarr-python | h5py (control) |" in markdown
     assert "| lzma <sub>(1)</sub> | **reads**<br><sub>zarr3 1.0</sub> | **fails**: unsupported on coads-v3-lzma" in markdown
-    assert "| Zarr format 3 <sub>(1)</sub> | **reads with option** `open_group(store, path=<top-level folder>)`<br>" in markdown
+    assert "| the baseline: Zarr 3, stored members, entries at the root, zarr-python 3 ZipStore <sub>(1)</sub> | **reads with option** `open_group(store, path=<top-level folder>)`<br>" in markdown
     data = page_data(merged)
     assert [r["id"] for r in data["readers"]] == ["zarr3", "h5py"]
     lzma_h5py = row(data["summary"], "zip-lzma")["families"]["h5py"]["per_reader"]["h5py"]
@@ -197,6 +197,62 @@ def test_a_version_is_shown_under_the_library_it_belongs_to():
     gdal = cell("rasterio-gdal", "coads-v3-stored", versions={"rasterio": "1.5.2", "gdal": "3.12.2", "numpy": "2.5.5"})
     netcdf = cell("netcdf4-nczarr", "coads-v3-stored", "error", versions={"netCDF4": "1.7.5.1.post1", "netcdf-c": "4.10.1"})
     gdal["version"], netcdf["version"] = "3.12.2", "4.10.1"   # what test_matrix records: versions[reader.version_key]
-    families = row(summary.summarize(payload([gdal, netcdf])), "format-v3")["families"]
-    assert families["gdal"]["versions"] == "gdal 3.12.2"
+    families = row(summary.summarize(payload([gdal, netcdf])), "baseline")["families"]
+    assert families["rasterio"]["versions"] == "gdal 3.12.2"
     assert families["netcdf"]["versions"] == "netcdf-c 4.10.1"
+
+
+def _variant(**changes) -> dict:
+    from fixtures.variants import BASELINE
+
+    return dict(BASELINE.to_dict(), **changes)
+
+
+VARIANT_CELLS = {   # fixture -> (tags, variant): what test_matrix records from each manifest
+    "coads-v3-stored": (BASE, _variant()),
+    "coads-v3-lzma": (LZMA, _variant(compression="lzma")),
+    "mnist-v3-stored": (["dataset:mnist", "kind:mnist", *BASE[2:]], _variant()),
+    "mnist-v3-lzma": (LZMA_MNIST, _variant(compression="lzma")),
+    "coads-v3-stored-zipcli": (["dataset:coads", "kind:grid", "writer:zipcli", "format:v3", "zip:stored", "layout:root", "codec:default",
+                                "axis:writer"], _variant(writer="zipcli")),
+    "coads-v3-stored-zipcli-zip64": (["dataset:coads", "kind:grid", "writer:zipcli", "format:v3", "zip:stored", "layout:root",
+                                      "codec:default", "axis:writer", "axis:zip64"], _variant(writer="zipcli", zip64=True)),
+}
+
+
+def vcell(reader, fixture, outcome="pass", **fields):
+    tags, variant = VARIANT_CELLS[fixture]
+    TAGS.setdefault(fixture, tags)
+    return cell(reader, fixture, outcome, tags=tags, variant=variant, **fields)
+
+
+def test_a_property_row_says_what_the_property_changes():
+    """Rule 5: each reader against its own result on the archive the property departs from."""
+    option = "mask_and_scale=False"
+    cells = [vcell("zarr3", "coads-v3-stored"), vcell("zarr3", "coads-v3-lzma", "error", reason="no lzma"),
+             # GDAL's classic API times out on MNIST whatever the archive: set aside, the row shows what lzma does
+             vcell("gdal-multidim", "coads-v3-stored"), vcell("gdal-multidim", "coads-v3-lzma"),
+             vcell("gdal-multidim", "mnist-v3-stored", "timeout"), vcell("gdal-multidim", "mnist-v3-lzma", "timeout"),
+             vcell("xarray-open_zarr", "coads-v3-stored", "partial", option=option),
+             vcell("xarray-open_zarr", "coads-v3-lzma", "partial", option=option),
+             vcell("h5py", "coads-v3-stored", "unsupported"), vcell("h5py", "coads-v3-lzma", "unsupported"),
+             vcell("tensorstore-zarr", "coads-v3-stored", "wrong-data"), vcell("tensorstore-zarr", "coads-v3-lzma", "wrong-data")]
+    digest = summary.summarize(payload(cells))
+    lzma = row(digest, "zip-lzma")["families"]
+    assert lzma["zarr-python"]["text"] == "fails only with this property" and lzma["zarr-python"]["reason"] == "no lzma"
+    assert lzma["gdal"]["text"] == "reads"
+    assert lzma["gdal"]["per_reader"]["gdal-multidim"]["set_aside"] == ["gdal-multidim--mnist-v3-lzma"]
+    assert lzma["xarray"]["text"] == "reads, as on the baseline"      # the option is the baseline row's finding, said once
+    assert lzma["h5py"]["verdict"] == "as-baseline" and lzma["h5py"]["text"] == "as on the baseline"
+    assert lzma["tensorstore"]["text"] == "WRONG DATA"                   # never set aside
+    base = row(digest, "baseline")["families"]
+    assert base["xarray"]["text"] == f"reads with option {option}" and base["gdal"]["text"] == "reads 1 of 2 archives"
+
+
+def test_a_property_made_by_another_writer_is_compared_with_that_writers_archive():
+    # ZIP64 is written by the zip command: its twin is the zip command's archive without ZIP64, not zarr-python's
+    cells = [vcell("fsspec-zip", "coads-v3-stored"), vcell("fsspec-zip", "coads-v3-stored-zipcli", "error", reason="data descriptors"),
+             vcell("fsspec-zip", "coads-v3-stored-zipcli-zip64", "error", reason="data descriptors")]
+    digest = summary.summarize(payload(cells))
+    assert row(digest, "zip64")["families"]["fsspec"]["text"] == "as on the baseline"
+    assert row(digest, "layout-root")["families"]["fsspec"]["text"] == "fails only with this property"

@@ -21,6 +21,17 @@ Rules, from the detailed cells up:
 4. versions: a reader id `name@version` (or a cell's `lane` field) is one
    tested version of reader `name`; the verdict is the newest version's, and
    "since N" is the oldest version from which every newer tested one reads.
+5. what a property changes: a property row compares each reader with its own
+   result (same release) on the archive the property departs from: the same
+   dataset and variant with the row's own axes set back to the baseline's
+   (`reference_of`; the writer and layout too where no such archive exists).
+   A fixture the reader fails exactly as it fails its reference is set aside
+   ("as on the baseline": the baseline row says it once); one it reads as it
+   reads its reference counts as reading, whatever option both need; the
+   rest are judged as in rule 2, and a failure the reference does not have
+   says "only with this property". WRONG DATA is never set aside. The
+   baseline row, the synthetic baseline and other projects' archives are
+   judged absolutely.
 """
 
 from __future__ import annotations
@@ -39,7 +50,8 @@ GROUPS: list[tuple[str, str]] = [
     ("xarray", "xarray"),
     ("dask", "dask"),
     ("fsspec", "fsspec"),
-    ("gdal", "GDAL / rasterio"),
+    ("gdal", "GDAL"),
+    ("rasterio", "rasterio (its own GDAL)"),
     ("netcdf", "netCDF"),
     ("tensorstore", "tensorstore"),
     ("zarrs", "zarrs (Rust)"),
@@ -66,6 +78,7 @@ class Property:
     axes: tuple[str, ...] | None = ()
     kinds: tuple[str, ...] = REAL_DATA
     fixture: str | None = None     # a row for one archive (your own)
+    own: tuple[str, ...] = ()      # the axes whose effect the row shows (rule 5); () : judged absolutely
 
     def shown_by(self, fixture: str, tags: list[str]) -> bool:
         if self.fixture is not None:
@@ -78,32 +91,31 @@ class Property:
 
 
 PROPERTIES: list[Property] = [
-    Property("format-v3", "Zarr format", "Zarr format 3", ("baseline",)),
-    Property("format-v2", "Zarr format", "Zarr format 2", ("format:v2",), ("zarr_format",)),
-    Property("zip-stored", "ZIP member compression", "stored (no compression)", ("baseline",)),
-    Property("zip-deflate", "ZIP member compression", "deflate", ("zip:deflate",), ("compression",)),
-    Property("zip-bzip2", "ZIP member compression", "bzip2", ("zip:bzip2",), ("compression",)),
-    Property("zip-lzma", "ZIP member compression", "lzma", ("zip:lzma",), ("compression",)),
-    Property("layout-root", "Where the entries are", "at the archive root", ("layout:root", "writer:zipcli"), ("writer",)),
-    Property("layout-folder-v3", "Where the entries are", "under a folder (zip -r x.zip x.zarr), Zarr 3", ("layout:folder", "format:v3"), None),
-    Property("layout-folder-v2", "Where the entries are", "under a folder (zip -r x.zip x.zarr), Zarr 2", ("layout:folder", "format:v2"), None),
-    Property("consolidated-v3", "Metadata and chunks", "consolidated metadata, Zarr 3", ("format:v3",), ("consolidated",)),
-    Property("consolidated-v2", "Metadata and chunks", "consolidated metadata, Zarr 2", ("format:v2",), ("zarr_format", "consolidated")),
-    Property("sharding", "Metadata and chunks", "sharding (Zarr 3)", (), ("sharding",)),
-    Property("codec-none", "Metadata and chunks", "codec: none (raw chunks)", ("codec:none",), ("codec",)),
-    Property("codec-blosc", "Metadata and chunks", "codec: blosc", ("codec:blosc",), ("codec",)),
-    Property("codec-gzip", "Metadata and chunks", "codec: gzip", ("codec:gzip",), ("codec",)),
-    Property("codec-zstd-v2", "Metadata and chunks", "codec: zstd, Zarr 2", ("codec:zstd",), ("zarr_format", "codec")),
-    Property("zip64", "ZIP structure", "ZIP64 records", (), ("writer", "zip64")),
-    Property("many-entries", "ZIP structure", "more than 65,535 entries", (), ("many_entries",)),
-    Property("cd-reversed", "ZIP structure", "central directory in another order than the entries", (), ("writer", "cd_order")),
-    Property("duplicates", "ZIP structure", "duplicate entries (a rewritten ZipStore)", (), ("duplicates",)),
-    Property("rfc9", "ZIP structure", "the zipped OME-Zarr layout (RFC-9, .ozx)", (), ("writer", "rfc9")),
-    Property("writer-zarr2", "Written by", "zarr-python 2 ZipStore", ("writer:zarr2",), ("writer", "zarr_format")),
-    Property("writer-xarray", "Written by", "xarray to_zarr into a ZipStore", ("writer:xarray",), ("writer",)),
-    Property("writer-zipfile", "Written by", "a directory store zipped by Python zipfile", ("writer:zipfile", "layout:root"), ("writer",)),
+    Property("baseline", "Baseline", "the baseline: Zarr 3, stored members, entries at the root, zarr-python 3 ZipStore", ("baseline",)),
+    Property("format-v2", "Zarr format", "Zarr format 2", ("format:v2",), ("zarr_format",), own=("zarr_format",)),
+    Property("zip-deflate", "ZIP member compression", "deflate", ("zip:deflate",), ("compression",), own=("compression",)),
+    Property("zip-bzip2", "ZIP member compression", "bzip2", ("zip:bzip2",), ("compression",), own=("compression",)),
+    Property("zip-lzma", "ZIP member compression", "lzma", ("zip:lzma",), ("compression",), own=("compression",)),
+    Property("layout-root", "Where the entries are", "at the archive root, zipped by the zip command", ("layout:root", "writer:zipcli"), ("writer",), own=("writer",)),
+    Property("layout-folder-v3", "Where the entries are", "under a folder (zip -r x.zip x.zarr), Zarr 3", ("layout:folder", "format:v3"), None, own=("layout",)),
+    Property("layout-folder-v2", "Where the entries are", "under a folder (zip -r x.zip x.zarr), Zarr 2", ("layout:folder", "format:v2"), None, own=("layout",)),
+    Property("consolidated-v3", "Metadata and chunks", "consolidated metadata, Zarr 3", ("format:v3",), ("consolidated",), own=("consolidated",)),
+    Property("consolidated-v2", "Metadata and chunks", "consolidated metadata, Zarr 2", ("format:v2",), ("zarr_format", "consolidated"), own=("consolidated",)),
+    Property("sharding", "Metadata and chunks", "sharding (Zarr 3)", (), ("sharding",), own=("sharding",)),
+    Property("codec-none", "Metadata and chunks", "codec: none (raw chunks)", ("codec:none",), ("codec",), own=("codec",)),
+    Property("codec-blosc", "Metadata and chunks", "codec: blosc", ("codec:blosc",), ("codec",), own=("codec",)),
+    Property("codec-gzip", "Metadata and chunks", "codec: gzip", ("codec:gzip",), ("codec",), own=("codec",)),
+    Property("codec-zstd-v2", "Metadata and chunks", "codec: zstd, Zarr 2", ("codec:zstd",), ("zarr_format", "codec"), own=("codec",)),
+    Property("zip64", "ZIP structure", "ZIP64 records", (), ("writer", "zip64"), own=("zip64",)),
+    Property("many-entries", "ZIP structure", "more than 65,535 entries", (), ("many_entries",), own=("many_entries",)),
+    Property("cd-reversed", "ZIP structure", "central directory in another order than the entries", (), ("writer", "cd_order"), own=("cd_order",)),
+    Property("duplicates", "ZIP structure", "duplicate entries (a rewritten ZipStore)", (), ("duplicates",), own=("duplicates",)),
+    Property("rfc9", "ZIP structure", "the zipped OME-Zarr layout (RFC-9, .ozx)", (), ("writer", "rfc9"), own=("rfc9",)),
+    Property("writer-zarr2", "Written by", "zarr-python 2 ZipStore", ("writer:zarr2",), ("writer", "zarr_format"), own=("writer",)),
+    Property("writer-xarray", "Written by", "xarray to_zarr into a ZipStore", ("writer:xarray",), ("writer",), own=("writer",)),
+    Property("writer-zipfile", "Written by", "a directory store zipped by Python zipfile", ("writer:zipfile", "layout:root"), ("writer",), own=("writer",)),
     Property("dtypes-v3", "Data types", "every data type of the synthetic set, Zarr 3", ("baseline",), (), ("synthetic",)),
-    Property("dtypes-v2", "Data types", "every data type of the synthetic set, Zarr 2", ("format:v2",), ("zarr_format",), ("synthetic",)),
+    Property("dtypes-v2", "Data types", "every data type of the synthetic set, Zarr 2", ("format:v2",), ("zarr_format",), ("synthetic",), own=("zarr_format",)),
 ]
 
 VERDICT_BY_OUTCOME = {
@@ -111,8 +123,9 @@ VERDICT_BY_OUTCOME = {
     "error": "fails", "crash": "fails", "timeout": "fails", "unsupported": "fails",
     "not-installed": "not-tested", "fixture-error": "not-tested", "unjudged": "not-tested",
 }  # partial: "reads-with-option" or "reads-partly", by whether an option is named
-# best first: a family shows its best reader's verdict
-VERDICTS = ("reads", "reads-with-option", "reads-some", "reads-partly", "fails", "wrong-data", "not-tested")
+# best first: a family shows its best reader's verdict; "as-baseline" (rule 5) after every verdict the property causes,
+# so that a family shows what the property changes for one of its readers before what it changes for none
+VERDICTS = ("reads", "reads-with-option", "reads-some", "reads-partly", "fails", "wrong-data", "as-baseline", "not-tested")
 READING = ("reads", "reads-with-option")
 LEGEND = {
     "reads": "every check holds with the default call",
@@ -121,6 +134,7 @@ LEGEND = {
     "reads-partly": "opens, but some checks fail (which: in the details)",
     "fails": "raises, crashes, times out, or refuses by design",
     "wrong-data": "opens and returns values that differ from what was written",
+    "as-baseline": "fails on these archives exactly as on the archive without the property: the property changes nothing",
     "not-tested": "no cell ran (environment not buildable here, or no such archive)",
 }
 
@@ -209,29 +223,110 @@ def why(cell: dict) -> str:
     return first_line(cell.get("reason")) or first_line(cell.get("message"))
 
 
-def _reader_verdict(cells: list[dict]) -> dict:
-    """Rule 2: one reader (one version) over the fixtures of a property."""
-    tested = [c for c in cells if cell_verdict(c) != "not-tested"]
+def _reader_verdict(cells: list[dict], refs: dict[str, dict | None] | None = None) -> dict:
+    """Rule 2 (and rule 5 where `refs` gives each cell the reference cell it is compared with): one reader (one
+    version) over the fixtures of a property."""
+    refs = refs or {}
     ids = [c["cell"] for c in cells]
+    kept, set_aside, broken, fixed, as_before = [], [], [], [], []
+    for c in cells:
+        relation = relation_to(c, refs.get(c["cell"]))
+        if relation == "same-failing":
+            set_aside.append(c)
+            continue
+        kept.append(c)
+        if relation == "same-reading" and cell_verdict(c) != "reads":   # it needs the option its reference needs
+            as_before.append(c["cell"])
+        elif relation == "breaks":
+            broken.append(c["cell"])
+        elif relation == "fixes":
+            fixed.append(c["cell"])
+    if set_aside and not [c for c in kept if cell_verdict(c) != "not-tested"]:
+        return {"verdict": "as-baseline", "reason": f"{set_aside[0]['fixture']}: {why(set_aside[0])}", "cells": ids,
+                "absolute": cell_verdict(set_aside[0])}
+    out = _absolute_verdict(kept, as_before)
+    out["cells"] = ids
+    if out["verdict"] not in READING and broken:
+        out["only"] = True          # its reference reads: the property is what fails
+    if out["verdict"] in READING and fixed and not as_before:
+        out["baseline_fails"] = True
+    if as_before and out["verdict"] in READING:
+        out["as_baseline"] = True
+    if set_aside:
+        out["set_aside"] = [c["cell"] for c in set_aside]
+    return out
+
+
+def relation_to(cell: dict, ref: dict | None) -> str:
+    """How a cell's verdict compares with its reference's (rule 5): same-reading, same-failing, breaks, fixes, differs,
+    or absolute (no reference, or one of the two not tested). WRONG DATA is never same-failing: it is never set aside."""
+    if ref is None:
+        return "absolute"
+    mine, theirs = cell_verdict(cell), cell_verdict(ref)
+    if "not-tested" in (mine, theirs):
+        return "absolute"
+    if mine in READING and theirs in READING:
+        return "same-reading" if (mine, cell.get("option")) == (theirs, ref.get("option")) else "differs"
+    if mine == theirs and mine != "wrong-data":
+        return "same-failing"
+    if theirs in READING:
+        return "breaks"
+    if mine in READING:
+        return "fixes"
+    return "differs"
+
+
+def _absolute_verdict(cells: list[dict], as_before: list[str] = ()) -> dict:
+    """Rule 2 over the cells kept; a cell that reads as its reference reads counts as reading (rule 5)."""
+    tested = [c for c in cells if cell_verdict(c) != "not-tested"]
     if not tested:
-        return {"verdict": "not-tested", "reason": why(cells[0]) if cells else "", "cells": ids}
-    verdicts = [cell_verdict(c) for c in tested]
-    wrong = [c for c in tested if cell_verdict(c) == "wrong-data"]
+        return {"verdict": "not-tested", "reason": why(cells[0]) if cells else ""}
+
+    def verdict(c):
+        return "reads" if c["cell"] in as_before else cell_verdict(c)
+    verdicts = [verdict(c) for c in tested]
+    wrong = [c for c in tested if verdict(c) == "wrong-data"]
     if wrong:
-        return {"verdict": "wrong-data", "reason": f"{wrong[0]['fixture']}: {why(wrong[0])}", "cells": ids}
+        return {"verdict": "wrong-data", "reason": f"{wrong[0]['fixture']}: {why(wrong[0])}"}
     if all(v in READING for v in verdicts):
-        optioned = [c for c in tested if cell_verdict(c) == "reads-with-option"]
+        optioned = [c for c in tested if verdict(c) == "reads-with-option"]
         if optioned:
-            return {"verdict": "reads-with-option", "option": optioned[0]["option"], "cells": ids}
-        return {"verdict": "reads", "cells": ids}
+            return {"verdict": "reads-with-option", "option": optioned[0]["option"]}
+        return {"verdict": "reads"}
     if len(set(verdicts)) == 1:
-        return {"verdict": verdicts[0], "reason": why(tested[0]), "cells": ids}
-    reading = [c for c in tested if cell_verdict(c) in READING]
+        return {"verdict": verdicts[0], "reason": why(tested[0])}
+    reading = [c for c in tested if verdict(c) in READING]
     if not reading:  # reads partly here, fails there
-        worst = max(tested, key=lambda c: VERDICTS.index(cell_verdict(c)))
-        return {"verdict": "reads-partly" if "reads-partly" in verdicts else "fails", "reason": f"{worst['fixture']}: {why(worst)}", "cells": ids}
-    failing = next(c for c in tested if cell_verdict(c) not in READING)
-    return {"verdict": "reads-some", "read": len(reading), "of": len(tested), "reason": f"{failing['fixture']}: {why(failing)}", "cells": ids}
+        worst = max(tested, key=lambda c: VERDICTS.index(verdict(c)))
+        return {"verdict": "reads-partly" if "reads-partly" in verdicts else "fails", "reason": f"{worst['fixture']}: {why(worst)}"}
+    failing = next(c for c in tested if verdict(c) not in READING)
+    return {"verdict": "reads-some", "read": len(reading), "of": len(tested), "reason": f"{failing['fixture']}: {why(failing)}"}
+
+
+def reference_of(cell: dict, own: tuple[str, ...], cells_by_variant: dict) -> dict | None:
+    """Rule 5: the same reader's cell (same release) on the archive this cell's archive departs from along `own`:
+    the same dataset and variant with `own` set back to the baseline's; where no such archive was run, also the
+    writer and the layout (a zipped folder of Zarr 2 has no root twin: its twin is zarr-python's own archive)."""
+    variant, dataset = cell.get("variant"), _dataset(cell)
+    if not own or not variant or not dataset:
+        return None
+    from fixtures.variants import BASELINE
+
+    base = BASELINE.to_dict()
+    wanted = dict(variant, **{axis: base[axis] for axis in own})
+    for candidate in (wanted, dict(wanted, writer=base["writer"], layout=base["layout"])):
+        found = cells_by_variant.get((cell["reader"], dataset, _frozen(candidate)))
+        if found is not None and found["cell"] != cell["cell"]:
+            return found
+    return None
+
+
+def _dataset(cell: dict) -> str:
+    return next((t[len("dataset:"):] for t in cell.get("tags", []) if t.startswith("dataset:")), "")
+
+
+def _frozen(variant: dict) -> tuple:
+    return tuple(sorted(variant.items()))
 
 
 def _since(by_version: dict[str, dict], settled: dict[str, dict] | None = None) -> dict:
@@ -264,7 +359,7 @@ def _since(by_version: dict[str, dict], settled: dict[str, dict] | None = None) 
 
 
 def _reading_level(verdict: str) -> int:
-    """2: reads (with or without an option); 1: reads some archives, or partly; 0: fails, or wrong data."""
+    """2: reads (with or without an option); 1: reads some archives, or partly; 0: fails, wrong data, as on the baseline."""
     return 2 if verdict in READING else 1 if verdict in ("reads-some", "reads-partly") else 0
 
 
@@ -272,11 +367,17 @@ def words(verdict: dict) -> str:
     """A verdict in words, the same in Markdown and HTML (reason and versions apart)."""
     v = verdict["verdict"]
     text = {"reads": "reads", "reads-partly": "reads partly", "fails": "fails", "wrong-data": "WRONG DATA",
-            "not-tested": "not tested"}.get(v)
+            "not-tested": "not tested", "as-baseline": "as on the baseline"}.get(v)
     if v == "reads-with-option":
         text = f"reads with option {verdict['option']}"
     elif v == "reads-some":
         text = f"reads {verdict['read']} of {verdict['of']} archives"
+    if verdict.get("only"):
+        text += " only with this property"
+    elif verdict.get("as_baseline"):
+        text += ", as on the baseline"
+    elif verdict.get("baseline_fails"):
+        text += " (the baseline fails)"
     if verdict.get("since"):
         text += f" since {verdict['since']}" if _reading_level(v) else f" (no longer reads since {verdict['since']})"
     return text
@@ -287,7 +388,7 @@ def _family_cell(reader_verdicts: dict[str, dict], members: list[str]) -> dict:
     ranked = sorted(reader_verdicts, key=lambda r: (VERDICTS.index(reader_verdicts[r]["verdict"]), members.index(r)))
     best = reader_verdicts[ranked[0]]
     by = [r for r in ranked if reader_verdicts[r]["verdict"] == best["verdict"]]
-    out = {k: v for k, v in best.items() if k not in ("cells", "versions", "version", "by_version")}
+    out = {k: v for k, v in best.items() if k not in ("cells", "versions", "version", "by_version", "set_aside")}
     out["readers"] = by if len(by) < len(reader_verdicts) else []
     out["tested"] = {r: reader_verdicts[r].get("versions") or [reader_verdicts[r]["version"]] for r in members if r in reader_verdicts}
     wrong = [r for r in ranked if reader_verdicts[r]["verdict"] == "wrong-data" and r not in by]
@@ -313,8 +414,11 @@ def summarize(payload: dict) -> dict:
         families.setdefault(family_of(reader), []).append(reader)
     labels = dict(GROUPS)
     by_reader_fixture: dict[tuple[str, str], list[dict]] = {}
+    by_variant: dict[tuple, dict] = {}   # (reader id with its release, dataset, variant) -> cell: rule 5's references
     for cell in cells:
         by_reader_fixture.setdefault((reader_and_version(cell)[0], cell["fixture"]), []).append(cell)
+        if cell.get("variant") and _dataset(cell):
+            by_variant[(cell["reader"], _dataset(cell), _frozen(cell["variant"]))] = cell
     rows = []
     for prop in properties_of(cells):
         fixtures = sorted(f for f, tags in tags_of.items() if prop.shown_by(f, tags))
@@ -330,8 +434,9 @@ def summarize(payload: dict) -> dict:
                 by_version: dict[str, list[dict]] = {}
                 for cell in found:
                     by_version.setdefault(reader_and_version(cell)[1], []).append(cell)
-                settled = {v: _reader_verdict(kept) for v, cs in by_version.items() if (kept := [c for c in cs if not unsettled(c)])}
-                reader_verdicts[reader] = _since({v: _reader_verdict(cs) for v, cs in by_version.items()}, settled)
+                refs = {c["cell"]: reference_of(c, prop.own, by_variant) for c in found}
+                settled = {v: _reader_verdict(kept, refs) for v, cs in by_version.items() if (kept := [c for c in cs if not unsettled(c)])}
+                reader_verdicts[reader] = _since({v: _reader_verdict(cs, refs) for v, cs in by_version.items()}, settled)
                 reader_verdicts[reader]["library"] = version_library(found[0])
             row["families"][family_id] = _family_cell(reader_verdicts, members) if reader_verdicts else \
                 {"verdict": "not-tested", "text": "not tested", "readers": [], "tested": {}, "per_reader": {}, "versions": ""}
@@ -377,7 +482,7 @@ def markdown_lines(summary: dict) -> list[str]:
                 text = f"**{_md(cell['text'])}**"
             if cell.get("readers"):
                 text += f" ({', '.join(cell['readers'])})"
-            if cell.get("reason") and cell["verdict"] not in READING:
+            if cell.get("reason") and cell["verdict"] not in (*READING, "as-baseline"):   # the baseline row says why, once
                 text += f": {_md(_clip(cell['reason'], 90))}"
             if cell.get("warning"):
                 text += f"; **{_md(_clip(cell['warning'], 90))}**"

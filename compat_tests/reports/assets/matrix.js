@@ -8,7 +8,7 @@
   const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
   const READING = ['reads', 'reads-with-option'];
   const VERDICT_WORD = { 'reads': 'reads', 'reads-with-option': 'reads with option X', 'reads-some': 'reads N of M',
-    'reads-partly': 'reads partly', 'fails': 'fails', 'wrong-data': 'WRONG DATA', 'not-tested': 'not tested' };
+    'reads-partly': 'reads partly', 'fails': 'fails', 'wrong-data': 'WRONG DATA', 'as-baseline': 'as on the baseline', 'not-tested': 'not tested' };
   // cell record: [reader, fixture, outcome, as expected, expected, message, reason, link, option, seconds,
   //               details, truth from, repro, notes, cell id when not <reader>--<fixture>,
   //               when it ran if the result came from the cache]
@@ -54,7 +54,7 @@
         // the option in code type, not in the bold verdict
         let inner = `<b>${c.option ? esc(c.text).replace(esc(c.option), `</b><code>${esc(c.option)}</code><b>`) : esc(c.text)}</b>`;
         if (c.readers && c.readers.length) inner += `<small>with ${esc(c.readers.join(', '))}</small>`;
-        if (str(c.reason ?? -1) && !READING.includes(c.verdict)) inner += `<span class=why>${esc(str(c.reason))}</span>`;
+        if (str(c.reason ?? -1) && !READING.includes(c.verdict) && c.verdict !== 'as-baseline') inner += `<span class=why>${esc(str(c.reason))}</span>`;
         if (str(c.warning ?? -1)) inner += `<span class=warn>${esc(str(c.warning))}</span>`;
         if (c.versions) inner += `<small>${esc(c.versions)}</small>`;
         h += `<td data-key="${esc('summary:' + row.id + ':' + f.id)}" class="v-${esc(c.verdict)}" tabindex=0 data-row="${esc(row.id)}" ` +
