@@ -19,6 +19,7 @@ import traceback
 import warnings
 
 from core import canonical
+from core.errors import exception_text
 
 
 def _cast_digest(values, expected: dict) -> str | None:
@@ -93,7 +94,7 @@ def main() -> int:
         except BaseException as exc:  # the reader's exception is the cell's result
             if isinstance(exc, KeyboardInterrupt):
                 raise
-            answer = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:2000], "traceback": traceback.format_exc(limit=8)[-4000:]}
+            answer = {"ok": False, "error": exception_text(exc)[:2000], "traceback": traceback.format_exc(limit=8)[-4000:]}
             if isinstance(exc, MemoryError):  # the worker's memory cap (RLIMIT_AS) refused an allocation
                 answer["memory"] = True
         answer["seconds"] = time.perf_counter() - started

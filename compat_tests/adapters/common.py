@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+from core.errors import exception_text
+
 
 def box(expected: dict) -> tuple[slice, ...]:
     return tuple(slice(start, stop) for start, stop in expected["slice"])
@@ -31,7 +33,7 @@ def read_each(manifest: dict, read_one: Callable[[dict], dict]) -> tuple[dict, d
         except Missing as exc:
             arrays[expected["path"]] = {"missing": str(exc)}
         except Exception as exc:  # one array failing is a finding, not the end of the cell
-            errors[expected["path"]] = f"{type(exc).__name__}: {exc}"[:500]
+            errors[expected["path"]] = exception_text(exc)[:500]
     return arrays, errors
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from compat_tests.adapters.common import box, groups_of, option, store_path
+from core.errors import exception_text
 
 NOT_XARRAY = ("path_from_prefix", "url_folder")  # options the adapter turns into a group or a URL
 
@@ -38,7 +39,7 @@ def read_with(open_group, manifest: dict, options: dict) -> dict:
             ds = open_group(full_group, kwargs)
         except Exception as exc:
             for expected in expected_arrays:
-                errors[expected["path"]] = f"{type(exc).__name__}: {exc}"[:500]
+                errors[expected["path"]] = exception_text(exc)[:500]
             continue
         with ds:
             listed += [f"{group}/{name}" if group else str(name) for name in ds.variables]
@@ -57,5 +58,5 @@ def read_with(open_group, manifest: dict, options: dict) -> dict:
                         "dims": list(variable.dims) or None,
                     }
                 except Exception as exc:
-                    errors[expected["path"]] = f"{type(exc).__name__}: {exc}"[:500]
+                    errors[expected["path"]] = exception_text(exc)[:500]
     return {"listed": sorted(listed), "arrays": arrays, "errors": errors}
