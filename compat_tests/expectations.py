@@ -44,6 +44,11 @@ SCHEMA = {
                     "link": {"type": "string", "pattern": r"^https://\S+$"},
                     "evidence": {"type": "string"},
                     "versions": {"type": "object", "minProperties": 1, "additionalProperties": {"type": "string", "minLength": 1}},
+                    # outcome slow: what the one measurement found (./run python -m compat_tests measure CELL)
+                    "measured": {"type": "object", "required": ["cell", "seconds", "outcome", "date"], "additionalProperties": False,
+                                 "properties": {"cell": {"type": "string"}, "seconds": {"type": "number", "exclusiveMinimum": 0},
+                                                "outcome": {"enum": ["pass", "partial"]}, "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+                                                "versions": {"type": "object"}}},
                 },
             },
         }
@@ -63,14 +68,17 @@ class Expectation:
     pattern: str = ""
     entry: int | None = None      # index of the matrix.yaml entry that decided
     also: tuple[str, ...] = ()    # a non-deterministic cell: other outcomes the same cause gives on other runs
+    measured: dict | None = None  # outcome slow: the one measurement (cell, seconds, outcome, date, versions)
 
 
 PASS = Expectation("pass")
 
 
-def allows(expected: Expectation, outcome: str) -> bool:
-    """The outcome is the expected one, or one of the others a non-deterministic cause also gives (`also`)."""
-    return outcome == expected.outcome or outcome in expected.also
+def allows(expected: Expectation, outcome: str, message: str = "") -> bool:
+    """The outcome is the expected one, or one of the others a non-deterministic cause also gives (`also`), compared
+    as outcome classes (core.outcomes.outcome_class: the time limit and the memory cap are one class, `limit`)."""
+    got = core_outcomes.outcome_class(outcome, message)
+    return got in {core_outcomes.outcome_class(o) for o in (expected.outcome, *expected.also)}
 
 
 def load(path: Path = MATRIX_FILE) -> list[dict]:
@@ -80,20 +88,41 @@ def load(path: Path = MATRIX_FILE) -> list[dict]:
         # libyaml's loader where PyYAML has it: ten times faster on this file, read by every process of a run
         data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) \
             or {"expectations": []}
-    except (OSError, yaml.YAMLError) as exc:
-        raise MatrixFileError(f"{path}: {exc}") from exc
+    except OSError as exc:
+        raise MatrixFileError(f"{path}: cannot read it ({exc.strerror})") from None
+    except yaml.YAMLError as exc:  # one line: the file, line and column, and what is wrong there
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        what = " ".join(str(p) for p in (getattr(exc, "context", None), getattr(exc, "problem", None)) if p) or str(exc).splitlines()[0]
+        raise MatrixFileError(f"{path}{where}: not valid YAML: {what}") from None
     try:
         jsonschema.validate(data, SCHEMA)
     except jsonschema.ValidationError as exc:
         where = "/".join(str(p) for p in exc.absolute_path)
-        raise MatrixFileError(f"{path}: {where}: {exc.message}") from None
+        number = exc.absolute_path[1] if len(exc.absolute_path) > 1 and isinstance(exc.absolute_path[1], int) else None
+        raise MatrixFileError(f"{path}{_line_of(path, number)}: {where}: {exc.message}"[:600]) from None
     for number, entry in enumerate(data["expectations"]):
+        if (entry["outcome"] == "slow") != ("measured" in entry):
+            raise MatrixFileError(f"{path}{_line_of(path, number)}: expectations/{number}: outcome slow and `measured` go together "
+                                  "(the one measurement: ./run python -m compat_tests measure CELL)")
         for library, spec in (entry.get("versions") or {}).items():
             try:
                 SpecifierSet(spec)
             except InvalidSpecifier:
                 raise MatrixFileError(f"{path}: expectations/{number}: versions: {library}: {spec!r} is not a version specifier such as '<3.11'") from None
     return data["expectations"]
+
+
+def _line_of(path: Path, number: int | None) -> str:
+    """":LINE" of the matrix.yaml entry `number` (where its first key is), or "" when it cannot be told."""
+    if number is None:
+        return ""
+    try:
+        node = yaml.compose(Path(path).read_text(encoding="utf-8"))
+        entries = dict((k.value, v) for k, v in node.value)["expectations"]
+        return f":{entries.value[number].start_mark.line + 1}"
+    except Exception:  # a best effort: the message names the entry's number anyway
+        return ""
 
 
 def check_patterns_match(entries: list[dict], all_cells: list[str]) -> None:
@@ -122,7 +151,8 @@ def expectation_for(cell: str, entries: list[dict], versions: dict | None = None
     for number, entry in enumerate(entries):
         for pattern in entry["cells"]:
             if fnmatch.fnmatchcase(cell, pattern) and condition_holds(entry, versions):
-                return Expectation(entry["outcome"], entry["reason"], entry["link"], pattern, number, tuple(entry.get("also", ())))
+                return Expectation(entry["outcome"], entry["reason"], entry["link"], pattern, number, tuple(entry.get("also", ())),
+                                   entry.get("measured"))
     return PASS
 
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import os
 
+from core.outcomes import MEMORY_CAP_MARK
+
 DEFAULT_CELL_SECONDS = float(os.environ.get("ZIPCOMPAT_CELL_TIMEOUT", "60"))
 SECONDS_PER_ENTRY = 0.002
 DESCRIBE_SECONDS = 120.0  # a worker's first answer (`describe`) includes importing its library
 MAX_ENTRIES_COUNTED = 200_000  # an archive's claimed entry count is not trusted past this (hostile input)
 
 
-MEMORY_CAP_PREFIX = "memory cap reached at"  # how a cell that ended on a worker's memory cap says so
+MEMORY_CAP_PREFIX = MEMORY_CAP_MARK  # how a cell that ended on a worker's memory cap says so
 
 
 def memory_cap_message(memory_gib: float, what: str) -> str:

@@ -7,16 +7,28 @@ The meanings are in ../shared/DESIGN.md and the legend of the HTML table
 from __future__ import annotations
 
 PASS = "pass"
-OUTCOMES = ("pass", "partial", "wrong-data", "silent-missing", "error", "crash", "timeout", "unsupported", "not-installed",
+OUTCOMES = ("pass", "partial", "wrong-data", "silent-missing", "error", "crash", "timeout", "slow", "unsupported", "not-installed",
             "fixture-error", "unjudged")
+# slow: reads correctly, but slower than the cell limit; measured once (matrix.yaml `measured`), not run at every run
 # every outcome but pass: what a matrix.yaml entry may expect (unjudged is decided by the run, never expected)
 NON_PASS = tuple(o for o in OUTCOMES if o not in (PASS, "unjudged"))
 # for a user the call worked and the data is wrong or gone: shown as loudly as each output can
 LOUD = ("wrong-data", "silent-missing")
 # how bad an outcome is, for "regressed" and "newly passing" (report diff)
 RANK = {"pass": 0, "partial": 1, "unsupported": 2, "not-installed": 2, "fixture-error": 2, "unjudged": 2,
-        "error": 3, "timeout": 3, "crash": 4, "wrong-data": 5, "silent-missing": 5}
+        "error": 3, "timeout": 3, "slow": 2, "crash": 4, "wrong-data": 5, "silent-missing": 5}
 # outcomes that say nothing about the reader: the harness could not run the cell
 NOT_TESTED = ("not-installed", "fixture-error")
 
 assert set(RANK) == set(OUTCOMES), "every outcome has a rank"
+
+MEMORY_CAP_MARK = "memory cap reached at"   # how a cell that ended on a worker's memory cap says so (core/limits.py)
+
+
+def outcome_class(outcome: str, message: str = "") -> str:
+    """What must come out the same on every run (expectations, the determinism check): the outcome, except that a
+    reader stopped by one of the harness's own limits is `limit` whichever came first, the time limit or the memory
+    cap: which of the two a reader that never ends reaches first depends on the machine's load, not on the reader."""
+    if outcome == "timeout" or (outcome == "crash" and MEMORY_CAP_MARK in (message or "")):
+        return "limit"
+    return outcome

@@ -24,7 +24,7 @@ from compat_tests.result_cache import run_info_text
 # text, not emoji: the page must read the same on a machine without an emoji font
 LABEL = {
     "pass": "pass", "partial": "partial", "wrong-data": "WRONG DATA", "silent-missing": "DATA MISSING", "error": "error", "crash": "crash",
-    "timeout": "timeout", "unsupported": "n/a", "not-installed": "not installed", "fixture-error": "no fixture",
+    "timeout": "timeout", "slow": "slow", "unsupported": "n/a", "not-installed": "not installed", "fixture-error": "no fixture",
     "unjudged": "unjudged",
 }
 
@@ -36,6 +36,7 @@ LEGEND = {
     "error": "the reader raised an exception",
     "crash": "the reader's process died of a signal, or reached its memory cap (the message says \"memory cap reached at N GiB\")",
     "timeout": "no answer within the cell's time limit",
+    "slow": "reads correctly, slower than the cell limit: measured once (matrix.yaml), not run at every run",
     "unsupported": "refused by design (declared in matrix.yaml)",
     "not-installed": "the reader's environment could not be built here",
     "fixture-error": "the archive could not be built",

@@ -9,7 +9,7 @@ from compat_tests.result_cache import run_info_text
 
 SYMBOL = {
     "pass": "✅", "partial": "🟡", "wrong-data": "❌ WRONG DATA", "silent-missing": "❌ DATA MISSING, NO ERROR", "error": "⛔", "crash": "💥",
-    "timeout": "⏱", "unsupported": "➖", "not-installed": "∅", "fixture-error": "🧱", "unjudged": "❔",
+    "timeout": "⏱", "slow": "🐢", "unsupported": "➖", "not-installed": "∅", "fixture-error": "🧱", "unjudged": "❔",
 }
 
 
