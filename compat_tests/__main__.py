@@ -12,6 +12,8 @@
                                               every reader's full read of the same archives as a ratio to the
                                               floor (raw read + inflate + decode + copy), values verified:
                                               reports/bench-readers.json, .md, .html, .png
+  measure CELL [--limit S]                    run one cell with time to spare: a slow path's matrix.yaml `measured`
+  determinism [--runs N] [matrix options]     run the matrix N times with --rerun; list cells whose outcome class changed
   ci-workflow [--check]                       write (or check) .github/workflows/matrix.yml from the reader declarations
   reader-table [--check]                      write (or check) the README's table of readers from the declarations
 """
@@ -166,7 +168,17 @@ def main(argv=None) -> int:
     sub.add_parser("bench-readers", help="every reader's full read of the same archives against the floor (options: see bench-readers --help)")
     sub.add_parser("reader-table", help="write (or --check) the README's table of readers from the declarations")
     sub.add_parser("ci-workflow", help="write (or --check) the CI workflow from the reader declarations and environments")
+    sub.add_parser("measure", help="run one cell with time to spare (a slow path's measurement)")
+    sub.add_parser("determinism", help="run the matrix several times with --rerun and list cells whose outcome class changed")
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["measure"]:  # harness commands with their own options
+        from compat_tests.measure import main as measure_main
+
+        return measure_main(argv[1:])
+    if argv[:1] == ["determinism"]:
+        from compat_tests.determinism import main as determinism_main
+
+        return determinism_main(argv[1:])
     if argv[:1] == ["reader-table"]:
         from compat_tests.tools.reader_table import main as table_main
 

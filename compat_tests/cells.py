@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from compat_tests.bounded import read_json
-from compat_tests.checks import STOP, unchecked
+from compat_tests.checks import STOP, judge, unchecked
 from compat_tests.outcomes import decide_cell
 from compat_tests.readers import Reader
 from compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
@@ -32,6 +32,7 @@ class CellResult:
     notes: list[str] = field(default_factory=list)   # what the adapter reports beyond the checks, and every attempt
     attempts: list[dict] = field(default_factory=list)  # the default call and each option set tried: label, outcome, message
     unchecked: dict[str, str] = field(default_factory=dict)  # arrays of the archive no check covers, with the reason
+    race_hits: int = 0                 # tries that failed with a race the reader declares, and were tried again
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -48,10 +49,11 @@ def cell_id(reader: str, fixture: str) -> str:
 
 def all_cell_ids() -> list[str]:
     """Every cell of the default matrix: what matrix.yaml patterns are checked against."""
+    from compat_tests.habits import habit_ids
     from compat_tests.readers import matrix_readers
     from fixtures.registry import matrix_fixture_ids
 
-    return [cell_id(r, f) for r in matrix_readers() for f in matrix_fixture_ids()]
+    return [cell_id(r, f) for r in matrix_readers() for f in [*matrix_fixture_ids(), *habit_ids()]]
 
 
 def repro_command(cell: str, archive: str | None = None) -> str:
@@ -77,6 +79,45 @@ class Describer:
         return self.cache[reader.id]
 
 
+RACE_TRIES = 5          # a try that failed with a declared race is tried again, up to this many tries in all
+RACE_NOTE = "race hit"
+
+
+def race_signature(reader: Reader, status: str, payload) -> tuple[str, str] | None:
+    """The declared race (signature, link) a failed try shows, if any: the worker's error, or an array's."""
+    if not reader.races:
+        return None
+    texts = [str(payload)] if status != "ok" else [str(e) for e in (payload.get("errors") or {}).values()] + \
+        [str(a.get("error", "")) for a in (payload.get("arrays") or {}).values()]
+    for signature, link in reader.races:
+        if any(signature in text for text in texts):
+            return signature, link
+    return None
+
+
+def ask_past_races(reader: Reader, worker, request: dict, manifest: dict, timeout: float, spent: list[float], notes: list[str]):
+    """One try of the reader (the default call or an option set); a failure with the signature of a race the reader
+    declares is tried again, up to RACE_TRIES, within the cell's time limit. A reading that returned values that
+    differ from the manifest is never tried again: wrong data is the finding, whatever caused it. A hostile archive's
+    damage (a bad CRC on purpose) is no race: its failures are never tried again."""
+    tries = 1 if manifest.get("hostile") or manifest.get("unjudged") else RACE_TRIES
+    for number in range(1, tries + 1):
+        reply = worker.request(request, timeout=timeout)
+        spent.append(reply.seconds or timeout)
+        payload = reply.result if reply.status == "ok" else reply.error
+        hit = race_signature(reader, reply.status, payload)
+        if hit is None or (reply.status == "ok" and judge(manifest, payload).outcome == "wrong-data"):
+            if number > 1:
+                notes.append(f"try {number}: no race ({reply.status})")
+            return reply
+        last = number == tries or sum(spent) > timeout
+        notes.append(f"{RACE_NOTE} on try {number} of at most {tries} (the reader's declared race, {hit[1]}): '{hit[0]}'; "
+                     + ("no try left: the cell's outcome is this failure" if last else "tried again"))
+        if last:
+            break
+    return reply
+
+
 def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path, pool: WorkerPool,
              describe: Describer, timeout: float = DEFAULT_TIMEOUT) -> CellResult:
     started = time.perf_counter()
@@ -88,26 +129,26 @@ def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path
     timeout = time_limit(timeout, manifest)
     worker = pool.for_reader(reader)
     request = {"adapter": reader.adapter, "archive": str(archive), "manifest": str(manifest_path), "options": {}}
-    reply = worker.request(request, timeout=timeout)
+    race_notes: list[str] = []
+    spent: list[float] = []
+    reply = ask_past_races(reader, worker, request, manifest, timeout, spent, race_notes)
 
     def as_pair(r):
         return (r.status, r.result if r.status == "ok" else r.error)
 
-    spent = [reply.seconds]
     retried_notes: list[str] = []  # what the adapter noted on each attempt with options (a CLI reader: its command lines)
 
     def retry(options):
         # the options share the cell's time limit: a slow archive gets fewer attempts, never a longer cell
         if sum(spent) > timeout:
             return STOP, f"the cell's {timeout:g} s for trying options is spent"
-        answer = worker.request(dict(request, options=options), timeout=timeout)
-        spent.append(answer.seconds or timeout)
+        answer = ask_past_races(reader, worker, dict(request, options=options), manifest, timeout, spent, race_notes)
         if answer.status == "ok":
             retried_notes.extend(f"with {json.dumps(options, sort_keys=True)}: {n}" for n in answer.result.get("notes", []))
         return as_pair(answer)
 
     decision = decide_cell(manifest, as_pair(reply), description.get("fallbacks", []), retry)
-    notes = (reply.result.get("notes", []) if reply.status == "ok" else []) + decision.notes + retried_notes
+    notes = race_notes + (reply.result.get("notes", []) if reply.status == "ok" else []) + decision.notes + retried_notes
     skipped = unchecked(manifest)
     message = decision.message
     if skipped:
@@ -116,6 +157,43 @@ def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path
     result = CellResult(cell, reader.id, fixture_id, decision.outcome, message, option=decision.option, seconds=reply.seconds,
                         details=decision.failed, notes=notes, unchecked=skipped,
                         attempts=[{"label": a.label, "outcome": a.outcome, "message": a.message[:500], "docs": list(a.docs)}
-                                  for a in decision.attempts])
+                                  for a in decision.attempts], race_hits=sum(1 for n in race_notes if n.startswith(RACE_NOTE)))
     result.wall_seconds = time.perf_counter() - started
     return result
+
+
+def slow_result(reader: Reader, fixture_id: str, measured: dict, limit: float) -> CellResult:
+    """A cell matrix.yaml says is slow (reads correctly, slower than the cell limit), for the releases its condition
+    names: not run at every run; the one measurement is the claim, and says how to make it again."""
+    cell = cell_id(reader.id, fixture_id)
+    where = f"measured on {measured['cell']}" + ("" if measured["cell"] == cell else " (the same reader on the same dataset)")
+    message = (f"reads correctly ({measured['outcome']}) but takes {measured['seconds']:g} s, more than the {limit:g} s cell limit: "
+               f"{where}, {measured['date']}, with {', '.join(f'{k} {v}' for k, v in (measured.get('versions') or {}).items()) or 'the release named'}; "
+               f"not run at every run (measure it again: ./run python -m compat_tests measure {measured['cell']})")
+    return CellResult(cell, reader.id, fixture_id, "slow", message)
+
+
+def cell_record(result: CellResult, reader: Reader, facts: dict, expected, description: dict, *, as_expected: bool,
+                byo: bool, cached: bool, ran: str | None, report_bug: str | None) -> dict:
+    """The cell's record in results.json (docs/results-schema.md): the one place it is assembled."""
+    return {
+        **result.to_json(),
+        "expected": None if byo else expected.outcome,
+        "expectation_entry": None if byo else expected.entry,
+        "as_expected": as_expected,
+        "reason": expected.reason,
+        "link": expected.link,
+        "tags": facts["tags"],
+        "variant": facts["variant"],     # how the archive was made (generated fixtures): the summary's rule 5 compares with its twin
+        "reference": facts["reference"],
+        "library": reader.library,
+        "family": reader.family_id,
+        "lane": reader.lane,
+        "version": str((description.get("versions") or {}).get(reader.version_key, "")) or None,
+        "call": reader.call,
+        "versions": description.get("versions"),
+        "repro": repro_command(result.cell, facts["byo_path"]),
+        "report_bug": report_bug,
+        "cached": cached,  # from the cache: its inputs had not changed since it ran
+        "ran": ran,        # when the reader ran this cell (UTC); None: no reader ran (fixture-error, slow)
+    }

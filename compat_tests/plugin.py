@@ -1,19 +1,25 @@
-"""pytest plugin of the reader matrix: options, fixtures, cells, expectations, results.json.
+"""pytest plugin of the reader matrix: one session object, hooks that delegate to it.
 
 Loaded by the top-level conftest.py, so `pytest` at the project root runs the
-default matrix: the plugin builds the fixtures once per session (in the
-controlling process, before any xdist worker starts), then one test per cell.
-It stays inert for the suite's own tests (`pytest tests`). pytest's own
-reports are the only source of the results file.
+default matrix. The shape is pytest-benchmark's: `MatrixSession` is created at
+configure (in the controller and in each xdist worker) and holds everything a
+run has: its options, checked once when the session starts (a bad reader id,
+fixture pattern or matrix.yaml is one line, never a collection error); the
+fixtures, prepared once in a child process (compat_tests/prepare.py: the
+controller never loads a dataset); the cell records as they finish
+(results.jsonl), and at the end results.json, matrix.md and matrix.html. The
+cell record itself is built by compat_tests/cells.py (cell_record). It stays
+inert for the suite's own tests (`pytest tests`). pytest's own reports are the
+only source of the results file.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import platform
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -21,13 +27,15 @@ from pathlib import Path
 import pytest
 
 from compat_tests import expectations
-from compat_tests.cells import Describer, all_cell_ids, cell_id
+from compat_tests.cells import LOUD, Describer, all_cell_ids, cell_id
 from compat_tests.readers import all_readers, lane_readers, matrix_readers
 from compat_tests.reports.summary import summarize
 from compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
 
 ROOT = Path(__file__).resolve().parent.parent
+MATRIX_DIR = ROOT / "compat_tests"
 RESULTS_KEY = "zipcompat_cell"
+SESSION = pytest.StashKey["MatrixSession"]()
 
 
 def pytest_addoption(parser):
@@ -52,137 +60,7 @@ def pytest_addoption(parser):
                          "or 'also': the cells matrix.yaml marks non-deterministic")
 
 
-MATRIX_DIR = ROOT / "compat_tests"
-
-
-def _matrix_selected(config) -> bool:
-    """True when the matrix (compat_tests/, or its test module) is among what pytest was asked to run."""
-    for arg in config.args:
-        path = Path(config.invocation_params.dir, str(arg).split("::")[0]).resolve()
-        if path == ROOT or path == MATRIX_DIR or MATRIX_DIR in path.parents:
-            return True
-    return False
-
-
-def _prepare_fixtures(config) -> None:
-    """Build the default fixtures and fetch the external archives into --fixtures-dir, once per session."""
-    from compat_tests.byo import CappedReference
-    from fixtures.build import build
-    from fixtures.external import place_external
-    from fixtures.hostile import place_hostile
-    from fixtures.registry import default_fixtures
-
-    out = Path(config.getoption("--fixtures-dir"))
-    capture = config.pluginmanager.getplugin("capturemanager")
-    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
-        result = build(list(default_fixtures().values()), out=out)
-        hostile = place_hostile(out)
-        with CappedReference() as reference:  # the reference reading of external archives runs in a capped worker
-            from compat_tests.result_cache import CachedReference
-
-            errors, unavailable = place_external(out, reference=CachedReference(reference, cache_mode(config)))
-        result.errors.update(errors)
-        for fixture_id, why in unavailable.items():
-            print(f"not tested: {fixture_id}: {why}", file=sys.stderr)
-        print(f"{len(result.built) + len(hostile)} fixtures ready ({result.cached} cached, {len(hostile)} hostile), "
-              f"{len(result.errors)} could not be built"
-              + (f", {len(unavailable)} external archives unavailable (not tested)" if unavailable else ""), file=sys.stderr)
-
-
-def _selected_readers(config) -> list:
-    """Readers by id or family, in the lanes --versions asks for."""
-    wanted = [r for r in config.getoption("--readers").split(",") if r]
-    known = all_readers()
-    unknown = [r for r in wanted if r not in known]
-    if unknown:
-        raise pytest.UsageError(f"unknown reader id(s): {', '.join(unknown)}; known: {', '.join(known)}")
-    lanes = {"default": ("default",), "lane": ("versions",), "all": ("default", "versions")}[config.getoption("--versions")]
-    pool = {**matrix_readers(), **lane_readers()}
-    if not wanted:
-        return [r for r in pool.values() if r.lane in lanes]
-    picked = []
-    for name in wanted:  # in the order given
-        if "@" in name or known[name].test_only:
-            picked.append(known[name])
-        else:
-            picked += [r for r in pool.values() if r.family_id == name and r.lane in lanes]
-    return picked
-
-
-def _selected_fixtures(config) -> list[str]:
-    import fnmatch
-
-    from fixtures.registry import matrix_fixture_ids
-
-    if config.getoption("--archive"):
-        return _byo_fixtures(config)
-    unavailable = _not_tested(config)
-    ids = [i for i in matrix_fixture_ids() if i not in unavailable]
-    wanted = [f for f in config.getoption("--fixture-ids").split(",") if f]
-    if not wanted:
-        return ids
-    picked = [i for i in ids if any(fnmatch.fnmatchcase(i, w) for w in wanted)]
-    if not picked:
-        raise pytest.UsageError(f"--fixture-ids {','.join(wanted)} matches no fixture; list them with: ./run fixtures list")
-    return picked
-
-
-def _not_tested(config) -> dict[str, str]:
-    """External archives that could not be had here (id -> why): not run, and named in the report."""
-    from fixtures.external import unavailable_external
-
-    if config.getoption("--archive"):
-        return {}
-    return unavailable_external(Path(config.getoption("--fixtures-dir")))
-
-
-def _byo_fixtures(config) -> list[str]:
-    """Your archives' ids; their manifests were made once, by the controller (_prepare_byo)."""
-    byo = config.workerinput["zipcompat_byo"] if hasattr(config, "workerinput") else config._zipcompat["byo"]
-    config.option.fixtures_dir = byo["folder"]
-    return list(byo["ids"])
-
-
-def _prepare_byo(config) -> None:
-    """The reference reading of each --archive, in a capped worker, once per run (not per xdist worker).
-
-    One line per archive that cannot be run (not a ZIP, unreadable) or cannot be judged;
-    the others run. Nothing to run at all: exit status 2.
-    """
-    import shutil
-    import tempfile
-
-    from compat_tests.byo import prepare
-
-    folder = Path(tempfile.mkdtemp(prefix="zipcompat-byo-"))
-    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))  # links and manifests only: the archives stay
-    prepared = prepare(config.getoption("--archive"), folder, timeout=config.getoption("--cell-timeout"))
-    if not prepared.ids and len(prepared.problems) == 1:  # the one archive is not a ZIP: its line is all there is to say
-        pytest.exit(prepared.problems[0], returncode=2)
-    for line in prepared.problems + prepared.notices:
-        sys.stderr.write(line + "\n")
-    sys.stderr.flush()
-    config._zipcompat["byo"] = {"folder": str(folder), "ids": prepared.ids, "problems": prepared.problems}
-    if not prepared.ids:
-        pytest.exit("no archive to run", returncode=2)
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_configure_node(node):
-    """pytest-xdist: each worker gets the controller's BYO folder instead of reading the archives again."""
-    if "byo" in node.config._zipcompat:
-        node.workerinput["zipcompat_byo"] = node.config._zipcompat["byo"]
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_testnodedown(node, error):
-    """pytest-xdist: a worker's own peak memory, for the run info."""
-    rss = getattr(node, "workeroutput", {}).get("zipcompat_peak_rss_mib")
-    if rss is not None:
-        node.config._zipcompat.setdefault("peak_rss", {})[node.gateway.id] = rss
-
-
-def _peak_rss_mib() -> float:
+def peak_rss_mib() -> float:
     """This process's own peak resident memory. Linux's ru_maxrss survives exec (a child started by a
     large parent reports the parent's peak), so the per-image VmHWM is read where /proc has it."""
     try:
@@ -195,91 +73,348 @@ def _peak_rss_mib() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # Linux: KiB
 
 
-def pytest_configure(config):
-    global _JSONL
-    config._zipcompat = {"started": time.time()}
-    if hasattr(config, "workerinput") or not hasattr(config.option, "results"):
-        return
-    if _matrix_selected(config):
-        cache_mode(config)  # a bad --rerun-outcomes stops the run before anything starts
-    if config.getoption("--archive") and _matrix_selected(config):
-        _prepare_byo(config)
-    elif _matrix_selected(config) and not config.getoption("--no-build") and not config.option.collectonly:
-        _prepare_fixtures(config)
-    if _matrix_selected(config):
+class MatrixSession:
+    """One matrix run, as one pytest session sees it (the controller, or one xdist worker)."""
+
+    def __init__(self, config):
+        self.config = config
+        self.started = time.time()
+        self.worker = hasattr(config, "workerinput")
+        self.active = hasattr(config.option, "results") and self._matrix_selected()
+        self.records: list[dict] = []
+        self.lines = None            # compat_tests.reports.results.LinesWriter (the controller)
+        self.byo: dict | None = config.workerinput.get("zipcompat_byo") if self.worker else None
+        self.worker_peaks: dict[str, float] = {}
+        self.collected = 0           # cells the run was to have (interrupted runs say how many of them ran)
+        self.interrupted = False
+        self.written: str | None = None
+        self.dead: list[str] = []
+
+    # ---- the session's inputs, checked once ------------------------------------------------------------
+    def _matrix_selected(self) -> bool:
+        """True when the matrix (compat_tests/, or its test module) is among what pytest was asked to run."""
+        for arg in self.config.args:
+            path = Path(self.config.invocation_params.dir, str(arg).split("::")[0]).resolve()
+            if path == ROOT or path == MATRIX_DIR or MATRIX_DIR in path.parents:
+                return True
+        return False
+
+    def option(self, name: str):
+        return self.config.getoption(name)
+
+    def cache_mode(self):
+        """What this run does with the results cache (compat_tests/result_cache.py)."""
+        from compat_tests.result_cache import mode_for
+
+        try:
+            return mode_for(self.option("--rerun"), self.option("--rerun-outcomes"), bool(self.option("--archive")))
+        except ValueError as exc:
+            raise pytest.UsageError(str(exc)) from None
+
+    def entries(self) -> list[dict]:
+        """matrix.yaml, validated; a broken file is one line naming it (and the line and column, for YAML)."""
+        try:
+            return expectations.load()
+        except expectations.MatrixFileError as exc:
+            raise pytest.UsageError(str(exc)) from None
+
+    def check(self) -> None:
+        """Every option and matrix.yaml, once, before anything starts: bad input is one line, exit status 4."""
+        self.cache_mode()
+        entries = self.entries()
+        try:
+            expectations.check_patterns_match(entries, all_cell_ids())
+        except expectations.MatrixFileError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        self.readers()
+        if not self.option("--archive"):
+            self.fixture_ids()
+
+    def readers(self) -> list:
+        """Readers by id or family, in the lanes --versions asks for."""
+        wanted = [r for r in self.option("--readers").split(",") if r]
+        known = all_readers()
+        unknown = [r for r in wanted if r not in known]
+        if unknown:
+            raise pytest.UsageError(f"unknown reader id(s): {', '.join(unknown)}; known: {', '.join(known)}")
+        lanes = {"default": ("default",), "lane": ("versions",), "all": ("default", "versions")}[self.option("--versions")]
+        pool = {**matrix_readers(), **lane_readers()}
+        if not wanted:
+            return [r for r in pool.values() if r.lane in lanes]
+        picked = []
+        for name in wanted:  # in the order given
+            if "@" in name or known[name].test_only:
+                picked.append(known[name])
+            else:
+                picked += [r for r in pool.values() if r.family_id == name and r.lane in lanes]
+        return picked
+
+    def fixture_ids(self) -> list[str]:
+        import fnmatch
+
+        from fixtures.registry import matrix_fixture_ids
+
+        if self.option("--archive"):
+            self.config.option.fixtures_dir = self.byo["folder"]
+            return list(self.byo["ids"])
+        from compat_tests.habits import habit_ids
+
+        unavailable = self.not_tested()
+        ids = [i for i in matrix_fixture_ids() if i not in unavailable] + habit_ids()
+        wanted = [f for f in self.option("--fixture-ids").split(",") if f]
+        if not wanted:
+            return ids
+        picked = [i for i in ids if any(fnmatch.fnmatchcase(i, w) for w in wanted)]
+        if not picked:
+            raise pytest.UsageError(f"--fixture-ids {','.join(wanted)} matches no fixture; list them with: ./run fixtures list")
+        return picked
+
+    def not_tested(self) -> dict[str, str]:
+        """External archives that could not be had here (id -> why): not run, and named in the report."""
+        from fixtures.external import unavailable_external
+
+        if self.option("--archive"):
+            return {}
+        return unavailable_external(Path(self.option("--fixtures-dir")))
+
+    # ---- preparing the run (the controller, once) ------------------------------------------------------
+    def start(self) -> None:
+        self.check()
+        if self.option("--archive"):
+            self.prepare_byo()
+        elif not self.option("--no-build") and not self.config.option.collectonly:
+            self.prepare_fixtures()
         from compat_tests.reports.results import start_lines
 
-        _JSONL = start_lines(Path(config.getoption("--results")), _run_info(config, {}))
+        self.lines = start_lines(Path(self.option("--results")), self.run_info({}))
+
+    def prepare_fixtures(self) -> None:
+        """Build the default fixtures and fetch the external archives into --fixtures-dir, in a child process."""
+        out = Path(self.option("--fixtures-dir"))
+        command = [sys.executable, "-m", "compat_tests.prepare", str(out)]
+        if not self.cache_mode().read:
+            command.append("--no-cache-read")
+        capture = self.config.pluginmanager.getplugin("capturemanager")
+        if capture:
+            capture.suspend_global_capture(in_=True)
+        try:  # its progress and problems go straight to the terminal; its last stdout line is the summary
+            proc = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+            try:
+                done = json.loads(proc.stdout.strip().splitlines()[-1])
+            except (IndexError, ValueError):
+                raise pytest.UsageError(f"preparing the fixtures failed (exit status {proc.returncode}): {proc.stdout.strip()[-300:]}") from None
+            for fixture_id, why in done["unavailable"].items():
+                print(f"not tested: {fixture_id}: {why}", file=sys.stderr)
+            print(f"{done['built'] + done['hostile']} fixtures ready ({done['cached']} cached, {done['hostile']} hostile), "
+                  f"{len(done['errors'])} could not be built"
+                  + (f", {len(done['unavailable'])} external archives unavailable (not tested)" if done["unavailable"] else ""),
+                  file=sys.stderr, flush=True)
+        finally:
+            if capture:
+                capture.resume_global_capture()
+
+    def prepare_byo(self) -> None:
+        """The reference reading of each --archive, in a capped worker, once per run (not per xdist worker).
+
+        One line per archive that cannot be run (not a ZIP, unreadable) or cannot be judged;
+        the others run. Nothing to run at all: exit status 2.
+        """
+        import shutil
+        import tempfile
+
+        from compat_tests.byo import prepare
+
+        folder = Path(tempfile.mkdtemp(prefix="zipcompat-byo-"))
+        self.config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))  # links and manifests only: the archives stay
+        prepared = prepare(self.option("--archive"), folder, timeout=self.option("--cell-timeout"))
+        if not prepared.ids and len(prepared.problems) == 1:  # the one archive is not a ZIP: its line is all there is to say
+            pytest.exit(prepared.problems[0], returncode=2)
+        for line in prepared.problems + prepared.notices:
+            sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+        self.byo = {"folder": str(folder), "ids": prepared.ids, "problems": prepared.problems}
+        if not prepared.ids:
+            pytest.exit("no archive to run", returncode=2)
+
+    def params(self) -> list:
+        readers, fixture_ids = self.readers(), self.fixture_ids()
+        return [pytest.param((r, f), id=cell_id(r.id, f)) for r in readers for f in fixture_ids]
+
+    # ---- the report header: what is known, without starting a worker -------------------------------------
+    def header(self) -> list[str]:
+        from compat_tests.result_cache import cached_description
+
+        lines = ["zipstore-compat readers (library versions and build flags, as each worker last reported them):"]
+        for reader in self.readers():
+            info = cached_description(reader)
+            if info is None:
+                shown = "(not described yet: its worker reports its versions with its first cell)"
+            elif "versions" in info:
+                shown = ", ".join(f"{k} {v}" for k, v in info["versions"].items())
+            else:
+                shown = f"NOT AVAILABLE ({info.get('status')}): {info.get('unavailable', '')[:200]}"
+            lines.append(f"  {reader.id:24} {shown[:300]}")
+        lines.append(f"fixtures dir: {self.option('--fixtures-dir')}; cell timeout {self.option('--cell-timeout'):g} s; "
+                     f"strict: {self.option('--strict-expectations')}")
+        return lines
+
+    # ---- results ---------------------------------------------------------------------------------------
+    def pytest_runtest_logreport(self, report) -> None:
+        """A hook of the session object itself (registered as a plugin at configure): each finished cell's record."""
+        if report.when != "call":
+            return
+        for key, value in report.user_properties:
+            if key == RESULTS_KEY:
+                self.records.append(value)
+                if self.lines is not None:  # the controller: a cell is on disk as soon as it finishes
+                    self.lines.append(value)
+
+    def run_info(self, versions: dict) -> dict:
+        return {
+            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.started)),
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "machine": platform.machine(),
+            "ci": os.environ.get("CI", ""),
+            "strict": self.option("--strict-expectations"),
+            "readers": versions,
+            "not_tested": self.not_tested(),
+        }
+
+    def finish(self, session, exitstatus) -> None:
+        if self.worker:
+            self.config.workeroutput["zipcompat_peak_rss_mib"] = peak_rss_mib()
+            return
+        if (self.byo or {}).get("problems"):
+            session.exitstatus = 2  # an archive could not be run at all (said above, one line each)
+        self.interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+        if not self.records:
+            if self.lines is not None:
+                self.lines.finish()
+            return
+        from compat_tests.reports.since import since
+        from compat_tests.result_cache import run_info
+
+        records = sorted(self.records, key=lambda r: r["cell"])
+        versions = {}
+        for record in records:
+            versions.setdefault(record["reader"], record.get("versions") or {})
+        out = Path(self.option("--results"))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        run = self.run_info(versions)
+        run["orchestrator_peak_rss_mib"] = {"main": peak_rss_mib(), **self.worker_peaks}
+        run["cache"] = run_info(records, self.cache_mode())
+        if self.interrupted:  # said everywhere the results are shown: this is not a complete run of a smaller selection
+            run["interrupted"] = {"after": len(records), "of": max(self.collected, len(records))}
+        payload = {"results_schema": 1, "run": run, "cells": records, "since": since(records)}
+        payload["summary"] = summarize(payload)
+        out.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        if self.lines is not None:
+            self.lines.finish()  # results.json now holds every cell
+        from compat_tests.reports.html import write_html
+        from compat_tests.reports.markdown import write_markdown
+
+        write_markdown(payload, out.with_name("matrix.md"))
+        write_html(payload, out.with_name("matrix.html"))
+        self.written = str(out)
+        if not self.option("--archive") and self.option("--versions") == "all" and not self.interrupted:
+            # only a run of every declared release can tell that a condition meets none of them
+            self.dead = expectations.dead_conditions(expectations.load(), records)
+            if self.dead:
+                session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def terminal_summary(self, terminalreporter) -> None:
+        if not self.records or self.worker:
+            return
+        from collections import Counter
+
+        from compat_tests.result_cache import run_info, run_info_text
+
+        counts = Counter(r["outcome"] for r in self.records)
+        unexpected = [r for r in self.records if not r["as_expected"]]
+        byo = [r for r in self.records if r.get("expected") is None]
+        terminalreporter.section("zipstore-compat matrix")
+        if self.interrupted:
+            terminalreporter.write_line(f"INTERRUPTED after {len(self.records)} of {max(self.collected, len(self.records))} cells: "
+                                        "the results below are of those cells only; a later run takes them from the cache",
+                                        yellow=True, bold=True)
+        terminalreporter.write_line("outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+        cache = run_info(self.records, self.cache_mode())
+        terminalreporter.write_line(run_info_text({"run": {"cache": cache}, "cells": self.records})
+                                    + (" (--rerun runs every cell)" if cache["cached"] else ""))
+        for record in (r for r in self.records if r["outcome"] in LOUD):
+            shout = "WRONG DATA" if record["outcome"] == "wrong-data" else "DATA MISSING, NO ERROR"
+            terminalreporter.write_line(f"{shout}  {record['cell']}: {record['message'][:200]}", red=True, bold=True)
+        for record in byo:  # your archives: no expectations, the outcome plainly
+            if record["outcome"] not in LOUD:
+                terminalreporter.write_line(f"{record['outcome']:12}{record['cell']}: {record['message'][:200]}")
+        for record in unexpected:
+            terminalreporter.write_line(f"UNEXPECTED  {record['cell']}: {record['outcome']} (matrix.yaml says {record['expected']}): {record['message'][:160]}", yellow=True)
+        for line in self.dead:
+            terminalreporter.write_line(f"matrix.yaml: {line}", red=True, bold=True)
+        if self.written:
+            terminalreporter.write_line(f"results: {self.written}, with matrix.md and matrix.html beside it")
+        peaks = {"main": peak_rss_mib(), **self.worker_peaks}
+        terminalreporter.write_line("orchestrator peak memory (RSS): " + ", ".join(f"{k} {v:.0f} MiB" for k, v in peaks.items()))
+
+
+def _session(config) -> MatrixSession | None:
+    found = config.stash.get(SESSION, None)
+    return found if found is not None and found.active else None
+
+
+# ---- hooks: each delegates to the session -------------------------------------------------------------------
+
+def pytest_configure(config):
+    matrix = MatrixSession(config)
+    config.stash[SESSION] = matrix
+    if matrix.active:
+        config.pluginmanager.register(matrix, "zipcompat-session")
+        if not matrix.worker:
+            matrix.start()
 
 
 def pytest_generate_tests(metafunc):
     if "cell" not in metafunc.fixturenames or MATRIX_DIR not in Path(metafunc.definition.path).parents:
         return  # only the matrix's own test takes cells
-    config = metafunc.config
-    readers = _selected_readers(config)
-    fixture_ids = _selected_fixtures(config)
-    entries = expectations.load()
-    expectations.check_patterns_match(entries, all_cell_ids())
-    params = [pytest.param((r, f), id=cell_id(r.id, f)) for r in readers for f in fixture_ids]
-    metafunc.parametrize("cell", params)
+    matrix = metafunc.config.stash[SESSION]
+    metafunc.parametrize("cell", matrix.params())
 
 
-@pytest.fixture(scope="session")
-def worker_pool():
-    pool = WorkerPool()
-    yield pool
-    pool.close()
+def pytest_collection_finish(session):
+    matrix = _session(session.config)
+    if matrix is not None:
+        matrix.collected = len(session.items)
 
 
-def cache_mode(config):
-    """What this run does with the results cache (compat_tests/result_cache.py)."""
-    from compat_tests.result_cache import mode_for
-
-    try:
-        return mode_for(config.getoption("--rerun"), config.getoption("--rerun-outcomes"), bool(config.getoption("--archive")))
-    except ValueError as exc:
-        raise pytest.UsageError(str(exc)) from None
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node, ids):
+    """pytest-xdist: the controller learns how many cells the run has from a worker's collection."""
+    matrix = _session(node.config)
+    if matrix is not None:
+        matrix.collected = max(matrix.collected, len(ids))
 
 
-@pytest.fixture(scope="session")
-def describe(worker_pool, request):
-    from compat_tests.result_cache import CachedDescriber
-
-    return CachedDescriber(Describer(worker_pool), cache_mode(request.config))
-
-
-@pytest.fixture(scope="session")
-def cell_cache(request):
-    from compat_tests.result_cache import CellCache
-
-    return CellCache(cache_mode(request.config), request.config.getoption("--cell-timeout"))
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """pytest-xdist: each worker gets the controller's BYO folder instead of reading the archives again."""
+    matrix = _session(node.config)
+    if matrix is not None and matrix.byo:
+        node.workerinput["zipcompat_byo"] = matrix.byo
 
 
-@pytest.fixture(scope="session")
-def matrix_entries():
-    return expectations.load()
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """pytest-xdist: a worker's own peak memory, for the run info."""
+    matrix = _session(node.config)
+    rss = getattr(node, "workeroutput", {}).get("zipcompat_peak_rss_mib")
+    if matrix is not None and rss is not None:
+        matrix.worker_peaks[node.gateway.id] = rss
 
 
 def pytest_report_header(config):
-    if config.getoption("--readers", default=None) is None or not _matrix_selected(config):
-        return None
-    lines = ["zipstore-compat readers (library versions and build flags, as each worker reports them):"]
-    from compat_tests.result_cache import CachedDescriber
-
-    pool = WorkerPool()
-    try:
-        describe = CachedDescriber(Describer(pool), cache_mode(config))  # a run from the cache starts no worker here either
-        for reader in _selected_readers(config):
-            info = describe(reader) or {}
-            if "versions" in info:
-                shown = ", ".join(f"{k} {v}" for k, v in info["versions"].items())
-            else:
-                shown = f"NOT AVAILABLE ({info.get('status')}): {info.get('unavailable', '')[:200]}"
-            lines.append(f"  {reader.id:24} {shown[:300]}")
-    finally:
-        pool.close()
-    lines.append(f"fixtures dir: {config.getoption('--fixtures-dir')}; cell timeout {config.getoption('--cell-timeout'):g} s; strict: {config.getoption('--strict-expectations')}")
-    return lines
+    matrix = _session(config)
+    return matrix.header() if matrix is not None and not matrix.worker else None
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -291,104 +426,47 @@ def pytest_runtest_makereport(item, call):
         report.user_properties.append((RESULTS_KEY, record))
 
 
-def pytest_runtest_logreport(report):
-    if report.when != "call":
-        return
-    for key, value in report.user_properties:
-        if key == RESULTS_KEY:
-            _CONTROLLER_RECORDS.append(value)
-            if _JSONL is not None:  # the controller: a cell is on disk as soon as it finishes
-                _JSONL.append(value)
-
-
-_CONTROLLER_RECORDS: list[dict] = []
-_JSONL = None  # compat_tests.reports.results.LinesWriter of this run (controller only)
-
-
-def _run_info(config, versions: dict) -> dict:
-    return {
-        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(config._zipcompat["started"])),
-        "python": sys.version.split()[0],
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "ci": os.environ.get("CI", ""),
-        "strict": config.getoption("--strict-expectations"),
-        "readers": versions,
-        "not_tested": _not_tested(config),
-    }
-
-
+@pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session, exitstatus):
-    config = session.config
-    if hasattr(config, "workerinput"):
-        config.workeroutput["zipcompat_peak_rss_mib"] = _peak_rss_mib()
-        return
-    if config._zipcompat.get("byo", {}).get("problems"):
-        session.exitstatus = 2  # an archive could not be run at all (said above, one line each)
-    if not _CONTROLLER_RECORDS:
-        if _JSONL is not None:
-            _JSONL.finish()
-        return
-    records = sorted(_CONTROLLER_RECORDS, key=lambda r: r["cell"])
-    versions = {}
-    for record in records:
-        versions.setdefault(record["reader"], record.get("versions") or {})
-    out = Path(config.getoption("--results"))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    from compat_tests.reports.since import since
-
-    run = _run_info(config, versions)
-    run["orchestrator_peak_rss_mib"] = {"main": _peak_rss_mib(), **config._zipcompat.get("peak_rss", {})}
-    from compat_tests.result_cache import run_info
-
-    run["cache"] = run_info(records, cache_mode(config))
-    payload = {"results_schema": 1, "run": run, "cells": records, "since": since(records)}
-    payload["summary"] = summarize(payload)
-    out.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    if _JSONL is not None:
-        _JSONL.finish()  # results.json now holds every cell
-    from compat_tests.reports.markdown import write_markdown
-    from compat_tests.reports.html import write_html
-
-    write_markdown(payload, out.with_name("matrix.md"))
-    write_html(payload, out.with_name("matrix.html"))
-    config._zipcompat["written"] = str(out)
-    if not config.getoption("--archive") and config.getoption("--versions") == "all":
-        # only a run of every declared release can tell that a condition meets none of them
-        dead = expectations.dead_conditions(expectations.load(), records)
-        config._zipcompat["dead_conditions"] = dead
-        if dead:
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    matrix = _session(session.config)
+    if matrix is not None:
+        matrix.finish(session, exitstatus)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    if not _CONTROLLER_RECORDS or hasattr(config, "workerinput"):
-        return
-    from collections import Counter
+    matrix = _session(config)
+    if matrix is not None:
+        matrix.terminal_summary(terminalreporter)
 
-    counts = Counter(r["outcome"] for r in _CONTROLLER_RECORDS)
-    unexpected = [r for r in _CONTROLLER_RECORDS if not r["as_expected"]]
-    byo = [r for r in _CONTROLLER_RECORDS if r.get("expected") is None]
-    terminalreporter.section("zipstore-compat matrix")
-    terminalreporter.write_line("outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-    from compat_tests.result_cache import run_info, run_info_text
 
-    cache = run_info(_CONTROLLER_RECORDS, cache_mode(config))
-    terminalreporter.write_line(run_info_text({"run": {"cache": cache}, "cells": _CONTROLLER_RECORDS})
-                                + (" (--rerun runs every cell)" if cache["cached"] else ""))
-    from compat_tests.cells import LOUD
+# ---- fixtures of the matrix's test ------------------------------------------------------------------------
 
-    for record in (r for r in _CONTROLLER_RECORDS if r["outcome"] in LOUD):
-        shout = "WRONG DATA" if record["outcome"] == "wrong-data" else "DATA MISSING, NO ERROR"
-        terminalreporter.write_line(f"{shout}  {record['cell']}: {record['message'][:200]}", red=True, bold=True)
-    for record in byo:  # your archives: no expectations, the outcome plainly
-        if record["outcome"] not in LOUD:
-            terminalreporter.write_line(f"{record['outcome']:12}{record['cell']}: {record['message'][:200]}")
-    for record in unexpected:
-        terminalreporter.write_line(f"UNEXPECTED  {record['cell']}: {record['outcome']} (matrix.yaml says {record['expected']}): {record['message'][:160]}", yellow=True)
-    for line in config._zipcompat.get("dead_conditions", []):
-        terminalreporter.write_line(f"matrix.yaml: {line}", red=True, bold=True)
-    if "written" in config._zipcompat:
-        terminalreporter.write_line(f"results: {config._zipcompat['written']}, with matrix.md and matrix.html beside it")
-    peaks = {"main": _peak_rss_mib(), **config._zipcompat.get("peak_rss", {})}
-    terminalreporter.write_line("orchestrator peak memory (RSS): " + ", ".join(f"{k} {v:.0f} MiB" for k, v in peaks.items()))
+@pytest.fixture(scope="session")
+def worker_pool():
+    pool = WorkerPool()
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(scope="session")
+def matrix_session(request) -> MatrixSession:
+    return request.config.stash[SESSION]
+
+
+@pytest.fixture(scope="session")
+def describe(worker_pool, matrix_session):
+    from compat_tests.result_cache import CachedDescriber
+
+    return CachedDescriber(Describer(worker_pool), matrix_session.cache_mode())
+
+
+@pytest.fixture(scope="session")
+def cell_cache(matrix_session):
+    from compat_tests.result_cache import CellCache
+
+    return CellCache(matrix_session.cache_mode(), matrix_session.option("--cell-timeout"))
+
+
+@pytest.fixture(scope="session")
+def matrix_entries(matrix_session):
+    return matrix_session.entries()

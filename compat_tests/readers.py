@@ -12,6 +12,8 @@ with `reader:` (docs/adding-a-reader.md):
     # reader: version_key = "zarr"                         (the versions entry that says the release)
     # reader: group = "zarr-python"                        (the summary column it belongs to; optional)
     # reader: rank = 1                                     (its place in that group; optional)
+    # reader: races = [{signature = "Bad CRC-32", link = "https://..."}]   (a race the library is known to have:
+    #                                                      a failure with that text is tried again; optional)
 
 A Python adapter (`.py`) is served by `python -m compat_tests.worker` in its
 environment. Any other file declares `worker = [...]`, the command that
@@ -45,7 +47,7 @@ EXTRA_DIRS_VARIABLE = "ZIPCOMPAT_READER_DIRS"
 PYTHON_WORKER = ("{python}", "-m", "compat_tests.worker")
 DECLARATION_LINE = re.compile(r"^\s*(?:#|//)\s*reader:\s?(.*)$")
 REQUIRED = ("id", "env", "library", "call")
-OPTIONAL = ("package", "version_key", "worker", "test_only", "group", "rank")
+OPTIONAL = ("package", "version_key", "worker", "test_only", "group", "rank", "races")
 SHELL_SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
 
@@ -69,6 +71,7 @@ class Reader:
     file: str = ""         # the adapter file, relative to the project root when inside it
     group: str = ""        # the summary's column group (compat_tests/reports/summary.py GROUPS orders and names them)
     rank: int = 99         # the reader's place in its group
+    races: tuple[tuple[str, str], ...] = ()   # (signature, link): failures of a race the library is known to have
 
     @property
     def family_id(self) -> str:
@@ -121,10 +124,16 @@ def reader_from(path: Path, declared: dict) -> Reader:
     if declared["env"] not in load_environments() and declared["env"] != "project":
         raise DeclarationError(f"{path}: reader {declared['id']!r} names environment {declared['env']!r}, "
                                "which envs/environments.toml does not declare")
+    races = declared.get("races", [])
+    if not isinstance(races, list) or not all(isinstance(r, dict) and set(r) == {"signature", "link"} and str(r["link"]).startswith("https://")
+                                              and len(str(r["signature"])) >= 8 for r in races):
+        raise DeclarationError(f"{path}: races must be a list of {{signature = \"<text of the failure, 8+ characters>\", "
+                               "link = \"https://<the evidence>\"}}")
     return Reader(id=declared["id"], env=declared["env"], adapter=adapter, library=declared["library"], call=declared["call"],
                   test_only=bool(declared.get("test_only", False)), package=declared.get("package", ""),
                   version_key=declared.get("version_key", ""), worker=worker, file=shown,
-                  group=declared.get("group", declared["id"]), rank=int(declared.get("rank", 99)))
+                  group=declared.get("group", declared["id"]), rank=int(declared.get("rank", 99)),
+                  races=tuple((str(r["signature"]), str(r["link"])) for r in races))
 
 
 def reader_dirs() -> list[Path]:

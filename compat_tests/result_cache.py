@@ -70,7 +70,7 @@ KEEP_PER_CELL = 3             # entries kept per cell (other branches, other env
 NOT_CACHED = ("not-installed",)
 LOCAL_PACKAGES = ("core", "compat_tests", "fixtures", "datasets", "envs", "tests")
 # the harness: what runs a cell and judges it, in the orchestrator and in the worker
-HARNESS_ROOTS = ("compat_tests.cells", "compat_tests.worker", "compat_tests.foreign_worker")
+HARNESS_ROOTS = ("compat_tests.cells", "compat_tests.worker", "compat_tests.foreign_worker", "compat_tests.habits")
 # not part of the harness's key: declarations and environments are parts of their own; the list of
 # fixtures (cells.all_cell_ids checks matrix.yaml's patterns with it) is not a cell's input, its bytes are
 HARNESS_EXCLUDES = ("compat_tests.readers", "compat_tests.result_cache", "compat_tests.adapters", "envs", "fixtures.registry")
@@ -450,6 +450,16 @@ class CachedDescriber:
                 _write(self._path(reader, parts), {"format": FORMAT, "reader": reader.id, "recorded": now(),
                                                     "parts": parts, "description": description})
         return description
+
+
+def cached_description(reader, folder: Path | None = None) -> dict | None:
+    """What the reader's worker said of itself when it last ran with these inputs, or None (nothing recorded, or the
+    environment is not built): the report header shows it without starting a worker."""
+    parts = reader_parts(reader)
+    if parts is None:
+        return None
+    entry = _read((folder or cache_folder()) / "describe" / _safe(reader.id) / f"{_digest(parts)}.json")
+    return entry["description"] if entry else None
 
 
 # the reference reading of other projects' archives (fixtures/external.py, in the capped reference worker)

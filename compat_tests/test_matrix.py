@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from compat_tests.cells import LOUD, CellResult, cell_id, repro_command, report_bug_command, run_cell
+from compat_tests.cells import LOUD, CellResult, cell_id, cell_record, repro_command, report_bug_command, run_cell, slow_result
 from compat_tests.checks import reconcile, unjudgeable
 from compat_tests.bounded import read_json
 from compat_tests.tools.bugreport.script import has_script
 from compat_tests.expectations import Expectation, allows, expectation_for
+from compat_tests.habits import is_habit, run_habit
 from compat_tests.outcomes import declared_refusal
 from compat_tests.readers import family_cell
 
@@ -26,9 +27,17 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries, cell_cache):
     manifest = folder / f"{fixture_id}.manifest.json"
     facts = _manifest_facts(manifest)
     archive = folder / (facts["archive"] or f"{fixture_id}.zip")  # the manifest names it: <id>.zip, or .ozx
+    byo = facts["byo_path"] is not None  # your own archive: no expectations (matrix.yaml is about the default matrix)
+    got = None
     if manifest.exists() and archive.exists() and facts["unjudgeable"]:
         result = CellResult(cell_id(reader.id, fixture_id), reader.id, fixture_id, "fixture-error", facts["unjudgeable"])
-        got = None
+    elif manifest.exists() and is_habit(fixture_id):   # a reader habit: its manifest is its "archive" (compat_tests/habits.py)
+        got = cell_cache.run(reader, fixture_id, manifest.resolve(), manifest.resolve(), describe,
+                             lambda: run_habit(reader, fixture_id, folder, worker_pool, describe, config.getoption("--cell-timeout")),
+                             verdict=lambda result, versions: _verdict(result, versions, matrix_entries))
+        result = got.result
+    elif manifest.exists() and archive.exists() and (slow := _slow(reader, fixture_id, describe, matrix_entries, byo)) is not None:
+        result = slow_result(reader, fixture_id, slow.measured, config.getoption("--cell-timeout"))
     elif manifest.exists() and archive.exists():
         # unchanged inputs: the recorded result (compat_tests/result_cache.py), while matrix.yaml allows its outcome
         got = cell_cache.run(reader, fixture_id, archive.resolve(), manifest.resolve(), describe,
@@ -40,34 +49,15 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries, cell_cache):
         error = folder / f"{fixture_id}.error.json"
         why = error.read_text(encoding="utf-8") if error.exists() else f"{archive} was not built (run ./run fixtures build)"
         result = CellResult(cell_id(reader.id, fixture_id), reader.id, fixture_id, "fixture-error", why)
-        got = None
-    byo = facts["byo_path"] is not None  # your own archive: no expectations (matrix.yaml is about the default matrix)
     description = (got.description if got else describe(reader)) or {}  # the versions the cell ran with (a cached one too)
     expected = BYO if byo else expectation_for(family_cell(result.cell), matrix_entries, description.get("versions"))
     result.outcome = _judged(result, expected)
-    as_expected = byo or allows(expected, result.outcome)
+    as_expected = byo or allows(expected, result.outcome, result.message)
     repro = repro_command(result.cell, facts["byo_path"])
-    request.node._zipcompat_record = {
-        **result.to_json(),
-        "expected": None if byo else expected.outcome,
-        "expectation_entry": None if byo else expected.entry,
-        "as_expected": as_expected,
-        "reason": expected.reason,
-        "link": expected.link,
-        "tags": facts["tags"],
-        "variant": facts["variant"],     # how the archive was made (generated fixtures): the summary's rule 5 compares with its twin
-        "reference": facts["reference"],
-        "library": reader.library,
-        "family": reader.family_id,
-        "lane": reader.lane,
-        "version": str((description.get("versions") or {}).get(reader.version_key, "")) or None,
-        "call": reader.call,
-        "versions": description.get("versions"),
-        "repro": repro,
-        "report_bug": report_bug_command(result.cell) if result.outcome != "pass" and not byo and has_script(reader.family_id) else None,
-        "cached": bool(got and got.cached),  # from the cache: its inputs had not changed since it ran
-        "ran": got.ran if got else None,     # when the reader ran this cell (UTC); None: no reader ran (fixture-error)
-    }
+    request.node._zipcompat_record = cell_record(
+        result, reader, facts, expected, description, as_expected=as_expected, byo=byo, cached=bool(got and got.cached),
+        ran=got.ran if got else None,
+        report_bug=report_bug_command(result.cell) if result.outcome != "pass" and not byo and has_script(reader.family_id) else None)
     summary = f"{result.outcome}: {result.message}"
     if byo:  # stated plainly: there is nothing to expect of an archive nobody described
         if result.outcome in LOUD:
@@ -87,6 +77,14 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries, cell_cache):
     _xfail(text)
 
 
+def _slow(reader, fixture_id: str, describe, entries: list[dict], byo: bool) -> Expectation | None:
+    """The slow-path expectation of the cell, when matrix.yaml has one for the reader's release: the cell is not run."""
+    if byo:
+        return None
+    expected = expectation_for(family_cell(cell_id(reader.id, fixture_id)), entries, (describe(reader) or {}).get("versions"))
+    return expected if expected.outcome == "slow" else None
+
+
 def _xfail(reason: str):
     """pytest.xfail without the traceback pytest would format and throw away (about 10 ms a cell: most of
     a cell's time when it comes from the cache); the reason is what the summary shows, as before."""
@@ -101,7 +99,7 @@ def _judged(result: CellResult, expected: Expectation) -> str:
 def _verdict(result: CellResult, versions: dict | None, entries: list[dict]) -> tuple[bool, bool]:
     """For a cached result: does matrix.yaml allow its outcome, and does it mark the cell non-deterministic?"""
     expected = expectation_for(family_cell(result.cell), entries, versions)
-    return allows(expected, _judged(result, expected)), bool(expected.also)
+    return allows(expected, _judged(result, expected), result.message), bool(expected.also)
 
 
 def _manifest_facts(manifest: Path) -> dict:

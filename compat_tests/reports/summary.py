@@ -79,6 +79,7 @@ class Property:
     kinds: tuple[str, ...] = REAL_DATA
     fixture: str | None = None     # a row for one archive (your own)
     own: tuple[str, ...] = ()      # the axes whose effect the row shows (rule 5); () : judged absolutely
+    habit: str = ""                # a reader habit's row (compat_tests/habits.py): concurrency, slow
 
     def shown_by(self, fixture: str, tags: list[str]) -> bool:
         if self.fixture is not None:
@@ -116,12 +117,18 @@ PROPERTIES: list[Property] = [
     Property("writer-zipfile", "Written by", "a directory store zipped by Python zipfile", ("writer:zipfile", "layout:root"), ("writer",), own=("writer",)),
     Property("dtypes-v3", "Data types", "every data type of the synthetic set, Zarr 3", ("baseline",), (), ("synthetic",)),
     Property("dtypes-v2", "Data types", "every data type of the synthetic set, Zarr 2", ("format:v2",), ("zarr_format",), ("synthetic",), own=("zarr_format",)),
+    # reader habits: what a reader does on every archive, measured once, never charged to an archive property
+    Property("habit-concurrency", "Reader habits", "concurrent reads: the same archives (stored, deflate, sharded) read many times",
+             ("habit:concurrency",), None, ("habit",), habit="concurrency"),
+    Property("habit-slow", "Reader habits", "slow path: reads correctly, but slower than the cell limit (measured once)",
+             (), None, (*REAL_DATA, "synthetic"), habit="slow"),
 ]
 
 VERDICT_BY_OUTCOME = {
     "pass": "reads", "wrong-data": "wrong-data", "silent-missing": "wrong-data",  # data gone without an error: as loud
     "error": "fails", "crash": "fails", "timeout": "fails", "unsupported": "fails",
     "not-installed": "not-tested", "fixture-error": "not-tested", "unjudged": "not-tested",
+    "slow": "not-tested",   # a reader habit (the slow-path row), never charged to an archive property
 }  # partial: "reads-with-option" or "reads-partly", by whether an option is named
 # best first: a family shows its best reader's verdict; "as-baseline" (rule 5) after every verdict the property causes,
 # so that a family shows what the property changes for one of its readers before what it changes for none
@@ -425,7 +432,15 @@ def summarize(payload: dict) -> dict:
         if not fixtures:
             continue
         row = {"id": prop.id, "group": prop.group, "label": prop.label, "fixtures": fixtures, "families": {}}
+        if prop.habit == "slow":
+            fixtures = [f for f in fixtures if any(c["outcome"] == "slow" for r in readers for c in by_reader_fixture.get((r, f), []))]
+            if not fixtures:
+                continue
+            row["fixtures"] = fixtures
         for family_id, members in families.items():
+            if prop.habit == "slow":
+                row["families"][family_id] = _slow_cell([c for r in members for f in fixtures for c in by_reader_fixture.get((r, f), [])], members)
+                continue
             reader_verdicts = {}
             for reader in members:
                 found = [c for f in fixtures for c in by_reader_fixture.get((reader, f), [])]
@@ -438,14 +453,46 @@ def summarize(payload: dict) -> dict:
                 settled = {v: _reader_verdict(kept, refs) for v, cs in by_version.items() if (kept := [c for c in cs if not unsettled(c)])}
                 reader_verdicts[reader] = _since({v: _reader_verdict(cs, refs) for v, cs in by_version.items()}, settled)
                 reader_verdicts[reader]["library"] = version_library(found[0])
-            row["families"][family_id] = _family_cell(reader_verdicts, members) if reader_verdicts else \
-                {"verdict": "not-tested", "text": "not tested", "readers": [], "tested": {}, "per_reader": {}, "versions": ""}
+            row["families"][family_id] = _family_cell(reader_verdicts, members) if reader_verdicts else NOT_TESTED_CELL
+            if prop.habit == "concurrency" and reader_verdicts:
+                _say_counts(row["families"][family_id], by_reader_fixture, fixtures)
         rows.append(row)
     return {
         "rules": "compat_tests/reports/summary.py",
         "families": [{"id": f, "label": labels.get(f, f), "readers": members} for f, members in families.items()],
         "rows": rows,
     }
+
+
+NOT_TESTED_CELL = {"verdict": "not-tested", "text": "not tested", "readers": [], "tested": {}, "per_reader": {}, "versions": ""}
+
+
+def _say_counts(family_cell: dict, by_reader_fixture: dict, fixtures: list[str]) -> None:
+    """A habit's row says what was counted ("fails 7 of 90 reads"), from the cell of the reader the family shows."""
+    for reader in family_cell.get("readers") or list(family_cell["per_reader"]):
+        cells = [c for f in fixtures for c in by_reader_fixture.get((reader, f), [])]
+        newest = max(cells, key=lambda c: version_key(reader_and_version(c)[1]), default=None)
+        if newest is not None and newest.get("message"):
+            counted = newest["message"].split(" (", 1)[0]
+            family_cell["text"] = counted if family_cell["verdict"] != "reads" else f"reads right every time: {counted}"
+            return
+
+
+def _slow_cell(cells: list[dict], members: list[str]) -> dict:
+    """The slow-path row: the readers whose cells matrix.yaml says are slow, with the measured time; "none" otherwise."""
+    slow = [c for c in cells if c["outcome"] == "slow"]
+    if not slow:
+        return dict(NOT_TESTED_CELL, text="none measured")
+    by_reader = {}
+    for c in slow:
+        by_reader.setdefault(reader_and_version(c)[0], []).append(c)
+    ranked = [r for r in members if r in by_reader]
+    first = by_reader[ranked[0]][0]
+    datasets = sorted({_dataset(c) or c["fixture"] for c in slow})
+    text = f"slow on {', '.join(datasets)}: " + first["message"].split(":", 1)[0]
+    return {"verdict": "reads-some", "text": text, "readers": ranked, "tested": {}, "reason": first["message"],
+            "per_reader": {r: {"verdict": "reads-some", "text": by_reader[r][0]["message"].split(":", 1)[0], "cells": [c["cell"] for c in by_reader[r]]}
+                           for r in ranked}, "versions": ""}
 
 
 def tested_versions(family_cell: dict) -> str:

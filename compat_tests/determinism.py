@@ -1,0 +1,86 @@
+"""python -m compat_tests determinism [--runs N] [--out DIR] [matrix options ...]
+
+Luck decides nothing: run the matrix N times (default 3) with --rerun (every cell runs, nothing from the
+cache), each into DIR/run-K/results.json, and list every cell whose outcome class changed between runs,
+with its outcomes run by run. Outcome classes are core.outcomes.outcome_class: the time limit and the
+memory cap are one class. Exit status 0 when every cell agrees on every run, 1 otherwise; each run's own
+exit status is printed as well. Writes DIR/determinism.md. Options other than --runs and --out are passed
+to each run (e.g. --readers fsspec-zip,xarray-open_zarr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def changes(runs: list[dict]) -> list[tuple[str, list[str]]]:
+    """(cell, its outcome in each run) for every cell whose outcome class is not the same in all runs that have it."""
+    from core.outcomes import outcome_class
+
+    by_cell: dict[str, list[tuple[str, str]]] = {}
+    for index, payload in enumerate(runs):
+        for cell in payload["cells"]:
+            by_cell.setdefault(cell["cell"], [("-", "-")] * len(runs))[index] = (cell["outcome"], cell.get("message") or "")
+    out = []
+    for cell, seen in sorted(by_cell.items()):
+        classes = {outcome_class(o, m) for o, m in seen if o != "-"}
+        if len(classes) > 1:
+            out.append((cell, [o for o, _ in seen]))
+    return out
+
+
+def markdown(runs: list[dict], statuses: list[int], changed: list[tuple[str, list[str]]], seconds: list[float]) -> str:
+    lines = ["# Determinism check", "",
+             f"{len(runs)} runs of the matrix with --rerun; cells per run: {', '.join(str(len(r['cells'])) for r in runs)}; "
+             f"exit statuses: {', '.join(map(str, statuses))}; minutes: {', '.join(f'{s / 60:.1f}' for s in seconds)}.", ""]
+    if not changed:
+        lines.append("Every cell has the same outcome class in every run.")
+    else:
+        lines += [f"{len(changed)} cell(s) changed outcome class:", "", "| cell | " + " | ".join(f"run {i + 1}" for i in range(len(runs))) + " |",
+                  "|---|" + "---|" * len(runs)]
+        lines += [f"| `{cell}` | " + " | ".join(seen) + " |" for cell, seen in changed]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m compat_tests determinism", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=ROOT / "reports" / "determinism")
+    args, rest = parser.parse_known_args(argv)
+    if args.runs < 2:
+        parser.error("--runs needs 2 or more runs to compare")
+    from compat_tests.reports.results import ResultsError, load
+
+    runs, statuses, seconds = [], [], []
+    for number in range(1, args.runs + 1):
+        results = args.out / f"run-{number}" / "results.json"
+        print(f"determinism: run {number} of {args.runs} -> {results}", file=sys.stderr, flush=True)
+        started = time.monotonic()
+        statuses.append(subprocess.run([sys.executable, "-m", "compat_tests", "run", "--rerun", "--results", str(results), *rest],
+                                       cwd=ROOT).returncode)
+        seconds.append(time.monotonic() - started)
+        try:
+            runs.append(load(results))
+        except ResultsError as exc:
+            print(f"determinism: run {number} wrote no results ({exc}); stopping", file=sys.stderr)
+            return 2
+    changed = changes(runs)
+    report = markdown(runs, statuses, changed, seconds)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "determinism.md").write_text(report, encoding="utf-8")
+    (args.out / "determinism.json").write_text(json.dumps({"runs": args.runs, "exit_statuses": statuses, "seconds": seconds,
+                                                           "changed": [{"cell": c, "outcomes": o} for c, o in changed]}, indent=1) + "\n")
+    print(report)
+    return 0 if not changed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
