@@ -32,6 +32,7 @@ class CellResult:
     notes: list[str] = field(default_factory=list)   # what the adapter reports beyond the checks, and every attempt
     attempts: list[dict] = field(default_factory=list)  # the default call and each option set tried: label, outcome, message
     unchecked: dict[str, str] = field(default_factory=dict)  # arrays of the archive no check covers, with the reason
+    remote: dict | None = None         # a remote cell: its case, URL, requests and bytes (compat_tests/remote/cell.py)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -51,7 +52,18 @@ def all_cell_ids() -> list[str]:
     from compat_tests.readers import matrix_readers
     from fixtures.registry import matrix_fixture_ids
 
-    return [cell_id(r, f) for r in matrix_readers() for f in matrix_fixture_ids()]
+    fixtures = matrix_fixture_ids()
+    return [cell_id(r.id, f) for r in matrix_readers().values() for f in cell_fixtures(r, fixtures)]
+
+
+def cell_fixtures(reader: Reader, fixture_ids: list[str]) -> list[str]:
+    """What a reader's cells are on: the fixtures, or for a remote reader the remote cases of those fixtures
+    (compat_tests/remote/plan.py: `<fixture>`, `<fixture>--one-chunk`, `<fixture>--<fault>`)."""
+    if not reader.remote:
+        return list(fixture_ids)
+    from compat_tests.remote.plan import cases_for
+
+    return [case.id for case in cases_for(fixture_ids)]
 
 
 def repro_command(cell: str, archive: str | None = None) -> str:
@@ -78,7 +90,9 @@ class Describer:
 
 
 def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path, pool: WorkerPool,
-             describe: Describer, timeout: float = DEFAULT_TIMEOUT) -> CellResult:
+             describe: Describer, timeout: float = DEFAULT_TIMEOUT, locate=None) -> CellResult:
+    """`locate(attempt)`, when given, is where the reader finds the archive on each attempt (0: the default call,
+    then each option set tried): a remote reader gets the archive's URL instead of its path."""
     started = time.perf_counter()
     cell = cell_id(reader.id, fixture_id)
     description = describe(reader)
@@ -87,7 +101,8 @@ def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path
     manifest = read_json(manifest_path)
     timeout = time_limit(timeout, manifest)
     worker = pool.for_reader(reader)
-    request = {"adapter": reader.adapter, "archive": str(archive), "manifest": str(manifest_path), "options": {}}
+    where = locate or (lambda attempt: str(archive))
+    request = {"adapter": reader.adapter, "archive": where(0), "manifest": str(manifest_path), "options": {}}
     reply = worker.request(request, timeout=timeout)
 
     def as_pair(r):
@@ -100,7 +115,7 @@ def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path
         # the options share the cell's time limit: a slow archive gets fewer attempts, never a longer cell
         if sum(spent) > timeout:
             return STOP, f"the cell's {timeout:g} s for trying options is spent"
-        answer = worker.request(dict(request, options=options), timeout=timeout)
+        answer = worker.request(dict(request, archive=where(len(spent)), options=options), timeout=timeout)
         spent.append(answer.seconds or timeout)
         if answer.status == "ok":
             retried_notes.extend(f"with {json.dumps(options, sort_keys=True)}: {n}" for n in answer.result.get("notes", []))

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from compat_tests import expectations
-from compat_tests.cells import Describer, all_cell_ids, cell_id
+from compat_tests.cells import Describer, all_cell_ids, cell_fixtures, cell_id
 from compat_tests.readers import all_readers, lane_readers, matrix_readers
 from compat_tests.reports.summary import summarize
 from compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
@@ -220,7 +220,7 @@ def pytest_generate_tests(metafunc):
     fixture_ids = _selected_fixtures(config)
     entries = expectations.load()
     expectations.check_patterns_match(entries, all_cell_ids())
-    params = [pytest.param((r, f), id=cell_id(r.id, f)) for r in readers for f in fixture_ids]
+    params = [pytest.param((r, f), id=cell_id(r.id, f)) for r in readers for f in cell_fixtures(r, fixture_ids)]
     metafunc.parametrize("cell", params)
 
 
@@ -229,6 +229,16 @@ def worker_pool():
     pool = WorkerPool()
     yield pool
     pool.close()
+
+
+@pytest.fixture(scope="session")
+def remote_servers(request):
+    """nginx and the fault server of this pytest process, started by its first remote cell (docs/remote.md)."""
+    from compat_tests.remote.servers import RemoteServers
+
+    servers = RemoteServers(Path(request.config.getoption("--fixtures-dir")))
+    yield servers
+    servers.stop()
 
 
 def cache_mode(config):

@@ -12,6 +12,8 @@ with `reader:` (docs/adding-a-reader.md):
     # reader: version_key = "zarr"                         (the versions entry that says the release)
     # reader: group = "zarr-python"                        (the summary column it belongs to; optional)
     # reader: rank = 1                                     (its place in that group; optional)
+    # reader: remote = true                                (it reads the archive's URL on a web server: its cells
+                                                           are the remote cases, compat_tests/remote/plan.py)
 
 A Python adapter (`.py`) is served by `python -m compat_tests.worker` in its
 environment. Any other file declares `worker = [...]`, the command that
@@ -45,7 +47,7 @@ EXTRA_DIRS_VARIABLE = "ZIPCOMPAT_READER_DIRS"
 PYTHON_WORKER = ("{python}", "-m", "compat_tests.worker")
 DECLARATION_LINE = re.compile(r"^\s*(?:#|//)\s*reader:\s?(.*)$")
 REQUIRED = ("id", "env", "library", "call")
-OPTIONAL = ("package", "version_key", "worker", "test_only", "group", "rank")
+OPTIONAL = ("package", "version_key", "worker", "test_only", "group", "rank", "remote")
 SHELL_SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
 
@@ -69,6 +71,7 @@ class Reader:
     file: str = ""         # the adapter file, relative to the project root when inside it
     group: str = ""        # the summary's column group (compat_tests/reports/summary.py GROUPS orders and names them)
     rank: int = 99         # the reader's place in its group
+    remote: bool = False   # reads the archive's URL from the suite's web server (docs/remote.md)
 
     @property
     def family_id(self) -> str:
@@ -124,7 +127,8 @@ def reader_from(path: Path, declared: dict) -> Reader:
     return Reader(id=declared["id"], env=declared["env"], adapter=adapter, library=declared["library"], call=declared["call"],
                   test_only=bool(declared.get("test_only", False)), package=declared.get("package", ""),
                   version_key=declared.get("version_key", ""), worker=worker, file=shown,
-                  group=declared.get("group", declared["id"]), rank=int(declared.get("rank", 99)))
+                  group=declared.get("group", declared["id"]), rank=int(declared.get("rank", 99)),
+                  remote=bool(declared.get("remote", False)))
 
 
 def reader_dirs() -> list[Path]:

@@ -86,3 +86,13 @@ def cases_for(fixture_ids) -> list[Case]:
 def parse_case(text: str) -> Case | None:
     """The case a cell's fixture part names, or None when it names no remote case."""
     return next((c for c in cases() if c.id == text), None)
+
+
+def remote_tags(case: Case) -> list[str]:
+    """The tags a remote cell adds to its archive's (the HTML table's rows and filters use them)."""
+    return ["remote", f"remote-kind:{case.kind}", f"server:{case.server}"]
+
+
+def remote_repro(reader: str, case: Case) -> str:
+    """The command that runs a remote cell again (a repro bundle has no web server: the matrix runs it)."""
+    return f"./run matrix --readers {reader} --fixture-ids {case.fixture} --rerun -n 0"
