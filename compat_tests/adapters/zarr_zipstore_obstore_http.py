@@ -3,7 +3,7 @@
 # reader: id = "zarr-zipstore-obstore-http"
 # reader: env = "http-python"
 # reader: library = 'zarr-python 3 with obstore (HTTP)'
-# reader: call = 'zarr.open_group(ZipStore(obstore.open_reader(HTTPStore.from_url(folder), name), mode="r"))'
+# reader: call = 'zarr.open_group(ZipStore(obstore.open_reader(HTTPStore.from_url(folder, client_options={"allow_http": True}), name), mode="r"))'
 # reader: group = "zarr-python"
 # reader: rank = 4
 # reader: package = "zarr"
@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from compat_tests.adapters.remote_common import folder_and_name, read_zarr_group
+from compat_tests.adapters.remote_common import OBSTORE_CLIENT, folder_and_name, read_zarr_group
 
 FALLBACKS: list = []
 
@@ -33,7 +33,7 @@ def read(archive: str, manifest: dict, options: dict) -> dict:
     from zarr.storage import ZipStore
 
     folder, name = folder_and_name(archive)
-    handle = obstore.open_reader(HTTPStore.from_url(folder), name)
+    handle = obstore.open_reader(HTTPStore.from_url(folder, client_options=OBSTORE_CLIENT), name)
     store = ZipStore(handle, mode="r")
     try:
         return read_zarr_group(lambda: zarr.open_group(store, mode="r"), lambda path: zarr.open_array(store, path=path, mode="r"),

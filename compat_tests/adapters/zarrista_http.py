@@ -2,7 +2,7 @@
 # reader: id = "zarrista-http"
 # reader: env = "zarrista-http"
 # reader: library = "zarrista (zarrs, HTTP)"
-# reader: call = 'await AsyncGroup.open(await AsyncZipStore.open(HTTPStore.from_url(folder), name))'
+# reader: call = 'await AsyncGroup.open(await AsyncZipStore.open(HTTPStore.from_url(folder, client_options={"allow_http": True}), name))'
 # reader: group = "zarrs"
 # reader: rank = 2
 # reader: package = "zarrista"
@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 
 from compat_tests.adapters.common import installed_version
-from compat_tests.adapters.remote_common import boxes, folder_and_name, one_chunk
+from compat_tests.adapters.remote_common import OBSTORE_CLIENT, boxes, folder_and_name, one_chunk
 from compat_tests.adapters.zarrista import as_numpy
 
 FALLBACKS: list = []
@@ -44,7 +44,7 @@ async def _read(archive: str, manifest: dict) -> dict:
     from zarrista.store import AsyncZipStore
 
     folder, name = folder_and_name(archive)
-    store = await AsyncZipStore.open(HTTPStore.from_url(folder), name)
+    store = await AsyncZipStore.open(HTTPStore.from_url(folder, client_options=OBSTORE_CLIENT), name)
     listed = None
     if not one_chunk(manifest):
         root = await AsyncGroup.open(store)

@@ -8,8 +8,7 @@ A remote reader (declared `remote = true`) has one cell per case, `<reader>--<ca
 
 The archives are few on purpose (remote cells cost requests): the baselines of two datasets, the deflated
 and the Zarr 2 forms, and the 70,014-entry archive for the one-chunk read (its whole read is the
-benchmark's: `python -m compat_tests bench-readers --remote`). Faults are tried on a stored and a deflated
-archive. Nothing else lists remote cases.
+benchmark's). Faults are tried on a stored (Zarr 2) and a deflated (Zarr 3) archive. Nothing else lists remote cases.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ FAULTS = {
 
 READ_FIXTURES = ("coads-v3-stored", "coads-v3-deflate", "coads-v2-stored", "mnist-v3-stored")
 ONE_CHUNK_FIXTURES = (*READ_FIXTURES, "mnist-v3-stored-manyentries")
-FAULT_FIXTURES = ("coads-v3-stored", "coads-v3-deflate")
+FAULT_FIXTURES = ("coads-v2-stored", "coads-v3-deflate")   # stored and deflated; Zarr 2 and 3
 SEPARATOR = "--"
 
 
