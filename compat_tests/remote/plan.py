@@ -2,7 +2,7 @@
 
 A remote reader (declared `remote = true`) has one cell per case, `<reader>--<case>`:
 
-    <fixture>                  kind "read" on a well-behaved nginx: the whole read every local cell makes
+    <fixture>--read            kind "read" on a well-behaved nginx: the whole read every local cell makes
     <fixture>--one-chunk       kind "one-chunk": open one array, read one chunk of it (what a viewer does)
     <fixture>--<fault>         kind "read" on a server with that fault
 
@@ -46,9 +46,7 @@ class Case:
 
     @property
     def id(self) -> str:
-        if self.kind == "one-chunk":
-            return f"{self.fixture}{SEPARATOR}one-chunk"
-        return self.fixture + (f"{SEPARATOR}{self.fault}" if self.fault else "")
+        return f"{self.fixture}{SEPARATOR}{self.fault or self.kind}"  # never a fixture id: a case is a row of its own
 
     @property
     def server(self) -> str:
