@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 
@@ -34,3 +35,13 @@ class JsonLinesLog:
 
     def lines_of(self, token: str) -> list[dict]:
         return list(self.by_token.get(token, []))
+
+    def settle(self, quiet: float = 0.05, limit: float = 2.0) -> None:
+        """Read until nothing new comes for `quiet` seconds (`limit` seconds at most): a server writes a request's line
+        as the request ends, a moment after the client has its answer."""
+        deadline = time.monotonic() + limit
+        self.read_new()
+        while time.monotonic() < deadline:
+            time.sleep(quiet)
+            if not self.read_new():
+                return

@@ -202,13 +202,7 @@ class Nginx:
             raise ValueError(f"token {token!r} is not URL-safe")
         return f"http://{HOST}:{self.port}/{location}/{token}/{name}"
 
-    def requests(self, token: str, settle: float = 0.05, limit: float = 2.0) -> list[dict]:
-        """The access-log lines of one token, once nginx has written them (it writes a line as a request ends:
-        read until nothing new comes for `settle` seconds, `limit` seconds at most)."""
-        deadline = time.monotonic() + limit
-        self.log.read_new()
-        while time.monotonic() < deadline:
-            time.sleep(settle)
-            if not self.log.read_new():
-                break
+    def requests(self, token: str) -> list[dict]:
+        """The access-log lines of one token, once nginx has written them."""
+        self.log.settle()
         return self.log.lines_of(token)

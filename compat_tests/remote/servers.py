@@ -122,7 +122,7 @@ class RemoteServers:
         """What the fault server answered and did for this token (its log), read after nginx's."""
         if self.fault_log is None:
             return []
-        self.fault_log.read_new()
+        self.fault_log.settle()
         return self.fault_log.lines_of(token)
 
     def stop(self) -> None:
