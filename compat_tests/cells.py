@@ -33,6 +33,7 @@ class CellResult:
     attempts: list[dict] = field(default_factory=list)  # the default call and each option set tried: label, outcome, message
     unchecked: dict[str, str] = field(default_factory=dict)  # arrays of the archive no check covers, with the reason
     race_hits: int = 0                 # tries that failed with a race the reader declares, and were tried again
+    remote: dict | None = None         # a remote cell: its case, URL, requests and bytes (compat_tests/remote/cell.py)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -53,7 +54,18 @@ def all_cell_ids() -> list[str]:
     from compat_tests.readers import matrix_readers
     from fixtures.registry import matrix_fixture_ids
 
-    return [cell_id(r, f) for r in matrix_readers() for f in [*matrix_fixture_ids(), *habit_ids()]]
+    fixtures = [*matrix_fixture_ids(), *habit_ids()]
+    return [cell_id(r.id, f) for r in matrix_readers().values() for f in cell_fixtures(r, fixtures)]
+
+
+def cell_fixtures(reader: Reader, fixture_ids: list[str]) -> list[str]:
+    """What a reader's cells are on: the fixtures, or for a remote reader the remote cases of those fixtures
+    (compat_tests/remote/plan.py: `<fixture>`, `<fixture>--one-chunk`, `<fixture>--<fault>`)."""
+    if not reader.remote:
+        return list(fixture_ids)
+    from compat_tests.remote.plan import cases_for
+
+    return [case.id for case in cases_for(fixture_ids)]
 
 
 def repro_command(cell: str, archive: str | None = None) -> str:
@@ -95,14 +107,15 @@ def race_signature(reader: Reader, status: str, payload) -> tuple[str, str] | No
     return None
 
 
-def ask_past_races(reader: Reader, worker, request: dict, manifest: dict, timeout: float, spent: list[float], notes: list[str]):
-    """One try of the reader (the default call or an option set); a failure with the signature of a race the reader
+def ask_past_races(reader: Reader, worker, make_request, manifest: dict, timeout: float, spent: list[float], notes: list[str]):
+    """One try of the reader (the default call or an option set; make_request() gives each try's request); a failure with
+    the signature of a race the reader
     declares is tried again, up to RACE_TRIES, within the cell's time limit. A reading that returned values that
     differ from the manifest is never tried again: wrong data is the finding, whatever caused it. A hostile archive's
     damage (a bad CRC on purpose) is no race: its failures are never tried again."""
     tries = 1 if manifest.get("hostile") or manifest.get("unjudged") else RACE_TRIES
     for number in range(1, tries + 1):
-        reply = worker.request(request, timeout=timeout)
+        reply = worker.request(make_request(), timeout=timeout)
         spent.append(reply.seconds or timeout)
         payload = reply.result if reply.status == "ok" else reply.error
         hit = race_signature(reader, reply.status, payload)
@@ -119,7 +132,9 @@ def ask_past_races(reader: Reader, worker, request: dict, manifest: dict, timeou
 
 
 def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path, pool: WorkerPool,
-             describe: Describer, timeout: float = DEFAULT_TIMEOUT) -> CellResult:
+             describe: Describer, timeout: float = DEFAULT_TIMEOUT, locate=None) -> CellResult:
+    """`locate(attempt)`, when given, is where the reader finds the archive on each attempt (0: the default call,
+    then each option set tried): a remote reader gets the archive's URL instead of its path."""
     started = time.perf_counter()
     cell = cell_id(reader.id, fixture_id)
     description = describe(reader)
@@ -128,10 +143,12 @@ def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path
     manifest = read_json(manifest_path)
     timeout = time_limit(timeout, manifest)
     worker = pool.for_reader(reader)
-    request = {"adapter": reader.adapter, "archive": str(archive), "manifest": str(manifest_path), "options": {}}
+    where = locate or (lambda attempt: str(archive))
+    request = {"adapter": reader.adapter, "archive": where(0), "manifest": str(manifest_path), "options": {}}
     race_notes: list[str] = []
     spent: list[float] = []
-    reply = ask_past_races(reader, worker, request, manifest, timeout, spent, race_notes)
+    # every try asks where the archive is: a remote reader's tries each get their own URL (their own log lines)
+    reply = ask_past_races(reader, worker, lambda: dict(request, archive=where(len(spent))), manifest, timeout, spent, race_notes)
 
     def as_pair(r):
         return (r.status, r.result if r.status == "ok" else r.error)
@@ -142,7 +159,8 @@ def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path
         # the options share the cell's time limit: a slow archive gets fewer attempts, never a longer cell
         if sum(spent) > timeout:
             return STOP, f"the cell's {timeout:g} s for trying options is spent"
-        answer = ask_past_races(reader, worker, dict(request, options=options), manifest, timeout, spent, race_notes)
+        answer = ask_past_races(reader, worker, lambda: dict(request, archive=where(len(spent)), options=options), manifest, timeout,
+                                spent, race_notes)
         if answer.status == "ok":
             retried_notes.extend(f"with {json.dumps(options, sort_keys=True)}: {n}" for n in answer.result.get("notes", []))
         return as_pair(answer)
@@ -174,7 +192,7 @@ def slow_result(reader: Reader, fixture_id: str, measured: dict, limit: float) -
 
 
 def cell_record(result: CellResult, reader: Reader, facts: dict, expected, description: dict, *, as_expected: bool,
-                byo: bool, cached: bool, ran: str | None, report_bug: str | None) -> dict:
+                byo: bool, cached: bool, ran: str | None, repro: str, report_bug: str | None) -> dict:
     """The cell's record in results.json (docs/results-schema.md): the one place it is assembled."""
     return {
         **result.to_json(),
@@ -192,7 +210,7 @@ def cell_record(result: CellResult, reader: Reader, facts: dict, expected, descr
         "version": str((description.get("versions") or {}).get(reader.version_key, "")) or None,
         "call": reader.call,
         "versions": description.get("versions"),
-        "repro": repro_command(result.cell, facts["byo_path"]),
+        "repro": repro,
         "report_bug": report_bug,
         "cached": cached,  # from the cache: its inputs had not changed since it ran
         "ran": ran,        # when the reader ran this cell (UTC); None: no reader ran (fixture-error, slow)

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from compat_tests import expectations
-from compat_tests.cells import LOUD, Describer, all_cell_ids, cell_id
+from compat_tests.cells import LOUD, Describer, all_cell_ids, cell_fixtures, cell_id
 from compat_tests.readers import all_readers, lane_readers, matrix_readers
 from compat_tests.reports.summary import summarize
 from compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
@@ -238,7 +238,7 @@ class MatrixSession:
 
     def params(self) -> list:
         readers, fixture_ids = self.readers(), self.fixture_ids()
-        return [pytest.param((r, f), id=cell_id(r.id, f)) for r in readers for f in fixture_ids]
+        return [pytest.param((r, f), id=cell_id(r.id, f)) for r in readers for f in cell_fixtures(r, fixture_ids)]
 
     # ---- the report header: what is known, without starting a worker -------------------------------------
     def header(self) -> list[str]:
@@ -470,3 +470,13 @@ def cell_cache(matrix_session):
 @pytest.fixture(scope="session")
 def matrix_entries(matrix_session):
     return matrix_session.entries()
+
+
+@pytest.fixture(scope="session")
+def remote_servers(request):
+    """nginx and the fault server of this pytest process, started by its first remote cell (docs/remote.md)."""
+    from compat_tests.remote.servers import RemoteServers
+
+    servers = RemoteServers(Path(request.config.getoption("--fixtures-dir")))
+    yield servers
+    servers.stop()

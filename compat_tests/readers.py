@@ -14,6 +14,8 @@ with `reader:` (docs/adding-a-reader.md):
     # reader: rank = 1                                     (its place in that group; optional)
     # reader: races = [{signature = "Bad CRC-32", link = "https://..."}]   (a race the library is known to have:
     #                                                      a failure with that text is tried again; optional)
+    # reader: remote = true                                (it reads the archive's URL on a web server: its cells
+                                                           are the remote cases, compat_tests/remote/plan.py)
 
 A Python adapter (`.py`) is served by `python -m compat_tests.worker` in its
 environment. Any other file declares `worker = [...]`, the command that
@@ -47,7 +49,7 @@ EXTRA_DIRS_VARIABLE = "ZIPCOMPAT_READER_DIRS"
 PYTHON_WORKER = ("{python}", "-m", "compat_tests.worker")
 DECLARATION_LINE = re.compile(r"^\s*(?:#|//)\s*reader:\s?(.*)$")
 REQUIRED = ("id", "env", "library", "call")
-OPTIONAL = ("package", "version_key", "worker", "test_only", "group", "rank", "races")
+OPTIONAL = ("package", "version_key", "worker", "test_only", "group", "rank", "races", "remote")
 SHELL_SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
 
@@ -72,6 +74,7 @@ class Reader:
     group: str = ""        # the summary's column group (compat_tests/reports/summary.py GROUPS orders and names them)
     rank: int = 99         # the reader's place in its group
     races: tuple[tuple[str, str], ...] = ()   # (signature, link): failures of a race the library is known to have
+    remote: bool = False   # reads the archive's URL from the suite's web server (docs/remote.md)
 
     @property
     def family_id(self) -> str:
@@ -133,7 +136,7 @@ def reader_from(path: Path, declared: dict) -> Reader:
                   test_only=bool(declared.get("test_only", False)), package=declared.get("package", ""),
                   version_key=declared.get("version_key", ""), worker=worker, file=shown,
                   group=declared.get("group", declared["id"]), rank=int(declared.get("rank", 99)),
-                  races=tuple((str(r["signature"]), str(r["link"])) for r in races))
+                  races=tuple((str(r["signature"]), str(r["link"])) for r in races), remote=bool(declared.get("remote", False)))
 
 
 def reader_dirs() -> list[Path]:

@@ -516,17 +516,19 @@ class CellCache:
         self.memory_gib = DEFAULT_MEMORY_GIB if memory_gib is None else memory_gib
         self.folder = (folder or cache_folder()) / "cells"
 
-    def parts(self, reader, archive: Path, manifest: Path) -> dict | None:
-        return cell_parts(reader, archive, manifest, self.cell_timeout, self.memory_gib)
+    def parts(self, reader, archive: Path, manifest: Path, extra: dict | None = None) -> dict | None:
+        """`extra`: what else the cell's result depends on (a remote cell: its case and the server's key)."""
+        parts = cell_parts(reader, archive, manifest, self.cell_timeout, self.memory_gib)
+        return {**parts, **extra} if parts is not None and extra else parts
 
     def _path(self, cell: str, parts: dict) -> Path:
         return self.folder / _safe(cell) / f"{_digest(parts)}.json"
 
-    def lookup(self, cell: str, reader, archive: Path, manifest: Path) -> dict | None:
+    def lookup(self, cell: str, reader, archive: Path, manifest: Path, extra: dict | None = None) -> dict | None:
         """The cached entry of this cell with these inputs, when the mode lets it be used."""
         if not self.mode.read:
             return None
-        parts = self.parts(reader, archive, manifest)
+        parts = self.parts(reader, archive, manifest, extra)
         if parts is None:
             return None
         entry = _read(self._path(cell, parts))
@@ -536,22 +538,23 @@ class CellCache:
             return None
         return entry
 
-    def store(self, cell: str, reader, archive: Path, manifest: Path, result, description: dict | None, ran: str) -> None:
+    def store(self, cell: str, reader, archive: Path, manifest: Path, result, description: dict | None, ran: str,
+              extra: dict | None = None) -> None:
         if not self.mode.write or result.outcome in NOT_CACHED:
             return
-        parts = self.parts(reader, archive, manifest)
+        parts = self.parts(reader, archive, manifest, extra)
         if parts is None:
             return
         _write(self._path(cell, parts), {"format": FORMAT, "cell": cell, "ran": ran, "parts": parts,
                                          "result": result.to_json(), "description": description or {}})
 
-    def run(self, reader, fixture_id: str, archive: Path, manifest: Path, describe, run, verdict=None) -> Outcome:
+    def run(self, reader, fixture_id: str, archive: Path, manifest: Path, describe, run, verdict=None, extra: dict | None = None) -> Outcome:
         """The cell's result: from the cache when its inputs are unchanged and matrix.yaml still allows its
         outcome, else from `run()`, recorded. verdict(result, versions) -> (allowed, non_deterministic)."""
         from compat_tests.cells import CellResult, cell_id
 
         cell = cell_id(reader.id, fixture_id)
-        entry = self.lookup(cell, reader, archive, manifest)
+        entry = self.lookup(cell, reader, archive, manifest, extra)
         if entry is not None:
             result = CellResult(**entry["result"])
             description = entry.get("description") or {}
@@ -561,7 +564,7 @@ class CellCache:
         ran = now()
         description = describe.fresh(reader) if hasattr(describe, "fresh") else describe(reader)
         result = run()
-        self.store(cell, reader, archive, manifest, result, description, ran)
+        self.store(cell, reader, archive, manifest, result, description, ran, extra)
         return Outcome(result, description or {}, False, ran)
 
 

@@ -14,6 +14,8 @@ from compat_tests.expectations import Expectation, allows, expectation_for
 from compat_tests.habits import is_habit, run_habit
 from compat_tests.outcomes import declared_refusal
 from compat_tests.readers import family_cell
+from compat_tests.remote.cell import run_remote_cell
+from compat_tests.remote.plan import parse_case, remote_repro, remote_tags
 
 BYO = Expectation("pass")  # what reconcile() compares your archive's cells with: nothing is declared
 
@@ -24,9 +26,11 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries, cell_cache):
     reader, fixture_id = cell
     config = request.config
     folder = Path(config.getoption("--fixtures-dir"))
-    manifest = folder / f"{fixture_id}.manifest.json"
+    case = parse_case(fixture_id) if reader.remote else None  # a remote reader's cell is on a remote case of a fixture
+    stem = case.fixture if case else fixture_id
+    manifest = folder / f"{stem}.manifest.json"
     facts = _manifest_facts(manifest)
-    archive = folder / (facts["archive"] or f"{fixture_id}.zip")  # the manifest names it: <id>.zip, or .ozx
+    archive = folder / (facts["archive"] or f"{stem}.zip")  # the manifest names it: <id>.zip, or .ozx
     byo = facts["byo_path"] is not None  # your own archive: no expectations (matrix.yaml is about the default matrix)
     got = None
     if manifest.exists() and archive.exists() and facts["unjudgeable"]:
@@ -39,25 +43,33 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries, cell_cache):
     elif manifest.exists() and archive.exists() and (slow := _slow(reader, fixture_id, describe, matrix_entries, byo)) is not None:
         result = slow_result(reader, fixture_id, slow.measured, config.getoption("--cell-timeout"))
     elif manifest.exists() and archive.exists():
+        timeout = config.getoption("--cell-timeout")
+        if case:
+            servers = request.getfixturevalue("remote_servers")
+            extra = {"remote": {"case": case.id, **servers.key()}}  # the server's config and code, the fault: part of the key
+            run = lambda: run_remote_cell(reader, case, archive.resolve(), manifest.resolve(), worker_pool, describe, servers, timeout)  # noqa: E731
+        else:
+            extra = None
+            run = lambda: run_cell(reader, fixture_id, archive.resolve(), manifest.resolve(), worker_pool, describe, timeout=timeout)  # noqa: E731
         # unchanged inputs: the recorded result (compat_tests/result_cache.py), while matrix.yaml allows its outcome
-        got = cell_cache.run(reader, fixture_id, archive.resolve(), manifest.resolve(), describe,
-                             lambda: run_cell(reader, fixture_id, archive.resolve(), manifest.resolve(), worker_pool, describe,
-                                              timeout=config.getoption("--cell-timeout")),  # the inputs changed: run it
-                             verdict=lambda result, versions: _verdict(result, versions, matrix_entries))
+        got = cell_cache.run(reader, fixture_id, archive.resolve(), manifest.resolve(), describe, run,  # the inputs changed: run it
+                             verdict=lambda result, versions: _verdict(result, versions, matrix_entries), extra=extra)
         result = got.result
     else:
-        error = folder / f"{fixture_id}.error.json"
+        error = folder / f"{stem}.error.json"
         why = error.read_text(encoding="utf-8") if error.exists() else f"{archive} was not built (run ./run fixtures build)"
         result = CellResult(cell_id(reader.id, fixture_id), reader.id, fixture_id, "fixture-error", why)
+    if case:
+        facts["tags"] = [*facts["tags"], *remote_tags(case)]
     description = (got.description if got else describe(reader)) or {}  # the versions the cell ran with (a cached one too)
     expected = BYO if byo else expectation_for(family_cell(result.cell), matrix_entries, description.get("versions"))
     result.outcome = _judged(result, expected)
     as_expected = byo or allows(expected, result.outcome, result.message)
-    repro = repro_command(result.cell, facts["byo_path"])
+    repro = remote_repro(reader.id, case) if case else repro_command(result.cell, facts["byo_path"])
     request.node._zipcompat_record = cell_record(
         result, reader, facts, expected, description, as_expected=as_expected, byo=byo, cached=bool(got and got.cached),
-        ran=got.ran if got else None,
-        report_bug=report_bug_command(result.cell) if result.outcome != "pass" and not byo and has_script(reader.family_id) else None)
+        ran=got.ran if got else None, repro=repro,
+        report_bug=report_bug_command(result.cell) if result.outcome != "pass" and not byo and not case and has_script(reader.family_id) else None)
     summary = f"{result.outcome}: {result.message}"
     if byo:  # stated plainly: there is nothing to expect of an archive nobody described
         if result.outcome in LOUD:

@@ -102,18 +102,47 @@ def test_a_declared_reader_keeps_the_contract(reader_id, tiny, worker_pool, tmp_
         assert declared["doc"].startswith("https://") and declared["label"] and declared["options"], (reader_id, declared)
         assert declared["when"] is None or declared["when"] in CONDITIONS, (reader_id, declared)
 
-    outcomes = {}
-    for fixture_id, (archive, manifest) in tiny.items():
-        result = run_cell(reader, fixture_id, archive, manifest, worker_pool, describe, timeout=120)
-        assert result.outcome not in PROTOCOL_FAILURES, (fixture_id, result.outcome, result.message)
-        assert "broke the protocol" not in result.message, result.message
-        outcomes[fixture_id] = result.outcome
-    if reader_id == "selftest-node-int32":
-        assert outcomes["contract-v3"] == "pass", outcomes
+    servers = _served(reader, next(iter(tiny.values()))[0].parent)
+    try:
+        outcomes = {}
+        for fixture_id, (archive, manifest) in tiny.items():
+            result = run_cell(reader, fixture_id, archive, manifest, worker_pool, describe, timeout=120, locate=_where(servers, archive))
+            assert result.outcome not in PROTOCOL_FAILURES, (fixture_id, result.outcome, result.message)
+            assert "broke the protocol" not in result.message, result.message
+            outcomes[fixture_id] = result.outcome
+        if reader_id == "selftest-node-int32":
+            assert outcomes["contract-v3"] == "pass", outcomes
 
-    archive, manifest = tiny["contract-v3"]
-    missing = run_cell(reader, "contract-missing", tmp_path / "no-such-archive.zip", manifest, worker_pool, describe, timeout=120)
-    assert missing.outcome not in ("pass", "partial", *PROTOCOL_FAILURES), (missing.outcome, missing.message)
+        archive, manifest = tiny["contract-v3"]
+        gone = tmp_path / "no-such-archive.zip"
+        missing = run_cell(reader, "contract-missing", gone, manifest, worker_pool, describe, timeout=120, locate=_where(servers, gone))
+        assert missing.outcome not in ("pass", "partial", *PROTOCOL_FAILURES), (missing.outcome, missing.message)
+    finally:
+        if servers is not None:
+            servers.stop()
+
+
+def _served(reader, folder):
+    """A remote reader reads the tiny archives from the suite's nginx (docs/remote.md); None for the others."""
+    if not reader.remote:
+        return None
+    from compat_tests.remote import nginx
+    from compat_tests.remote.servers import RemoteServers
+
+    if nginx.binary() is None:
+        pytest.skip("nginx is not installed (apt-get install -y nginx)")
+    servers = RemoteServers(folder)
+    servers.start()
+    return servers
+
+
+def _where(servers, archive):
+    """Where the reader finds `archive`: its path, or for a remote reader its URL on nginx (a 404 when it is missing)."""
+    if servers is None:
+        return None
+    from compat_tests.remote.plan import Case
+
+    return lambda attempt: servers.url(Case(archive.stem), servers.new_token(), archive.name)
 
 
 def test_a_reader_program_that_dies_is_a_crash(tmp_path, worker_pool):

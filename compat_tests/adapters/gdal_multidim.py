@@ -27,10 +27,10 @@ def versions() -> dict:
     return {"gdal": installed_version("GDAL"), "numpy": installed_version("numpy"), "build": gdal.VersionInfo("BUILD_INFO").replace("\n", " ")[:300]}
 
 
-def _array_names(group, prefix: str) -> list[str]:
+def array_names(group, prefix: str) -> list[str]:
     names = [prefix + name for name in (group.GetMDArrayNames() or [])]
     for child in group.GetGroupNames() or []:
-        names += _array_names(group.OpenGroup(child), f"{prefix}{child}/")
+        names += array_names(group.OpenGroup(child), f"{prefix}{child}/")
     return names
 
 
@@ -40,7 +40,7 @@ def read(archive: str, manifest: dict, options: dict) -> dict:
     gdal.UseExceptions()
     dataset = gdal.OpenEx(vsizip(archive, store_path(manifest, options), options.get("brace", False)), gdal.OF_MULTIDIM_RASTER)
     root = dataset.GetRootGroup()
-    listed = sorted(_array_names(root, ""))
+    listed = sorted(array_names(root, ""))
 
     def one(expected):
         array = root.OpenMDArrayFromFullname("/" + expected["path"])

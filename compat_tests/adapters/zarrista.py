@@ -30,7 +30,7 @@ def versions() -> dict:
             "numpy": installed_version("numpy")}
 
 
-def _numpy(tensor):
+def as_numpy(tensor):
     """A zarrista Tensor as numpy: fixed-width data as a view, variable-length as numpy's StringDType (or bytes objects)."""
     import numpy as np
 
@@ -65,8 +65,8 @@ def read(archive: str, manifest: dict, options: dict) -> dict:
 
     def one(expected):
         array = Array.open(store, path="/" + expected["path"])
-        values = _numpy(array[array.subset_all])
-        part = _numpy(array[box(expected)]) if expected["shape"] else None
+        values = as_numpy(array[array.subset_all])
+        part = as_numpy(array[box(expected)]) if expected["shape"] else None
         attrs = dict(array.attrs)
         dims = array.dimension_names  # Zarr 3; for Zarr 2, xarray's _ARRAY_DIMENSIONS attribute, as for zarr-python
         if dims is None:

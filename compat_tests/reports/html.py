@@ -77,6 +77,10 @@ class _Strings:
 
 
 def _axis_of(tags: list[str]) -> str:
+    if "remote" in tags:
+        server = next((t.split(":", 1)[1] for t in tags if t.startswith("server:")), "nginx")
+        kind = next((t.split(":", 1)[1] for t in tags if t.startswith("remote-kind:")), "read")
+        return f"over HTTP (nginx on 127.0.0.1): {kind}, " + ("well-behaved server" if server == "nginx" else f"server fault {server}")
     if "kind:external" in tags:
         return "archives made by other projects (truth from the independent reference)"
     if "kind:hostile" in tags:
@@ -97,6 +101,21 @@ def _fixture_order(tags_of: dict[str, list[str]]) -> list[str]:
 def _shown_versions(versions: dict) -> str:
     shown = ", ".join(f"{k} {v}" for k, v in list(versions.items())[:2] if k != "build")
     return _ENV_PATH.sub(r"<env \1>/", shown)
+
+
+def _remote_panel(remote: dict | None, text) -> list | int:
+    """A remote cell's cost for its panel: [case, requests, bytes sent, body bytes, minimum, ratio, behaviour, statuses,
+    what the fault server did, the cost of each attempt], long texts by number; -1 for a local cell."""
+    if not remote:
+        return -1
+    statuses = ", ".join(f"{k}: {v}" for k, v in (remote.get("statuses") or {}).items())
+    methods = ", ".join(f"{k} {v}" for k, v in (remote.get("methods") or {}).items())
+    attempts = "; ".join(f"{a['label']}: {a['requests']} requests, {a['body_bytes']:,} body bytes" for a in remote.get("attempts") or [])
+    return [text(remote.get("case")), remote.get("requests", 0), remote.get("bytes_sent", 0), remote.get("body_bytes", 0),
+            remote.get("minimum_bytes", 0), remote.get("ratio"), text(", ".join(remote.get("behaviour") or [])),
+            text(f"{methods}; statuses {statuses}" if methods else ""),
+            text("; ".join((remote.get("fault_server") or {}).get("actions") or [])), text(attempts),
+            remote.get("archive_bytes", 0)]
 
 
 def page_data(payload: dict) -> dict:
@@ -132,6 +151,7 @@ def page_data(payload: dict) -> dict:
             [shown(n, DETAIL_LIMIT) for n in (cell.get("notes") or [])[:DETAIL_LINES]],
             -1 if cell["cell"] == f"{cell['reader']}--{cell['fixture']}" else text(cell["cell"]),
             text(cell["ran"][:16] + "Z") if cell.get("cached") and cell.get("ran") else -1,  # from the cache: when it ran (minutes)
+            _remote_panel(cell.get("remote"), text),
         ])
     digest = summary.summarize(payload)
     for row in digest["rows"]:  # the page's copy: cells by number, long texts by number in the strings

@@ -80,8 +80,11 @@ class Property:
     fixture: str | None = None     # a row for one archive (your own)
     own: tuple[str, ...] = ()      # the axes whose effect the row shows (rule 5); () : judged absolutely
     habit: str = ""                # a reader habit's row (compat_tests/habits.py): concurrency, slow
+    remote: bool = False           # a row of remote cells (tag "remote"); the other rows never count them
 
     def shown_by(self, fixture: str, tags: list[str]) -> bool:
+        if ("remote" in tags) != self.remote:
+            return False
         if self.fixture is not None:
             return fixture == self.fixture
         kind = next((t[len("kind:"):] for t in tags if t.startswith("kind:")), "")
@@ -407,8 +410,36 @@ def _family_cell(reader_verdicts: dict[str, dict], members: list[str]) -> dict:
     return out
 
 
+def remote_properties() -> list[Property]:
+    """The "remote" rows: the remote cells by read and by server fault (compat_tests/remote/plan.py)."""
+    from compat_tests.remote.plan import FAULTS
+
+    group = "Over HTTP (nginx on 127.0.0.1; requests: the median per cell)"
+    rows = [Property("remote-read", group, "whole read, well-behaved server", ("remote-kind:read", "server:nginx"), None, remote=True),
+            Property("remote-one-chunk", group, "one chunk of one array, well-behaved server", ("remote-kind:one-chunk",), None, remote=True)]
+    return rows + [Property(f"remote-{fault}", group, f"server fault: {text}", (f"server:{fault}",), None, remote=True)
+                   for fault, (_, text) in FAULTS.items()]
+
+
+def add_request_counts(row: dict, cells: list[dict]) -> None:
+    """A remote row's family cells say how many requests their reader made (the median over the row's cells)."""
+    import statistics
+
+    by_id = {c["cell"]: c for c in cells}
+    for family_cell in row["families"].values():
+        for verdict in family_cell.get("per_reader", {}).values():
+            counts = [by_id[c]["remote"]["requests"] for c in verdict.get("cells", []) if (by_id[c].get("remote") or {}).get("requests") is not None]
+            if counts:
+                verdict["requests"] = statistics.median(counts)
+                verdict["text"] += f" ({verdict['requests']:g} requests)"
+        shown = [family_cell["per_reader"][r] for r in (family_cell.get("readers") or list(family_cell.get("per_reader", {})))]
+        if shown and "requests" in shown[0]:
+            family_cell["requests"] = shown[0]["requests"]
+            family_cell["text"] += f" ({shown[0]['requests']:g} requests)"
+
+
 def properties_of(cells: list[dict]) -> list[Property]:
-    return PROPERTIES + _external_properties(cells)
+    return PROPERTIES + _external_properties(cells) + remote_properties()
 
 
 def summarize(payload: dict) -> dict:
@@ -456,6 +487,8 @@ def summarize(payload: dict) -> dict:
             row["families"][family_id] = _family_cell(reader_verdicts, members) if reader_verdicts else NOT_TESTED_CELL
             if prop.habit == "concurrency" and reader_verdicts:
                 _say_counts(row["families"][family_id], by_reader_fixture, fixtures)
+        if prop.remote:
+            add_request_counts(row, cells)
         rows.append(row)
     return {
         "rules": "compat_tests/reports/summary.py",

@@ -11,7 +11,7 @@
     'reads-partly': 'reads partly', 'fails': 'fails', 'wrong-data': 'WRONG DATA', 'as-baseline': 'as on the baseline', 'not-tested': 'not tested' };
   // cell record: [reader, fixture, outcome, as expected, expected, message, reason, link, option, seconds,
   //               details, truth from, repro, notes, cell id when not <reader>--<fixture>,
-  //               when it ran if the result came from the cache]
+  //               when it ran if the result came from the cache, a remote cell's cost (html.py _remote_panel) or -1]
   const cellId = (c) => (c[14] >= 0 ? S[c[14]] : R[c[0]].id + '--' + F[c[1]].id);
   const byId = new Map(), grid = new Map();
   D.cells.forEach((c, i) => { byId.set(cellId(c), i); grid.set(c[0] + ',' + c[1], i); });
@@ -172,6 +172,17 @@
     if (str(c[7])) h += dd('link', safeLink(str(c[7])));
     if (str(c[11])) h += dd('truth from', esc(str(c[11])));
     if (c[13].length) h += dd('notes', '<ul>' + c[13].map((d) => `<li>${esc(str(d))}</li>`).join('') + '</ul>');
+    if (c[16] !== -1 && c[16] !== undefined) {
+      const [kase, requests, sent, body, minimum, ratio, behaviour, methods, faults, attempts, size] = c[16];
+      h += dd('over HTTP', esc(str(kase)));
+      h += dd('requests and bytes', `${requests} requests (${esc(str(methods))}); ${body.toLocaleString('en')} body bytes, ` +
+        `${sent.toLocaleString('en')} with headers (nginx's access log)`);
+      h += dd('against the minimum', `${minimum.toLocaleString('en')} bytes needed (end records, central directory, the members ` +
+        `the read needs), archive ${size.toLocaleString('en')} bytes: ${ratio === null ? 'no ratio' : ratio + ' x the minimum'}`);
+      h += dd('what it did', esc(str(behaviour)));
+      if (str(faults)) h += dd('the fault server', esc(str(faults)));
+      if (str(attempts)) h += dd('each attempt', esc(str(attempts)));
+    }
     h += dd('read time', c[9] ? `${c[9].toFixed(3)} s (the reader's own time, in its worker)` : 'not measured');
     if (c[15] >= 0) h += dd('run', `from the cache: the reader ran it ${esc(str(c[15]))}, and its inputs have not changed since`);
     h += dd('reproduce', `<code class=repro>${esc(c[12] >= 0 ? str(c[12]) : D.repro.replace('CELL', id))}</code>`);
