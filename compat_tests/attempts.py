@@ -5,7 +5,7 @@ that matter for zipped stores (a store path, a group, consolidated metadata,
 decoding flags, URL forms), each with the documentation that offers it:
 
     {"label": "group=<top-level folder>", "options": {...}, "doc": "https://...",
-     "family": "location", "when": "store_prefix" | "not_zip_name" | None}
+     "family": "location", "when": "store_prefix" | "not_zip_name" | "consolidated" | None}
 
 Options of one family are alternatives (two ways to name the same folder);
 options of different families combine. The plan is every applicable option
@@ -24,6 +24,7 @@ MAX_ATTEMPTS = 24
 CONDITIONS = {
     "store_prefix": lambda manifest: bool(manifest.get("store_prefix")),   # the store sits under a top-level folder
     "not_zip_name": lambda manifest: not str(manifest.get("archive", ".zip")).lower().endswith(".zip"),  # e.g. .ozx
+    "consolidated": lambda manifest: bool((manifest.get("variant") or {}).get("consolidated")),  # written with consolidated metadata
 }
 
 

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -121,49 +122,106 @@ def _uv() -> str:
     return uv
 
 
-def _substitute(step: str) -> str:
+def _substitute(step: str, environ: dict | None = None) -> str:
+    """A post step with "{gdal_version}" filled in: what `gdal-config --version` says on the step's own PATH (the
+    native prefix's gdal-config where the environment builds GDAL)."""
     if "{gdal_version}" in step:
-        version = subprocess.run(["gdal-config", "--version"], capture_output=True, text=True).stdout.strip()
+        version = subprocess.run(["gdal-config", "--version"], capture_output=True, text=True, env=environ).stdout.strip()
         step = step.replace("{gdal_version}", version)
     return step
 
 
-def expand(variables: tuple[tuple[str, str], ...], native_prefix: Path, base: dict | None = None) -> dict[str, str]:
-    """An environment's declared variables, with "{native}", "{env}" (its folder) and "{PATH}" filled in."""
+def expand(variables: tuple[tuple[str, str], ...], native_prefix: Path, base: dict | None = None,
+           folder: Path | None = None) -> dict[str, str]:
+    """An environment's declared variables, with "{native}" (its native prefix), "{env}" (its folder) and "{PATH}" filled in."""
     base = os.environ if base is None else base
-    return {k: v.replace("{native}", str(native_prefix)).replace("{env}", str(native_prefix.parent))
+    folder = native_prefix.parent if folder is None else folder
+    return {k: v.replace("{native}", str(native_prefix)).replace("{env}", str(folder))
             .replace("{PATH}", base.get("PATH", "/usr/bin:/bin")) for k, v in variables}
 
 
+NATIVE_CACHE_VARIABLE = "ZIPCOMPAT_NATIVE_CACHE"
+
+
+def native_cache_root() -> Path:
+    """Where native builds live: one per machine, like uv's own cache ($ZIPCOMPAT_NATIVE_CACHE, else the user's cache
+    folder), so that a fresh clone reuses a GDAL or netCDF-C built before from the same recipe, release and Debian
+    packages instead of compiling it again (GDAL takes about 20 minutes on 2 cores)."""
+    root = os.environ.get(NATIVE_CACHE_VARIABLE)
+    if root:
+        return Path(root).expanduser().resolve()
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "zipstore-compat" / "native"
+
+
+def installed_debian_versions(packages: tuple[str, ...]) -> dict[str, str]:
+    """The installed version of each Debian package ("" when it is not installed, or not a Debian system)."""
+    out = {}
+    for pkg in packages:
+        try:
+            proc = subprocess.run(["dpkg-query", "-W", "-f=${Version}", pkg], capture_output=True, text=True)
+            out[pkg] = proc.stdout.strip() if proc.returncode == 0 else ""
+        except OSError:
+            out[pkg] = ""
+    return out
+
+
+def native_key(env: Environment) -> str:
+    """What a native build is a function of: each recipe's bytes and release, the Debian packages it builds against
+    (their installed versions: an upgraded libblosc-dev is another build) and the machine."""
+    import hashlib
+    import json
+    import platform
+
+    declared = {"machinery": 1, "recipes": {name: [hashlib.sha256(env.recipe(name).read_bytes()).hexdigest(), env.native_release(name)]
+                                            for name in env.native},
+                "apt": installed_debian_versions(env.apt), "machine": platform.machine()}
+    return hashlib.sha256(json.dumps(declared, sort_keys=True).encode()).hexdigest()[:12]
+
+
 def native_prefix(env: Environment) -> Path:
-    return env_dir(env) / "native"
+    """The native build of an environment: <native cache>/<recipe>-<release>-<key> (key: native_key)."""
+    label = "+".join(f"{name}-{env.native_release(name) or 'default'}" for name in env.native) or "none"
+    return native_cache_root() / f"{label}-{native_key(env)}"
 
 
 def runtime_environ(name: str) -> dict[str, str]:
     """Variables every process in environment `name` needs (e.g. HDF5_PLUGIN_PATH)."""
     env = get_environment(name)
-    return expand(env.runtime_env, native_prefix(env))
+    return expand(env.runtime_env, native_prefix(env), folder=env_dir(env))
 
 
 def build_native(env: Environment, prefix: Path, log=lambda msg: None) -> None:
-    """Run the environment's native recipes (envs/native/<name>.sh PREFIX DOWNLOADS [RELEASE])."""
-    for recipe in env.native:
-        release = env.native_release(recipe)
-        log(f"building {recipe}{' ' + release if release else ''} from source into {prefix} (a few minutes, once)")
-        downloads = cache_root() / "sources" / "native"
-        proc = subprocess.run(recipe_command(str(env.recipe(recipe)), str(prefix), str(downloads), release), capture_output=True, text=True)
-        if proc.returncode != 0:
-            tail = (proc.stderr or proc.stdout).strip().splitlines()[-12:]
-            again = " ".join(recipe_command(str(env.recipe(recipe)), f"/tmp/{recipe}", release=release))
-            raise EnvUnavailable(env.name, f"native recipe {recipe} failed: " + " | ".join(tail),
-                                 f"{again} (its output says what is missing)")
+    """Run the environment's native recipes (envs/native/<name>.sh PREFIX DOWNLOADS [RELEASE]) into `prefix`, once per
+    machine: a prefix with its marker is complete and reused; a half-built one (an interrupted build) is built again."""
+    if (prefix / MARKER).exists():
+        return
+    with _locked(native_cache_root() / "locks" / f"{prefix.name}.lock"):
+        if (prefix / MARKER).exists():
+            return
+        if prefix.exists():
+            shutil.rmtree(prefix)
+        for recipe in env.native:
+            release = env.native_release(recipe)
+            log(f"running the native recipe {recipe}{' ' + release if release else ''} into {prefix} (once per machine)")
+            downloads = cache_root() / "sources" / "native"
+            started = time.monotonic()
+            proc = subprocess.run(recipe_command(str(env.recipe(recipe)), str(prefix), str(downloads), release), capture_output=True, text=True)
+            if proc.returncode != 0:
+                tail = (proc.stderr or proc.stdout).strip().splitlines()[-12:]
+                again = " ".join(recipe_command(str(env.recipe(recipe)), f"/tmp/{recipe}", release=release))
+                raise EnvUnavailable(env.name, f"native recipe {recipe} failed: " + " | ".join(tail),
+                                     f"{again} (its output says what is missing)")
+            log(f"built {recipe}{' ' + release if release else ''} in {time.monotonic() - started:.0f} s")
+        (prefix / MARKER).write_text(native_key(env) + "\n")
 
 
-def post_commands(env: Environment, python: str, uv: str = "uv") -> list[list[str]]:
-    """The uv commands of the environment's post steps, for the interpreter `python`."""
+def post_commands(env: Environment, python: str, uv: str = "uv", environ: dict | None = None) -> list[list[str]]:
+    """The uv commands of the environment's post steps, for the interpreter `python` (`environ`: the steps' variables)."""
     # a wheel built against a native prefix must not come from uv's cache: its key does not see the prefix
     no_cache = ["--no-cache"] if env.native else []
-    return [[uv, "pip", "install", "-q", "--python", python, *no_cache, *env.pip_flags, *_substitute(step).split()] for step in env.post]
+    return [[uv, "pip", "install", "-q", "--python", python, *no_cache, *env.pip_flags, *_substitute(step, environ).split()]
+            for step in env.post]
 
 
 NODE_FIX = "apt-get install -y nodejs npm"
@@ -187,10 +245,10 @@ def ensure_environment(name: str, log=lambda msg: None) -> Path:
     env = get_environment(name)
     target = env_dir(env)
     done = target if env.node else env_python(env)
-    if (target / MARKER).exists():
+    if _complete(env, target):
         return done
     with _locked(cache_root() / "locks" / f"{env.name}-{env.key}.lock"):
-        if (target / MARKER).exists():
+        if _complete(env, target):
             return done
         ensure_debian_packages(name, env.apt)
         if env.node:
@@ -216,9 +274,22 @@ def ensure_environment(name: str, log=lambda msg: None) -> Path:
         python = str(env_python(env))
         if env.requirements:
             _run([uv, "pip", "install", "-q", "--python", python, *env.requirements], name, "uv pip install", env=uv_env)
-        build_native(env, native_prefix(env), log)
-        post_env = dict(uv_env, **expand(env.build_env, native_prefix(env), uv_env))
-        for step, command in zip(env.post, post_commands(env, python, uv)):
+        native = native_prefix(env) if env.native else None
+        if native is not None:
+            build_native(env, native, log)
+        post_env = dict(uv_env, **expand(env.build_env, native or target / "native", uv_env, folder=target))
+        for step, command in zip(env.post, post_commands(env, python, uv, post_env)):
             _run(command, name, f"post step {step!r}", env=post_env)
-        (target / MARKER).write_text(env.key + "\n")
+        (target / MARKER).write_text(env.key + "\n" + (f"native {native}\n" if native else ""))
         return env_python(env)
+
+
+def _complete(env: Environment, target: Path) -> bool:
+    """The environment folder is built, against the native build the environment needs now (a Debian package
+    upgrade gives another native build, and the bindings in the folder must be rebuilt against it)."""
+    marker = target / MARKER
+    if not marker.exists():
+        return False
+    if not env.native:
+        return True
+    return f"native {native_prefix(env)}" in marker.read_text().splitlines()

@@ -50,6 +50,36 @@ def test_the_versions_lane_of_a_native_recipe_builds_another_release():
     assert not any(r.family.startswith("netcdf4-") and r.env == "netcdf4" for r in readers.values())
 
 
+def test_gdal_is_built_at_its_newest_release_and_debians_is_its_versions_lane():
+    """`native = ["gdal==3.13.3"]`, `lane = {gdal = ["3.6.2"]}`: the bindings and tools of GDAL 3.13.3 by default, Debian's 3.6.2."""
+    from compat_tests.readers import lane_readers, readers
+
+    base, lane = get_environment("gdal"), get_environment("gdal@gdal-3.6.2")
+    assert base.native == lane.native == ("gdal",) and base.native_release("gdal") == "3.13.3" and lane.native_release("gdal") == "3.6.2"
+    assert lane.key != base.key and base.post == ("GDAL=={gdal_version}",)
+    recipe = base.recipe("gdal").read_text(encoding="utf-8")
+    # the sha256 of gdal_3.13.3+dfsg.orig.tar.xz in Debian's gdal_3.13.3+dfsg-1.dsc
+    assert "3.13.3) SHA256=8323ef0d4e3f721d4b66ef9ec5b4ec812e2c17894a5a5389fba18a8193f1e060" in recipe
+    assert "-DGDAL_BUILD_OPTIONAL_DRIVERS=OFF -DOGR_BUILD_OPTIONAL_DRIVERS=OFF -DGDAL_ENABLE_DRIVER_ZARR=ON" in recipe
+    gdal_readers = {r.id for r in readers().values() if r.env == "gdal"}
+    assert {"gdal-multidim", "gdal-classic", "gdal-cli-mdim", "gdal-cli-classic"} <= gdal_readers
+    assert {r.family for r in lane_readers().values() if r.env == lane.name} == gdal_readers
+    assert "rasterio-gdal@3.6.2" not in lane_readers()   # rasterio's GDAL is its wheel's: its lane is rasterio's releases
+
+
+def test_a_native_build_is_kept_per_machine_and_keyed_by_what_it_links(tmp_path, monkeypatch):
+    from envs import build
+
+    monkeypatch.setenv(build.NATIVE_CACHE_VARIABLE, str(tmp_path))
+    env = get_environment("gdal")
+    monkeypatch.setattr(build, "installed_debian_versions", lambda packages: {p: "1.0" for p in packages})
+    first = build.native_prefix(env)
+    assert first.parent == tmp_path and first.name.startswith("gdal-3.13.3-")
+    monkeypatch.setattr(build, "installed_debian_versions", lambda packages: {p: "1.1" if p == "libblosc-dev" else "1.0" for p in packages})
+    assert build.native_prefix(env) != first, "an upgraded Debian package it builds against is another build"
+    assert build.native_prefix(get_environment("gdal@gdal-3.6.2")).name.startswith("gdal-3.6.2-")
+
+
 def test_an_unknown_recipe_is_refused(tmp_path, monkeypatch):
     declarations = tmp_path / "environments.toml"
     declarations.write_text('[x]\npython = "3.11"\nnative = ["no-such-recipe"]\n', encoding="utf-8")
@@ -77,7 +107,7 @@ def test_netcdf_c_with_libzip_reads_a_store_zipped_from_its_folder(worker_pool, 
     versions = describe(all_readers()["netcdf4-libzip-zarr"])
     assert "status" not in versions, versions
     assert "NCZarr Zip Support: yes" in versions["versions"]["netcdf-c build"], versions
-    assert versions["versions"]["HDF5_PLUGIN_PATH"].endswith("/native/plugins")
+    assert versions["versions"]["HDF5_PLUGIN_PATH"] == str(native_prefix(get_environment("netcdf4-libzip")) / "plugins")
     for reader in ("netcdf4-libzip-zarr", "netcdf4-libzip-nczarr"):
         folder = run_cell(all_readers()[reader], "coads-v2-stored-zipcli-nested", *cell_paths("coads-v2-stored-zipcli-nested"),
                           pool, describe, timeout=120)

@@ -1,7 +1,7 @@
-"""GDAL's classic raster API: gdal.Open('ZARR:"/vsizip/<path>":/<array>')."""
+"""GDAL's classic raster API: gdal.Open('ZARR:"/vsizip/<path>":/<array>') (gdal.OpenEx, to pass the driver's open options)."""
 # reader: id = "gdal-classic"
 # reader: env = "gdal"
-# reader: library = 'GDAL (Debian)'
+# reader: library = 'GDAL'
 # reader: call = "gdal.Open('ZARR:\"/vsizip/' + path + '\":/array')"
 # reader: group = "gdal"
 # reader: rank = 2
@@ -14,6 +14,7 @@ import numpy as np
 
 from compat_tests.adapters.common import read_each
 from compat_tests.adapters.gdal_classic_common import FALLBACKS, as_manifest_shape, subdataset, window
+from compat_tests.adapters.gdal_common import open_options
 from compat_tests.adapters.gdal_multidim import versions
 
 __all__ = ["FALLBACKS", "read", "versions"]
@@ -27,12 +28,12 @@ def read(archive: str, manifest: dict, options: dict) -> dict:
     def one(expected):
         name = subdataset(archive, manifest, options, expected["path"])
         try:
-            dataset = gdal.Open(name)
+            dataset = gdal.OpenEx(name, gdal.OF_RASTER, open_options=open_options(options))
         except RuntimeError as exc:
             if "Indices of extra dimensions" not in str(exc) or len(expected["shape"]) != 3:
                 raise
             # GDAL before 3.7 maps no dimension to bands: one subdataset per leading index
-            planes = [gdal.Open(f"{name}:{i}") for i in range(expected["shape"][0])]
+            planes = [gdal.OpenEx(f"{name}:{i}", gdal.OF_RASTER, open_options=open_options(options)) for i in range(expected["shape"][0])]
             bands, xoff, yoff, xsize, ysize = window(expected)
             values = np.stack([p.ReadAsArray() for p in planes])
             part = np.stack([planes[b - 1].ReadAsArray(xoff, yoff, xsize, ysize) for b in bands])

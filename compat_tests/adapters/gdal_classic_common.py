@@ -10,12 +10,13 @@ from __future__ import annotations
 import numpy as np
 
 from compat_tests.adapters.common import option, store_path, vsizip
+from compat_tests.adapters.gdal_common import OPEN_OPTIONS, VSIZIP_DOC
 
-VSIZIP_DOC = "https://gdal.org/en/stable/user/virtual_file_systems.html#vsizip-zip-archives"
 # the classic form names a folder of the archive and an array in it: both options act on the /vsizip/ part
 FALLBACKS = [
     option('ZARR:"/vsizip/<path>/<top-level folder>":/<array>', VSIZIP_DOC, "location", "store_prefix", path_from_prefix=True),
     option('braces: ZARR:"/vsizip/{<path>}":/<array>', VSIZIP_DOC, "name", "not_zip_name", brace=True),
+    *OPEN_OPTIONS,
 ]
 
 

@@ -5,7 +5,8 @@
         -array name=/<array>,dstname=zipcompat_values /vsizip/<path> <tmp>/full.zarr        every value
     gdalmdimtranslate ... -array name=/<array>,dstname=zipcompat_slice,view=[a:b,...] ...  one slice
 
-The tools are Debian's gdal-bin (the `gdal` environment's apt packages), the same
+The tools are the `gdal` environment's (GDAL 3.13.3 built by envs/native/gdal.sh, on
+the environment's PATH; Debian's gdal-bin 3.6.2 in the versions lane), the same
 libgdal as the gdal-multidim reader, but reached the way people check an archive from
 a shell. Values come back through an uncompressed Zarr v2 store that gdalmdimtranslate
 writes, read here with numpy alone (read_uncompressed_zarr: raw little- or big-endian
@@ -13,15 +14,10 @@ chunk files, exactly the bytes GDAL wrote, no decoding); an output that is not c
 (a chunk of the wrong size, a shape other than the one gdalmdiminfo declared, a
 compressor) raises instead of passing. GDAL classic formats (ENVI, GTiff) were not
 used: gdalmdimtranslate 3.6 dies of SIGSEGV writing a 1-D array to ENVI.
-
-Why Debian's GDAL only: no newer GDAL command-line tools install here. rasterio's
-wheel bundles libgdal without the programs, the registry has no GDAL binary wheel (its
-`gdal` is a source package needing a matching libgdal), and bookworm's apt sources
-carry GDAL 3.6 only.
 """
 # reader: id = "gdal-cli-mdim"
 # reader: env = "gdal"
-# reader: library = 'GDAL command-line tools (Debian)'
+# reader: library = 'GDAL command-line tools'
 # reader: call = 'gdalmdiminfo /vsizip/path; gdalmdimtranslate -of Zarr -array name=/array,dstname=... /vsizip/path out.zarr'
 # reader: group = "gdal"
 # reader: rank = 4
@@ -36,13 +32,10 @@ import tempfile
 from pathlib import Path
 
 from compat_tests.adapters.cli_common import GarbledOutput, run
-from compat_tests.adapters.common import Missing, option, read_each, store_path, vsizip
+from compat_tests.adapters.common import Missing, read_each, store_path, vsizip
+from compat_tests.adapters.gdal_common import FALLBACKS, oo_flags
 
-VSIZIP_DOC = "https://gdal.org/en/stable/user/virtual_file_systems.html#vsizip-zip-archives"
-FALLBACKS = [
-    option("/vsizip/<path>/<top-level folder>", VSIZIP_DOC, "location", "store_prefix", path_from_prefix=True),
-    option("braces: /vsizip/{<path>}", VSIZIP_DOC, "name", "not_zip_name", brace=True),
-]
+__all__ = ["FALLBACKS", "commands", "read", "versions"]
 OUTPUT_OPTIONS = ["-q", "-of", "Zarr", "-co", "ARRAY:COMPRESS=NONE"]
 VALUES, SLICE = "zipcompat_values", "zipcompat_slice"
 
@@ -74,17 +67,18 @@ def _one_chunk(shape: list[int]) -> list[str]:
 def _commands(archive: str, manifest: dict, options: dict, out: str) -> tuple[list[str], dict[str, list[list[str]]]]:
     """gdalmdiminfo's command, and per array the gdalmdimtranslate commands (full, then slice for arrays with dimensions)."""
     source = vsizip(archive, store_path(manifest, options), options.get("brace", False))
+    oo = oo_flags(options)
     per_array = {}
     for i, expected in enumerate(manifest["arrays"]):
         name = "/" + expected["path"]
         shape, box = expected["shape"], [b[1] - b[0] for b in expected["slice"]]
-        cmds = [["gdalmdimtranslate", *OUTPUT_OPTIONS, *_one_chunk(shape), "-array", f"name={name},dstname={VALUES}", source,
+        cmds = [["gdalmdimtranslate", *OUTPUT_OPTIONS, *oo, *_one_chunk(shape), "-array", f"name={name},dstname={VALUES}", source,
                  f"{out}/a{i}-full.zarr"]]
         if shape and all(shape):
-            cmds.append(["gdalmdimtranslate", *OUTPUT_OPTIONS, *_one_chunk(box), "-array",
+            cmds.append(["gdalmdimtranslate", *OUTPUT_OPTIONS, *oo, *_one_chunk(box), "-array",
                          f"name={name},dstname={SLICE},view={_view(expected)}", source, f"{out}/a{i}-slice.zarr"])
         per_array[expected["path"]] = cmds
-    return ["gdalmdiminfo", source], per_array
+    return ["gdalmdiminfo", *oo, source], per_array
 
 
 def commands(archive: str, manifest: dict, options: dict, out: str = "out") -> list[list[str]]:

@@ -1,7 +1,7 @@
 """GDAL's multidimensional API: gdal.OpenEx("/vsizip/<path>", gdal.OF_MULTIDIM_RASTER)."""
 # reader: id = "gdal-multidim"
 # reader: env = "gdal"
-# reader: library = 'GDAL (Debian)'
+# reader: library = 'GDAL'
 # reader: call = 'gdal.OpenEx("/vsizip/" + path, gdal.OF_MULTIDIM_RASTER)'
 # reader: group = "gdal"
 # reader: rank = 1
@@ -10,21 +10,20 @@
 
 from __future__ import annotations
 
-from compat_tests.adapters.common import Missing, option, read_each, store_path, vsizip
+from compat_tests.adapters.common import Missing, read_each, store_path, vsizip
+from compat_tests.adapters.gdal_common import FALLBACKS, open_options
 
-VSIZIP_DOC = "https://gdal.org/en/stable/user/virtual_file_systems.html#vsizip-zip-archives"
-FALLBACKS = [
-    option("/vsizip/<path>/<top-level folder>", VSIZIP_DOC, "location", "store_prefix", path_from_prefix=True),
-    option("braces: /vsizip/{<path>}", VSIZIP_DOC, "name", "not_zip_name", brace=True),
-]
+__all__ = ["FALLBACKS", "read", "versions"]
 
 
 def versions() -> dict:
+    """The library's own release (gdal.__version__: libgdal, what "since N" compares) and the bindings' distribution."""
     from osgeo import gdal
 
     from compat_tests.adapters.common import installed_version
 
-    return {"gdal": installed_version("GDAL"), "numpy": installed_version("numpy"), "build": gdal.VersionInfo("BUILD_INFO").replace("\n", " ")[:300]}
+    return {"gdal": gdal.__version__, "GDAL bindings": installed_version("GDAL"), "numpy": installed_version("numpy"),
+            "build": gdal.VersionInfo("BUILD_INFO").replace("\n", " ")[:300]}
 
 
 def array_names(group, prefix: str) -> list[str]:
@@ -38,7 +37,8 @@ def read(archive: str, manifest: dict, options: dict) -> dict:
     from osgeo import gdal
 
     gdal.UseExceptions()
-    dataset = gdal.OpenEx(vsizip(archive, store_path(manifest, options), options.get("brace", False)), gdal.OF_MULTIDIM_RASTER)
+    dataset = gdal.OpenEx(vsizip(archive, store_path(manifest, options), options.get("brace", False)), gdal.OF_MULTIDIM_RASTER,
+                          open_options=open_options(options))
     root = dataset.GetRootGroup()
     listed = sorted(array_names(root, ""))
 

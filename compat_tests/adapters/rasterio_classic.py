@@ -3,8 +3,8 @@
 # reader: env = "rasterio"
 # reader: library = 'rasterio (bundled GDAL)'
 # reader: call = "rasterio.open('ZARR:\"/vsizip/' + path + '\":/array')"
-# reader: group = "gdal"
-# reader: rank = 3
+# reader: group = "rasterio"
+# reader: rank = 1
 # reader: package = "rasterio"
 # reader: version_key = "gdal"
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from compat_tests.adapters.common import read_each
 from compat_tests.adapters.gdal_classic_common import FALLBACKS, as_manifest_shape, subdataset, window
+from compat_tests.adapters.gdal_common import open_options
 
 __all__ = ["FALLBACKS", "read", "versions"]
 
@@ -24,12 +25,17 @@ def versions() -> dict:
     return {"rasterio": installed_version("rasterio"), "gdal": rasterio.__gdal_version__, "numpy": installed_version("numpy")}
 
 
+def _open_options(options: dict) -> dict:
+    """GDAL open options as rasterio takes them: keyword arguments of rasterio.open (rasterio's documented way)."""
+    return dict(value.split("=", 1) for value in open_options(options))
+
+
 def read(archive: str, manifest: dict, options: dict) -> dict:
     import rasterio
     from rasterio.windows import Window
 
     def one(expected):
-        with rasterio.open(subdataset(archive, manifest, options, expected["path"])) as src:
+        with rasterio.open(subdataset(archive, manifest, options, expected["path"]), **_open_options(options)) as src:
             values = as_manifest_shape(src.read(), expected["shape"])
             bands, xoff, yoff, xsize, ysize = window(expected)
             part = src.read(indexes=bands or 1, window=Window(xoff, yoff, xsize, ysize))
