@@ -15,10 +15,12 @@ only source of the results file.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -87,6 +89,7 @@ class MatrixSession:
         self.worker_peaks: dict[str, float] = {}
         self.collected = 0           # cells the run was to have (interrupted runs say how many of them ran)
         self.interrupted = False
+        self.session = None
         self.written: str | None = None
         self.dead: list[str] = []
 
@@ -177,6 +180,26 @@ class MatrixSession:
             return {}
         return unavailable_external(Path(self.option("--fixtures-dir")))
 
+    # ---- Ctrl-C: the cells that run now finish, the results say the run stopped early -------------------
+    def pytest_sessionstart(self, session) -> None:
+        self.session = session
+        if self.worker:  # an xdist worker: the controller decides when the run stops, and tells it
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        elif signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, self.stop_early)
+
+    def stop_early(self, signum, frame) -> None:
+        """The first Ctrl-C: no new cell starts, the cells running now finish and are kept; a second one stops at once."""
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        self.interrupted = True
+        reason = "interrupted (Ctrl-C): no new cell starts; a second Ctrl-C stops at once"
+        self.session.shouldstop = reason
+        dsession = self.config.pluginmanager.getplugin("dsession")   # pytest-xdist's controller
+        if dsession is not None:
+            dsession.shouldstop = reason
+        sys.stderr.write(f"\n{reason}\n")
+        sys.stderr.flush()
+
     # ---- preparing the run (the controller, once) ------------------------------------------------------
     def start(self) -> None:
         self.check()
@@ -195,9 +218,8 @@ class MatrixSession:
         if not self.cache_mode().read:
             command.append("--no-cache-read")
         capture = self.config.pluginmanager.getplugin("capturemanager")
-        if capture:
-            capture.suspend_global_capture(in_=True)
-        try:  # its progress and problems go straight to the terminal; its last stdout line is the summary
+        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+            # its progress and problems go straight to the terminal; its last stdout line is the summary
             proc = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
             try:
                 done = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -209,9 +231,6 @@ class MatrixSession:
                   f"{len(done['errors'])} could not be built"
                   + (f", {len(done['unavailable'])} external archives unavailable (not tested)" if done["unavailable"] else ""),
                   file=sys.stderr, flush=True)
-        finally:
-            if capture:
-                capture.resume_global_capture()
 
     def prepare_byo(self) -> None:
         """The reference reading of each --archive, in a capped worker, once per run (not per xdist worker).
@@ -287,7 +306,7 @@ class MatrixSession:
             return
         if (self.byo or {}).get("problems"):
             session.exitstatus = 2  # an archive could not be run at all (said above, one line each)
-        self.interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+        self.interrupted = self.interrupted or exitstatus == pytest.ExitCode.INTERRUPTED
         if not self.records:
             if self.lines is not None:
                 self.lines.finish()

@@ -93,7 +93,10 @@ class Worker:
         self.stderr_tail: list[str] = []
 
     def _limit_memory(self):
+        """In the child before exec: the memory cap, and Ctrl-C left to the controlling pytest process (a terminal's
+        Ctrl-C reaches the whole process group; the controller stops the run in order and stops the workers itself)."""
         resource.setrlimit(resource.RLIMIT_AS, (self.memory_bytes, self.memory_bytes))
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def _start(self) -> None:
         if self.env == PROJECT_ENV:

@@ -118,3 +118,27 @@ def test_a_pre_release_zarr3_layout_gets_a_reason_not_an_empty_stopiteration(tmp
     manifest = reference_manifest(archive, "byo-early", source="test")
     reason = manifest["reference_skipped"]["a"]
     assert "pre-release" in reason and "endian" in reason, reason
+
+
+@pytest.mark.parametrize("xdist", [["-p", "no:xdist"], ["-n", "1"]], ids=["one-process", "xdist"])
+def test_ctrl_c_stops_the_run_in_order_and_the_results_say_so(tmp_path, hostile_dir, xdist):
+    """A terminal's Ctrl-C (SIGINT to the whole process group): the running cell finishes, no new one starts, one line and no
+    traceback, results.json and the tables say "interrupted after N of M cells"."""
+    fixtures = "hostile-baseline,hostile-bad-crc,hostile-encrypted"
+    args = [sys.executable, "-m", "compat_tests", "run", "--no-build", "--fixtures-dir", str(hostile_dir), "--fixture-ids", fixtures,
+            "--readers", "zarr3,selftest-hang", "--cell-timeout", "8", "--rerun", "--results", str(tmp_path / "results.json"), *xdist]
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    lines = tmp_path / "results.jsonl"
+    deadline = time.time() + 240
+    while time.time() < deadline and not (lines.exists() and len(lines.read_text(encoding="utf-8").splitlines()) >= 2):
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=240)
+    assert proc.returncode == 2, (out[-2000:], err[-2000:])   # pytest's "interrupted"
+    assert "Traceback" not in err and "Traceback" not in out, err[-3000:]
+    data = results.load(tmp_path / "results.json")
+    stopped = data["run"]["interrupted"]
+    assert stopped["of"] == 6 and 1 <= stopped["after"] == len(data["cells"]) < 6, stopped
+    assert f"INTERRUPTED after {stopped['after']} of 6 cells" in out
+    assert f"INTERRUPTED after {stopped['after']} of 6 cells" in (tmp_path / "matrix.md").read_text(encoding="utf-8")
+    assert "INTERRUPTED after" in (tmp_path / "matrix.html").read_text(encoding="utf-8")

@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 
 from compat_tests.reports import since, summary
+from compat_tests.reports.results import interrupted_text
 from compat_tests.cells import repro_command
 from compat_tests.result_cache import run_info_text
 
@@ -169,7 +170,8 @@ def page_data(payload: dict) -> dict:
                 verdict["cells"] = [cell_index[c] for c in verdict["cells"]]
     versions_of = run.get("readers") or {}
     return {
-        "run": {**{k: run.get(k, "") for k in ("started", "python", "platform")}, "cache": run_info_text(payload, with_total=False)},
+        "run": {**{k: run.get(k, "") for k in ("started", "python", "platform")}, "cache": run_info_text(payload, with_total=False),
+                "interrupted": interrupted_text(run)},
         "outcomes": outcomes, "labels": LABEL,
         "repro": repro_command("CELL"),
         "readers": [{"id": r, "family": summary.family_of(summary.reader_and_version({"reader": r})[0]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from compat_tests.reports import since, summary
+from compat_tests.reports.results import interrupted_text
 from compat_tests.result_cache import run_info_text
 
 SYMBOL = {
@@ -24,6 +25,8 @@ def write_markdown(payload: dict, path: Path) -> None:
     lines.append("")
     lines.append(run_info_text(payload))  # which cells ran now and which came from the cache (compat_tests/result_cache.py)
     lines.append("")
+    if interrupted_text(payload["run"]):
+        lines += [f"**{interrupted_text(payload['run'])}.**", ""]
     for fixture_id, why in sorted((payload["run"].get("not_tested") or {}).items()):
         lines.append(f"- not tested: `{fixture_id}`: {why}")
     if payload["run"].get("not_tested"):

@@ -34,6 +34,15 @@ class ResultsError(ValueError):
     pass
 
 
+def interrupted_text(run: dict) -> str:
+    """What a run stopped early says wherever its results are shown ("" for a complete run)."""
+    stopped = run.get("interrupted")
+    if not stopped:
+        return ""
+    return (f"INTERRUPTED after {stopped['after']} of {stopped['of']} cells: this table holds the cells that finished, "
+            "not a complete run of a smaller selection")
+
+
 def lines_path(results: Path) -> Path:
     return Path(results).with_suffix(".jsonl")
 

@@ -25,7 +25,8 @@
   const safeLink = (url) => (/^https?:\/\//.test(url) ? `<a href="${esc(url)}" rel=noreferrer>${esc(url)}</a>` : esc(url));
 
   $('meta').textContent = `Run ${D.run.started}, Python ${D.run.python}, ${D.run.platform}. ` +
-    `${D.cells.length} cells: ${R.length} readers x ${F.length} fixtures` + (D.run.cache ? `; ${D.run.cache}` : '.');
+    `${D.cells.length} cells: ${R.length} readers x ${F.length} fixtures` + (D.run.cache ? `; ${D.run.cache}` : '.') +
+    (D.run.interrupted ? ` ${D.run.interrupted}.` : '');
   $('summary-legend').innerHTML = Object.keys(D.legend).map((k) =>
     `<span><b class="v-${k}">${esc(VERDICT_WORD[k] || k)}</b> ${esc(D.legend[k])}</span>`).join('');
 
