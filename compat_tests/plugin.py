@@ -169,7 +169,8 @@ class MatrixSession:
             return ids
         picked = [i for i in ids if any(fnmatch.fnmatchcase(i, w) for w in wanted)]
         if not picked:
-            raise pytest.UsageError(f"--fixture-ids {','.join(wanted)} matches no fixture; list them with: ./run fixtures list")
+            raise pytest.UsageError(f"--fixture-ids {','.join(wanted)} matches no fixture; list them with: ./run fixtures list "
+                                    f"(the reader habits: {', '.join(habit_ids())})")
         return picked
 
     def not_tested(self) -> dict[str, str]:

@@ -113,3 +113,15 @@ def test_writer_failure_is_a_fixture_error_not_a_crash(tmp_path, monkeypatch):
     result = build(resolve(["synthetic-v3-stored"]), out=tmp_path / "out", cache_dir=tmp_path / "cache", progress=False)
     assert "synthetic-v3-stored" in result.errors and "is gone" in result.errors["synthetic-v3-stored"]
     assert json.loads((tmp_path / "out" / "synthetic-v3-stored.error.json").read_text())["error"]
+
+
+def test_fixtures_list_names_every_fixture_the_matrix_runs():
+    """`./run fixtures list` (where a mistyped --fixture-ids points): generated, hostile and other projects' archives."""
+    from fixtures.registry import matrix_fixture_ids
+
+    proc = subprocess.run([sys.executable, "-m", "fixtures", "list", "--json"], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parent.parent)
+    rows = json.loads(proc.stdout)
+    assert [r["id"] for r in rows] == matrix_fixture_ids()
+    kinds = {r["kind"] for r in rows}
+    assert kinds == {"generated", "hostile", "external"} and all(f"kind:{r['kind']}" in r["tags"] or r["kind"] == "generated" for r in rows)
