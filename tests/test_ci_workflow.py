@@ -37,6 +37,8 @@ def test_workflow_runs_every_reader_once_and_publishes():
     assert "schedule" in on
     steps = " ".join(str(s.get("run", "")) + str(s.get("uses", "")) for s in workflow["jobs"]["publish"]["steps"])
     assert "report merge" in steps and "GITHUB_STEP_SUMMARY" in steps and "upload-pages-artifact" in steps
+    pages = next(step["with"]["path"] for step in workflow["jobs"]["publish"]["steps"] if "upload-pages-artifact" in str(step.get("uses", "")))
+    assert f"./run docs --site-dir {pages}/docs" in steps, "the documentation site is published beside matrix.html"
 
 
 def test_every_versions_lane_family_has_a_job_and_latest_runs_unpinned():
