@@ -109,7 +109,7 @@ def test_assembled_scripts_are_valid_and_stay_short(reader_id, index, tmp_path):
             assert proc.returncode == 0, proc.stderr + text
         assert scripts.MARK not in text and "packages:" not in text and not side
         assert "compat_tests" not in text and "fixtures" not in text  # the library's own API only
-        assert scripts.code_lines(text) <= 52, text   # about 40: the README gives the median of real reports
+        assert scripts.code_lines(text) <= 52, text   # about 40: docs/findings/bug-survey.md gives the median of real reports
     assert scripts.code_lines(_assemble(spec, tmp_path)[0]) <= 47
 
 
@@ -410,7 +410,7 @@ def _recorded(cell: str, outcome: str, worker_pool):
 @pytest.mark.network
 @pytest.mark.parametrize("cell,outcome,standalone", [
     # 10^7 one-element chunks: tensorstore aborts at the memory cap, or on a loaded machine reaches the time limit first
-    # (README, reliability: the cap in two runs, the time limit in a third); its script alone does the same
+    # (docs/findings/reliability.md: the cap in two runs, the time limit in a third); its script alone does the same
     ("tensorstore-zarr--hostile-meta-tiny-chunks", "crash", {"crash", "timeout"}),
     ("zarr3--hostile-meta-tiny-chunks", "timeout", {"timeout"}),   # ten million one-element chunks: no answer in the cell's time
 ])

@@ -1,4 +1,5 @@
-"""What is written from the reader declarations: the CI workflow (valid against the GitHub schema, every reader once) and the README's reader table."""
+"""What is written from the reader declarations: the CI workflow (valid against the GitHub schema, every reader once) and the
+reader table of the docs (docs/reference/readers.md)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ def test_workflow_runs_every_reader_once_and_publishes():
     assert "schedule" in on
     steps = " ".join(str(s.get("run", "")) + str(s.get("uses", "")) for s in workflow["jobs"]["publish"]["steps"])
     assert "report merge" in steps and "GITHUB_STEP_SUMMARY" in steps and "upload-pages-artifact" in steps
+    pages = next(step["with"]["path"] for step in workflow["jobs"]["publish"]["steps"] if "upload-pages-artifact" in str(step.get("uses", "")))
+    assert f"./run docs --site-dir {pages}/docs" in steps, "the documentation site is published beside matrix.html"
 
 
 def test_every_versions_lane_family_has_a_job_and_latest_runs_unpinned():
@@ -53,8 +56,22 @@ def test_every_versions_lane_family_has_a_job_and_latest_runs_unpinned():
     assert "ZIPCOMPAT_UNPINNED=1" in latest and "report diff" in latest and "GITHUB_STEP_SUMMARY" in latest
 
 
-def test_the_readme_reader_table_is_written_from_the_declarations():
-    from compat_tests.tools.reader_table import README, rewritten
+def test_the_docs_reader_table_is_written_from_the_declarations():
+    from compat_tests.tools.reader_table import PAGE, main, rewritten
 
-    text = README.read_text(encoding="utf-8")
+    text = PAGE.read_text(encoding="utf-8")
     assert text == rewritten(text), "run ./run python -m compat_tests reader-table"
+    assert main(["--check"]) == 0   # the command's own check agrees (it reads the same page)
+
+
+def test_reader_table_check_fails_on_a_stale_page_and_the_command_rewrites_it(tmp_path):
+    from compat_tests.tools.reader_table import BEGIN, END, PAGE, main
+
+    page = tmp_path / "readers.md"
+    stale = PAGE.read_text(encoding="utf-8").replace("| `zarr3` |", "| `zarr3-renamed` |", 1)
+    page.write_text(stale, encoding="utf-8")
+    assert main(["--check"], page=page) == 1
+    assert main([], page=page) == 0
+    assert page.read_text(encoding="utf-8") == PAGE.read_text(encoding="utf-8")
+    assert main(["--check"], page=page) == 0
+    assert BEGIN in PAGE.read_text(encoding="utf-8") and END in PAGE.read_text(encoding="utf-8")

@@ -1,23 +1,24 @@
-"""The README's table of readers, written from the reader declarations (never kept by hand).
+"""The table of readers in the docs' reader reference, written from the reader declarations (never kept by hand).
 
     python -m compat_tests reader-table [--check]
 
-Rewrites the part of README.md between the `readers:begin` and `readers:end`
+Rewrites the part of docs/reference/readers.md between the `readers:begin` and `readers:end`
 markers: one row per declared reader of the default matrix, in the summary's
 order, with its library, its environment (the release of a native library it
 builds, the pinned release of the package the versions lane varies, and the
 interpreter) and how users call it.
-`--check` fails when the README says something else.
+`--check` fails when the page says something else.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-README = ROOT / "README.md"
+PAGE = ROOT / "docs" / "reference" / "readers.md"   # the reader reference of the docs site (mkdocs.yml)
 BEGIN, END = "<!-- readers:begin (written by: ./run python -m compat_tests reader-table) -->", "<!-- readers:end -->"
 
 
@@ -32,6 +33,15 @@ def _pinned(env, package: str) -> str:
         if package and name.lower() == package.lower():
             return version if "{" not in version else "from apt (" + ", ".join(env.apt) + ")"
     return ""
+
+
+def _code(text: str) -> str:
+    """A table cell's code span that reads the same on the docs site (Python-Markdown) and on GitHub: a `|` in a
+    backtick span splits a GitHub table cell and shows its backslash escape on the site, so such a text is an
+    HTML code element with the bar as an entity."""
+    if "|" not in text:
+        return f"`{text}`"
+    return "<code>" + html.escape(text, quote=False).replace("|", "&#124;") + "</code>"
 
 
 def render() -> str:
@@ -49,27 +59,26 @@ def render() -> str:
         built = [f"{name} {version} (built from source)" for name, version in env.native_releases]   # e.g. netCDF-C
         parts = [*built, *([f"{reader.package} {release}"] if release else []), runtime]
         where = f"`{reader.env}`: " + ", ".join(parts)
-        call = reader.call.replace("|", "\\|")
-        rows.append(f"| `{reader.id}` | {reader.library} | {where} | `{call}` |")
+        rows.append(f"| `{reader.id}` | {reader.library} | {where} | {_code(reader.call)} |")
     return "\n".join([BEGIN, *rows, END])
 
 
 def rewritten(text: str) -> str:
     pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
     if not pattern.search(text):
-        raise SystemExit(f"README.md has no {BEGIN} ... {END} section")
+        raise SystemExit(f"the page has no {BEGIN} ... {END} section")
     return pattern.sub(lambda _: render(), text)
 
 
-def main(argv: list[str]) -> int:
-    text = README.read_text(encoding="utf-8")
+def main(argv: list[str], page: Path = PAGE) -> int:
+    text = page.read_text(encoding="utf-8")
     wanted = rewritten(text)
     if "--check" in argv:
         if text != wanted:
-            print("README.md's reader table is not what the declarations give: run ./run python -m compat_tests reader-table",
+            print(f"{page}: its reader table is not what the declarations give: run ./run python -m compat_tests reader-table",
                   file=sys.stderr)
             return 1
         return 0
-    README.write_text(wanted, encoding="utf-8")
-    print("wrote the reader table in README.md", file=sys.stderr)
+    page.write_text(wanted, encoding="utf-8")
+    print(f"wrote the reader table in {page}", file=sys.stderr)
     return 0
