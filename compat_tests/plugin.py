@@ -494,7 +494,7 @@ def matrix_entries(matrix_session):
 
 @pytest.fixture(scope="session")
 def remote_servers(request):
-    """nginx and the fault server of this pytest process, started by its first remote cell (docs/remote.md)."""
+    """nginx and the fault server of this pytest process, started by its first remote cell (docs/reference/remote.md)."""
     from compat_tests.remote.servers import RemoteServers
 
     servers = RemoteServers(Path(request.config.getoption("--fixtures-dir")))

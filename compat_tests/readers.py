@@ -74,7 +74,7 @@ class Reader:
     group: str = ""        # the summary's column group (compat_tests/reports/summary.py GROUPS orders and names them)
     rank: int = 99         # the reader's place in its group
     races: tuple[tuple[str, str], ...] = ()   # (signature, link): failures of a race the library is known to have
-    remote: bool = False   # reads the archive's URL from the suite's web server (docs/remote.md)
+    remote: bool = False   # reads the archive's URL from the suite's web server (docs/reference/remote.md)
 
     @property
     def family_id(self) -> str:

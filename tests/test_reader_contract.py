@@ -124,7 +124,7 @@ def test_a_declared_reader_keeps_the_contract(reader_id, tiny, worker_pool, tmp_
 
 
 def _served(reader, folder):
-    """A remote reader reads the tiny archives from the suite's nginx (docs/remote.md); None for the others."""
+    """A remote reader reads the tiny archives from the suite's nginx (docs/reference/remote.md); None for the others."""
     if not reader.remote:
         return None
     from compat_tests.remote import nginx

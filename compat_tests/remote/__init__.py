@@ -1,4 +1,4 @@
-"""Reading over the network: remote readers on archives served by nginx on 127.0.0.1 (docs/remote.md).
+"""Reading over the network: remote readers on archives served by nginx on 127.0.0.1 (docs/reference/remote.md).
 
 - plan.py:         the remote cases (which archives, which read, which server fault), their ids;
 - nginx.py:        Debian's nginx with a generated config, started and stopped by the suite; its access log;
