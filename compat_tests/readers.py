@@ -12,6 +12,9 @@ with `reader:` (docs/adding-a-reader.md):
     # reader: version_key = "zarr"                         (the versions entry that says the release)
     # reader: group = "zarr-python"                        (the summary column it belongs to; optional)
     # reader: rank = 1                                     (its place in that group; optional)
+    # reader: decodes_cf = true                            (its library decodes CF by default: masks fill values,
+                                                           unpacks, decodes times; judged against the CF decoding
+                                                           of the manifest's values too: docs/cf-decoding.md)
 
 A Python adapter (`.py`) is served by `python -m compat_tests.worker` in its
 environment. Any other file declares `worker = [...]`, the command that
@@ -45,7 +48,7 @@ EXTRA_DIRS_VARIABLE = "ZIPCOMPAT_READER_DIRS"
 PYTHON_WORKER = ("{python}", "-m", "compat_tests.worker")
 DECLARATION_LINE = re.compile(r"^\s*(?:#|//)\s*reader:\s?(.*)$")
 REQUIRED = ("id", "env", "library", "call")
-OPTIONAL = ("package", "version_key", "worker", "test_only", "group", "rank")
+OPTIONAL = ("package", "version_key", "worker", "test_only", "group", "rank", "decodes_cf")
 SHELL_SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
 
@@ -69,6 +72,7 @@ class Reader:
     file: str = ""         # the adapter file, relative to the project root when inside it
     group: str = ""        # the summary's column group (compat_tests/reports/summary.py GROUPS orders and names them)
     rank: int = 99         # the reader's place in its group
+    decodes_cf: bool = False  # its library decodes CF by default (checks.judge accepts the CF-decoded values)
 
     @property
     def family_id(self) -> str:
@@ -124,7 +128,15 @@ def reader_from(path: Path, declared: dict) -> Reader:
     return Reader(id=declared["id"], env=declared["env"], adapter=adapter, library=declared["library"], call=declared["call"],
                   test_only=bool(declared.get("test_only", False)), package=declared.get("package", ""),
                   version_key=declared.get("version_key", ""), worker=worker, file=shown,
-                  group=declared.get("group", declared["id"]), rank=int(declared.get("rank", 99)))
+                  group=declared.get("group", declared["id"]), rank=int(declared.get("rank", 99)),
+                  decodes_cf=_flag(path, declared, "decodes_cf"))
+
+
+def _flag(path: Path, declared: dict, key: str) -> bool:
+    value = declared.get(key, False)
+    if not isinstance(value, bool):
+        raise DeclarationError(f"{path}: reader declaration {key} = {value!r}: expected true or false")
+    return value
 
 
 def reader_dirs() -> list[Path]:
