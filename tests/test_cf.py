@@ -243,3 +243,15 @@ def test_xarray_passes_by_default_and_says_what_cf_decoding_did(worker_pool, cel
     else:
         assert "times as dates (noleap: time)" in note
         assert result.cf_effects["time"]["avoid"]["label"] == "decode_times=False"
+
+
+def test_decodes_cf_is_an_optional_declaration_and_must_be_true_or_false(tmp_path):
+    from compat_tests.readers import DeclarationError, declaration_of, reader_from, readers
+
+    assert readers()["xarray-open_zarr"].decodes_cf and readers()["netcdf4-libzip-zarr"].decodes_cf
+    assert not readers()["zarr3"].decodes_cf and not readers()["gdal-multidim"].decodes_cf and not readers()["ncdump-zarr"].decodes_cf
+    adapter = tmp_path / "odd.mjs"
+    adapter.write_text('// reader: id = "odd"\n// reader: env = "node"\n// reader: library = "odd"\n// reader: call = "odd()"\n'
+                       '// reader: worker = ["node", "{file}"]\n// reader: decodes_cf = "yes"\n', encoding="utf-8")
+    with pytest.raises(DeclarationError, match="decodes_cf"):
+        reader_from(adapter, declaration_of(adapter))
