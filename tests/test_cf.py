@@ -132,7 +132,8 @@ def test_a_masked_time_has_an_untimed_digest_for_readers_that_leave_times_as_num
 @pytest.mark.parametrize("fixture_id, expected", [
     ("coads-v3-stored", {"time": (0, "noleap")}),                          # Zarr 3 fill values are not masks: times only
     ("coads-v3-stored-xarray", {"time": (0, "noleap"), "sst": (89622, None), "airt": (87206, None)}),  # xarray's _FillValue
-    ("ostia-v2-stored", {"time": (0, "gregorian"), "surface_temperature": (None, None)}),
+    # format 2 from zarr-python 3: fill_value 0.0 on the coordinates too, and one longitude is a real 0.0
+    ("ostia-v2-stored", {"time": (0, "gregorian"), "lon": (1, None), "surface_temperature": (None, None)}),
     ("mnist-v2-stored", {"train/images": (38045844, None), "train/labels": (5923, None),
                          "test/images": (6328781, None), "test/labels": (980, None)}),
     ("mnist-v3-stored", {}),
@@ -152,6 +153,8 @@ def test_built_fixtures_carry_cf_entries_for_the_arrays_cf_decoding_changes(buil
         assert all(e["masked_real"] == e["masked"] for e in found.values())
     if fixture_id.startswith("coads") and "sst" in found:   # COADS's -1e34 is the source's missing value (land)
         assert found["sst"]["masked_real"] == 0
+    if fixture_id == "ostia-v2-stored":
+        assert found["lon"]["masked_real"] == 1 and found["surface_temperature"]["masked_real"] == 0
 
 
 # ---- the judge ---------------------------------------------------------------------------------------------
