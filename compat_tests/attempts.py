@@ -5,7 +5,9 @@ that matter for zipped stores (a store path, a group, consolidated metadata,
 decoding flags, URL forms), each with the documentation that offers it:
 
     {"label": "group=<top-level folder>", "options": {...}, "doc": "https://...",
-     "family": "location", "when": "store_prefix" | "not_zip_name" | "consolidated" | None}
+     "family": "location", "when": "store_prefix" | "not_zip_name" | "consolidated" | None,
+     "avoids": ["mask", "zarr_fill_mask", "scale", "times"]}   (optional: what of a CF decoding the
+                                                                 option turns off; checks.avoiding_option)
 
 Options of one family are alternatives (two ways to name the same folder);
 options of different families combine. The plan is every applicable option

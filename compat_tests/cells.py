@@ -34,6 +34,7 @@ class CellResult:
     unchecked: dict[str, str] = field(default_factory=dict)  # arrays of the archive no check covers, with the reason
     race_hits: int = 0                 # tries that failed with a race the reader declares, and were tried again
     remote: dict | None = None         # a remote cell: its case, URL, requests and bytes (compat_tests/remote/cell.py)
+    cf_effects: dict[str, dict] = field(default_factory=dict)  # arrays read as their CF decoding: what it did (docs/results-schema.md)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -165,7 +166,7 @@ def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path
             retried_notes.extend(f"with {json.dumps(options, sort_keys=True)}: {n}" for n in answer.result.get("notes", []))
         return as_pair(answer)
 
-    decision = decide_cell(manifest, as_pair(reply), description.get("fallbacks", []), retry)
+    decision = decide_cell(manifest, as_pair(reply), description.get("fallbacks", []), retry, decodes_cf=reader.decodes_cf)
     notes = race_notes + (reply.result.get("notes", []) if reply.status == "ok" else []) + decision.notes + retried_notes
     skipped = unchecked(manifest)
     message = decision.message
@@ -173,7 +174,7 @@ def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path
         message = (message + "; " if message else "") + f"{len(skipped)} array(s) of the archive not checked (the reference cannot decode them): " + \
             "; ".join(f"{k}: {v}" for k, v in skipped.items())
     result = CellResult(cell, reader.id, fixture_id, decision.outcome, message, option=decision.option, seconds=reply.seconds,
-                        details=decision.failed, notes=notes, unchecked=skipped,
+                        details=decision.failed, notes=notes, unchecked=skipped, cf_effects=decision.cf_effects,
                         attempts=[{"label": a.label, "outcome": a.outcome, "message": a.message[:500], "docs": list(a.docs)}
                                   for a in decision.attempts], race_hits=sum(1 for n in race_notes if n.startswith(RACE_NOTE)))
     result.wall_seconds = time.perf_counter() - started

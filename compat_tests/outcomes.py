@@ -22,13 +22,16 @@ from compat_tests.checks import Decision, decide, judge
 REFUSED = "refused the archive cleanly"
 
 
-def decide_cell(manifest: dict, first: tuple[str, object], fallbacks: list, retry) -> Decision:
-    """The cell's Decision (outcome, message, option or None, failed checks, attempts), as checks.decide gives it."""
+def decide_cell(manifest: dict, first: tuple[str, object], fallbacks: list, retry, decodes_cf: bool = False) -> Decision:
+    """The cell's Decision (outcome, message, option or None, failed checks, attempts), as checks.decide gives it.
+
+    decodes_cf: the reader declares it decodes CF by default (compat_tests/readers.py); hostile and
+    unjudged manifests carry no CF decoding, so it matters only to ordinary fixtures."""
     if manifest.get("unjudged"):
         return Decision(*_unjudged(manifest, first), attempts=[])
     if manifest.get("hostile"):
         return Decision(*_hostile(manifest, first), attempts=[])
-    return decide(manifest, first, fallbacks, retry)
+    return decide(manifest, first, fallbacks, retry, decodes_cf=decodes_cf)
 
 
 def _unjudged(manifest: dict, first) -> tuple[str, str, None, list[str]]:

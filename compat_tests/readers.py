@@ -16,6 +16,9 @@ with `reader:` (docs/adding-a-reader.md):
     #                                                      a failure with that text is tried again; optional)
     # reader: remote = true                                (it reads the archive's URL on a web server: its cells
                                                            are the remote cases, compat_tests/remote/plan.py)
+    # reader: decodes_cf = true                            (its library decodes CF by default: masks fill values,
+                                                           unpacks, decodes times; judged against the CF decoding
+                                                           of the manifest's values too: docs/reference/cf-decoding.md)
 
 A Python adapter (`.py`) is served by `python -m compat_tests.worker` in its
 environment. Any other file declares `worker = [...]`, the command that
@@ -49,7 +52,7 @@ EXTRA_DIRS_VARIABLE = "ZIPCOMPAT_READER_DIRS"
 PYTHON_WORKER = ("{python}", "-m", "compat_tests.worker")
 DECLARATION_LINE = re.compile(r"^\s*(?:#|//)\s*reader:\s?(.*)$")
 REQUIRED = ("id", "env", "library", "call")
-OPTIONAL = ("package", "version_key", "worker", "test_only", "group", "rank", "races", "remote")
+OPTIONAL = ("package", "version_key", "worker", "test_only", "group", "rank", "races", "remote", "decodes_cf")
 SHELL_SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
 
@@ -75,6 +78,7 @@ class Reader:
     rank: int = 99         # the reader's place in its group
     races: tuple[tuple[str, str], ...] = ()   # (signature, link): failures of a race the library is known to have
     remote: bool = False   # reads the archive's URL from the suite's web server (docs/reference/remote.md)
+    decodes_cf: bool = False  # its library decodes CF by default (checks.judge accepts the CF-decoded values)
 
     @property
     def family_id(self) -> str:
@@ -136,7 +140,15 @@ def reader_from(path: Path, declared: dict) -> Reader:
                   test_only=bool(declared.get("test_only", False)), package=declared.get("package", ""),
                   version_key=declared.get("version_key", ""), worker=worker, file=shown,
                   group=declared.get("group", declared["id"]), rank=int(declared.get("rank", 99)),
-                  races=tuple((str(r["signature"]), str(r["link"])) for r in races), remote=bool(declared.get("remote", False)))
+                  races=tuple((str(r["signature"]), str(r["link"])) for r in races), remote=_flag(path, declared, "remote"),
+                  decodes_cf=_flag(path, declared, "decodes_cf"))
+
+
+def _flag(path: Path, declared: dict, key: str) -> bool:
+    value = declared.get(key, False)
+    if not isinstance(value, bool):
+        raise DeclarationError(f"{path}: reader declaration {key} = {value!r}: expected true or false")
+    return value
 
 
 def reader_dirs() -> list[Path]:

@@ -37,6 +37,22 @@ def _cast_digest(values, expected: dict) -> str | None:
         return None
 
 
+def _cf_digests(got: dict, entry: dict, expected: dict) -> dict:
+    """The CF comparison digests (core.canonical.cf_digest) of what the reader returned, for an array CF
+    decoding changes: only when the values are not the raw ones already or carry a mask (a numpy
+    masked array), so that MNIST's 47 MB are not cast to float64 for readers that return them raw."""
+    import numpy as np
+
+    values = got["values"]
+    masked = isinstance(values, np.ma.MaskedArray) and bool(np.ma.getmaskarray(values).any())
+    if not masked and entry["sha256"] == expected["sha256"] and entry["dtype_class"] == expected["dtype_class"]:
+        return {}
+    out = {"cf_sha256": canonical.cf_digest(values)}
+    if got.get("slice") is not None:
+        out["cf_slice_read_sha256"] = canonical.cf_digest(got["slice"])
+    return out
+
+
 def summarise(reading: dict, manifest: dict | None = None) -> dict:
     expected_by_path = {a["path"]: a for a in (manifest or {}).get("arrays", [])}
     arrays = {}
@@ -54,6 +70,8 @@ def summarise(reading: dict, manifest: dict | None = None) -> dict:
             expected = expected_by_path.get(path)
             if expected and entry["dtype_class"] != expected["dtype_class"]:
                 entry["sha256_cast"] = _cast_digest(got["values"], expected)
+            if expected and expected.get("cf"):
+                entry.update(_cf_digests(got, entry, expected))
         except Exception as exc:  # a reader returned something that is not an array
             entry["error"] = f"could not summarise values: {type(exc).__name__}: {exc}"
         arrays[path] = entry

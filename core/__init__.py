@@ -1,10 +1,12 @@
 """The core every part of the suite imports, and which imports nothing of ours.
 
     core.outcomes   the outcome names of a cell, their order and which are loud
-    core.canonical  value identity: canonical bytes and digests of array values
+    core.canonical  value identity: canonical bytes and digests of array values (and of CF-decoded ones)
+    core.cf         the independent CF decoding: masking, unpacking, times (docs/reference/cf-decoding.md)
     core.limits     the cell time limit rule
     core.processes  how a command is run in an environment (the variables every child gets)
 
-Only the standard library and numpy (core.canonical): every environment,
-reader workers included, can import it.
+Only the standard library and numpy (core.canonical, core.cf; cftime only
+when core.cf decodes a time): every environment, reader workers included,
+can import it.
 """

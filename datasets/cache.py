@@ -90,6 +90,7 @@ def materialize(name: str, fetch: bool = True) -> Path:
                 "fill_value": encode_fill(array.fill_value),
                 "formats": list(array.formats),
                 "missing_chunks": [list(c) for c in array.missing_chunks],
+                "missing_value": encode_fill(array.missing_value),
                 "summary": summary,
             }
             content.update(json.dumps(record, sort_keys=True, ensure_ascii=False).encode())

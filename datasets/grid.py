@@ -46,7 +46,7 @@ def coads(fetch: bool = True) -> DatasetSpec:
                 "standard_name": standard_name,
                 "history": attrs[name]["history"],
             },
-            dims, float(fill),
+            dims, float(fill), missing_value=float(fill),   # the source's missing_value: land
         )
 
     arrays = [
@@ -85,7 +85,7 @@ def ostia(fetch: bool = True) -> DatasetSpec:
                 "cell_methods": src_attrs.get("cell_methods", ""),
                 "um_stash_source": src_attrs.get("um_stash_source", ""),
             },
-            dims, fill,
+            dims, fill, missing_value=fill,   # the source's _FillValue
         ),
     ]
     groups = {"": {"Conventions": conventions, "title": "OSTIA monthly surface temperature", "source": "iris-sample-data 2.5.2, sample_data/ostia_monthly.nc", "licence": SOURCES["iris-sample-data"].licence}}

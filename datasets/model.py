@@ -19,6 +19,9 @@ class ArraySpec:
     formats: tuple[int, ...] = (2, 3)   # Zarr formats this array can be written in
     # chunk indices deliberately left unwritten (their values equal fill_value)
     missing_chunks: tuple[tuple[int, ...], ...] = ()
+    # the value the source declares missing (its _FillValue / missing_value), None: every value is real data
+    # (what a CF decoder that masks, say, MNIST's zeros turns into NaN is real data: docs/reference/cf-decoding.md)
+    missing_value: Any = None
 
     @property
     def is_string(self) -> bool:

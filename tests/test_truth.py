@@ -215,6 +215,7 @@ def test_every_declared_option_links_its_documentation():
         if reader.foreign:  # a program's options come from its describe answer: tests/test_reader_contract.py checks them
             continue
         for declared in importlib.import_module(reader.adapter).FALLBACKS:
-            assert set(declared) == {"label", "options", "doc", "family", "when"}, (reader.id, declared)
+            assert set(declared) - {"avoids"} == {"label", "options", "doc", "family", "when"}, (reader.id, declared)
+            assert set(declared.get("avoids", [])) <= {"mask", "zarr_fill_mask", "scale", "times"}, (reader.id, declared)
             assert declared["doc"].startswith("https://") and declared["label"] and declared["options"], (reader.id, declared)
             assert declared["when"] is None or declared["when"] in CONDITIONS, (reader.id, declared)

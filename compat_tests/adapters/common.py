@@ -18,9 +18,15 @@ class Missing(LookupError):
     and the data is gone (the outcome silent-missing)."""
 
 
-def option(label: str, doc: str, family: str, when: str | None = None, **options) -> dict:
-    """One documented option of a reader's library (see compat_tests/attempts.py)."""
-    return {"label": label, "options": options, "doc": doc, "family": family, "when": when}
+def option(label: str, doc: str, family: str, when: str | None = None, avoids: tuple[str, ...] = (), **options) -> dict:
+    """One documented option of a reader's library (see compat_tests/attempts.py).
+
+    avoids: for a reader that decodes CF, what of the decoding the option turns off ("mask", "zarr_fill_mask",
+    "scale", "times"): the cell's cf_effects name it as the way to the stored values (checks.avoiding_option)."""
+    declared = {"label": label, "options": options, "doc": doc, "family": family, "when": when}
+    if avoids:
+        declared["avoids"] = list(avoids)
+    return declared
 
 
 def read_each(manifest: dict, read_one: Callable[[dict], dict]) -> tuple[dict, dict]:

@@ -14,6 +14,7 @@ found through HDF5_PLUGIN_PATH. The versions lane runs it on netCDF-C 4.9.3
 # reader: rank = 1
 # reader: package = "netCDF4"
 # reader: version_key = "netcdf-c"
+# reader: decodes_cf = true
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from compat_tests.adapters import nczarr_modes, netcdf4_zip
 
-FALLBACKS: list = nczarr_modes.fallbacks()
+FALLBACKS: list = nczarr_modes.fallbacks() + [netcdf4_zip.MASK_AND_SCALE_OFF]
 SETTINGS = ("NetCDF Version", "NCZarr Support", "NCZarr Zip Support", "Standard Filters", "Plugin Install Dir")
 
 

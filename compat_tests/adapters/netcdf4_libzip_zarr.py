@@ -7,6 +7,7 @@
 # reader: rank = 2
 # reader: package = "netCDF4"
 # reader: version_key = "netcdf-c"
+# reader: decodes_cf = true
 
 from compat_tests.adapters import nczarr_modes, netcdf4_zip
 from compat_tests.adapters.netcdf4_libzip_nczarr import FALLBACKS, versions

@@ -7,6 +7,7 @@
 # reader: rank = 4
 # reader: package = "netCDF4"
 # reader: version_key = "netcdf-c"
+# reader: decodes_cf = true
 
 from compat_tests.adapters import netcdf4_zip
 from compat_tests.adapters.netcdf4_zip import FALLBACKS, versions

@@ -7,12 +7,19 @@
 # reader: rank = 3
 # reader: package = "netCDF4"
 # reader: version_key = "netcdf-c"
+# reader: decodes_cf = true
 
 from __future__ import annotations
 
-from compat_tests.adapters.common import Missing, box, read_each
+from compat_tests.adapters.common import Missing, box, option, read_each
 
-FALLBACKS: list = []
+# netCDF4-python masks and unpacks by default: "The default value of `maskandscale` is `True` (automatic
+# conversions are performed)" (Variable.set_auto_maskandscale): values equal to the variable's _FillValue
+# or missing_value come back masked, packed values unpacked. Times stay numbers (netCDF4.num2date is a
+# separate call). The adapter reads as users do; the documented way back to the stored values:
+MASK_AND_SCALE_OFF = option("set_auto_maskandscale(False)", "https://unidata.github.io/netcdf4-python/#Variable.set_auto_maskandscale",
+                            "decoding", avoids=("mask", "scale"), maskandscale=False)
+FALLBACKS: list = [MASK_AND_SCALE_OFF]
 
 
 def versions() -> dict:
@@ -33,7 +40,8 @@ def read(archive: str, manifest: dict, options: dict, mode: str = "nczarr,zip") 
     import netCDF4
 
     with netCDF4.Dataset(f"file://{archive}#mode={mode}", "r") as nc:
-        nc.set_auto_maskandscale(False)
+        if options.get("maskandscale") is False:
+            nc.set_auto_maskandscale(False)
         listed = []
 
         def walk(group, prefix):

@@ -9,11 +9,17 @@ NOT_XARRAY = ("path_from_prefix", "url_folder")  # options the adapter turns int
 
 
 def documented_options(doc: str) -> list[dict]:
-    """xarray's keywords that matter for a zipped store, as `doc` documents them: CF decoding, the group, consolidated."""
+    """xarray's keywords that matter for a zipped store, as `doc` documents them: CF decoding, the group, consolidated.
+
+    xarray decodes CF by default (mask_and_scale=True, decode_times=True; the readers declare decodes_cf):
+    the decoding options are the documented ways back to the stored values, named in a cell's cf_effects."""
     return [
-        option("mask_and_scale=False", doc, "decoding", mask_and_scale=False),
-        option("mask_and_scale=False, decode_times=False", doc, "decoding", mask_and_scale=False, decode_times=False),
-        option("decode_cf=False", doc, "decoding", decode_cf=False),
+        option("use_zarr_fill_value_as_mask=False", doc, "decoding", avoids=("zarr_fill_mask",), use_zarr_fill_value_as_mask=False),
+        option("mask_and_scale=False", doc, "decoding", avoids=("mask", "scale"), mask_and_scale=False),
+        option("decode_times=False", doc, "decoding", avoids=("times",), decode_times=False),
+        option("mask_and_scale=False, decode_times=False", doc, "decoding", avoids=("mask", "scale", "times"),
+               mask_and_scale=False, decode_times=False),
+        option("decode_cf=False", doc, "decoding", avoids=("mask", "scale", "times"), decode_cf=False),
         option("group=<top-level folder>", doc, "location", "store_prefix", path_from_prefix=True),
         option("consolidated=False", doc, "consolidated", consolidated=False),
     ]

@@ -7,6 +7,7 @@
 # reader: rank = 1
 # reader: package = "xarray"
 # reader: version_key = "xarray"
+# reader: decodes_cf = true
 
 from compat_tests.adapters.xarray_common import documented_options, read_with, versions
 

@@ -133,7 +133,7 @@ def bench_cell(reader, case: dict, manifest: dict, pool, describe, settings: dic
             return dict(row, status=LIMIT, message=f"run {row['runs'] + 1} over the {limit:g} s limit")
         if reply.status != "ok":
             return dict(row, status="does not read", outcome=reply.status, message=f"run {row['runs'] + 1}: {reply.error}"[:500])
-        verdict = judge(manifest, reply.result)
+        verdict = judge(manifest, reply.result, decodes_cf=reader.decodes_cf)
         if verdict.outcome in ("wrong-data", "silent-missing"):
             return dict(row, status=verdict.outcome, outcome=verdict.outcome,
                         message=f"run {row['runs'] + 1}: values do not match the manifest: {verdict.message}"[:500])

@@ -193,6 +193,7 @@ def _make_bundle(cell: str, reader, fixture_id: str, out: Path | None, record: d
         "cell": cell, "reader": reader.id, "env": reader.env, "library": reader.library, "call": reader.call, "adapter": reader.adapter,
         "archive": archive.name, "manifest": f"{fixture_id}.manifest.json", "install": f"pip install -r requirements.txt{post_hint}",
         "seconds": cell_time_limit(facts.get("zip", {}).get("entries", 0)), "recorded": recorded, "has_record": record is not None, "expected": expected.outcome,
+        "decodes_cf": reader.decodes_cf,
     }, indent=1) + "\n", encoding="utf-8")
     script = _cli_commands(reader, archive.name, facts, (record or {}).get("option"), env)
     if script:
@@ -313,7 +314,7 @@ def _make_foreign_bundle(cell: str, reader, env, fixture_id: str, out: Path | No
         "call": reader.call, "program": program, "environment": environment, "setup": setup,
         "archive": archive.name, "manifest": f"{fixture_id}.manifest.json",
         "seconds": cell_time_limit(json.loads(manifest.read_text(encoding="utf-8")).get("zip", {}).get("entries", 0)),
-        "recorded": recorded, "has_record": record is not None, "expected": expected.outcome,
+        "recorded": recorded, "has_record": record is not None, "expected": expected.outcome, "decodes_cf": reader.decodes_cf,
     }, indent=1) + "\n", encoding="utf-8")
     facts = json.loads(manifest.read_text(encoding="utf-8"))
     versions = (record or {}).get("versions") or {}

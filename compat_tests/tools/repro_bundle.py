@@ -59,7 +59,7 @@ def main(folder: Path = HERE) -> int:
     else:
         attempt = attempt_with(settings["adapter"], str(folder / settings["archive"]), manifest, settings["seconds"])
         fallbacks = importlib.import_module(settings["adapter"]).FALLBACKS
-        outcome, message, _option, failed = decide_cell(manifest, attempt({}), fallbacks, attempt)
+        outcome, message, _option, failed = decide_cell(manifest, attempt({}), fallbacks, attempt, decodes_cf=settings.get("decodes_cf", False))
     expected = settings["expected"]
     outcome = declared_refusal(reconcile(outcome, expected), message, expected)  # matrix.yaml may declare a refusal by design
     print(f"outcome: {outcome}")

@@ -93,7 +93,7 @@ def main(folder: Path = HERE) -> int:
     if unjudgeable(manifest) and not manifest.get("unjudged"):
         outcome, message, failed = "fixture-error", unjudgeable(manifest), []
     else:
-        outcome, message, _option, failed = decide_cell(manifest, attempt({}), fallbacks, attempt)
+        outcome, message, _option, failed = decide_cell(manifest, attempt({}), fallbacks, attempt, decodes_cf=settings.get("decodes_cf", False))
     expected = settings["expected"]
     outcome = declared_refusal(reconcile(outcome, expected), message, expected)
     print(f"outcome: {outcome}")
