@@ -10,7 +10,7 @@ from pathlib import Path
 
 from compat_tests.bounded import read_json
 from compat_tests.checks import STOP, unchecked
-from compat_tests.outcomes import decide_cell
+from compat_tests.outcomes import judge_cell
 from compat_tests.readers import Reader
 from compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
 
@@ -60,7 +60,7 @@ def repro_command(cell: str, archive: str | None = None) -> str:
 
 
 def report_bug_command(cell: str) -> str:
-    """The command that writes a bug report for a non-pass cell (compat_tests/tools/bugreport)."""
+    """The command that writes a bug report for a non-pass cell (bugreport/)."""
     return f"./run python -m compat_tests report-bug {shlex.quote(cell)}"
 
 
@@ -88,32 +88,28 @@ def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path
     timeout = time_limit(timeout, manifest)
     worker = pool.for_reader(reader)
     request = {"adapter": reader.adapter, "archive": str(archive), "manifest": str(manifest_path), "options": {}}
-    reply = worker.request(request, timeout=timeout)
-
-    def as_pair(r):
-        return (r.status, r.result if r.status == "ok" else r.error)
-
-    spent = [reply.seconds]
+    replies = []                   # the worker's answers: the default call's first
     retried_notes: list[str] = []  # what the adapter noted on each attempt with options (a CLI reader: its command lines)
 
-    def retry(options):
+    def attempt(options):
         # the options share the cell's time limit: a slow archive gets fewer attempts, never a longer cell
-        if sum(spent) > timeout:
+        if replies and sum([replies[0].seconds, *(r.seconds or timeout for r in replies[1:])]) > timeout:
             return STOP, f"the cell's {timeout:g} s for trying options is spent"
         answer = worker.request(dict(request, options=options), timeout=timeout)
-        spent.append(answer.seconds or timeout)
-        if answer.status == "ok":
+        replies.append(answer)
+        if options and answer.status == "ok":
             retried_notes.extend(f"with {json.dumps(options, sort_keys=True)}: {n}" for n in answer.result.get("notes", []))
-        return as_pair(answer)
+        return (answer.status, answer.result if answer.status == "ok" else answer.error)
 
-    decision = decide_cell(manifest, as_pair(reply), description.get("fallbacks", []), retry)
-    notes = (reply.result.get("notes", []) if reply.status == "ok" else []) + decision.notes + retried_notes
+    decision = judge_cell(manifest, attempt, description.get("fallbacks", []))  # matrix.yaml's light: when the cell is recorded
+    first = replies[0] if replies else None  # None: the reader was not asked (an archive no cell can judge)
+    notes = (first.result.get("notes", []) if first and first.status == "ok" else []) + decision.notes + retried_notes
     skipped = unchecked(manifest)
     message = decision.message
     if skipped:
         message = (message + "; " if message else "") + f"{len(skipped)} array(s) of the archive not checked (the reference cannot decode them): " + \
             "; ".join(f"{k}: {v}" for k, v in skipped.items())
-    result = CellResult(cell, reader.id, fixture_id, decision.outcome, message, option=decision.option, seconds=reply.seconds,
+    result = CellResult(cell, reader.id, fixture_id, decision.outcome, message, option=decision.option, seconds=first.seconds if first else 0.0,
                         details=decision.failed, notes=notes, unchecked=skipped,
                         attempts=[{"label": a.label, "outcome": a.outcome, "message": a.message[:500], "docs": list(a.docs)}
                                   for a in decision.attempts])

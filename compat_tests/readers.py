@@ -12,6 +12,9 @@ with `reader:` (docs/adding-a-reader.md):
     # reader: version_key = "zarr"                         (the versions entry that says the release)
     # reader: group = "zarr-python"                        (the summary column it belongs to; optional)
     # reader: rank = 1                                     (its place in that group; optional)
+    # reader: bugreport = "python:zarr3"                   (its bug-report script: a template under bugreport/templates/;
+                                                            a list for several, the report's own first; optional)
+    # reader: bugreport_constants = { MODE = "zarr,zip" }  (values the template reads besides the common ones; optional)
 
 A Python adapter (`.py`) is served by `python -m compat_tests.worker` in its
 environment. Any other file declares `worker = [...]`, the command that
@@ -45,7 +48,8 @@ EXTRA_DIRS_VARIABLE = "ZIPCOMPAT_READER_DIRS"
 PYTHON_WORKER = ("{python}", "-m", "compat_tests.worker")
 DECLARATION_LINE = re.compile(r"^\s*(?:#|//)\s*reader:\s?(.*)$")
 REQUIRED = ("id", "env", "library", "call")
-OPTIONAL = ("package", "version_key", "worker", "test_only", "group", "rank")
+OPTIONAL = ("package", "version_key", "worker", "test_only", "group", "rank", "bugreport", "bugreport_constants")
+SCRIPT_NAME = re.compile(r"^[a-z]+:[A-Za-z0-9_.-]+$")   # a bug-report script: "<language>:<template>"
 SHELL_SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
 
@@ -69,6 +73,8 @@ class Reader:
     file: str = ""         # the adapter file, relative to the project root when inside it
     group: str = ""        # the summary's column group (compat_tests/reports/summary.py GROUPS orders and names them)
     rank: int = 99         # the reader's place in its group
+    bugreport: tuple[str, ...] = ()   # its bug-report scripts ("<language>:<template>", bugreport/templates/), its own first
+    bugreport_constants: tuple[tuple[str, object], ...] = ()   # the values its templates read besides the common ones
 
     @property
     def family_id(self) -> str:
@@ -116,6 +122,13 @@ def reader_from(path: Path, declared: dict) -> Reader:
         if not declared.get("worker"):
             raise DeclarationError(f"{path}: a {path.suffix or 'non-Python'} adapter must declare worker = [command, ...]")
         adapter, worker = str(path), tuple(str(part) for part in declared["worker"])
+    scripts = declared.get("bugreport", ())
+    scripts = (scripts,) if isinstance(scripts, str) else tuple(scripts)
+    if not all(isinstance(x, str) and SCRIPT_NAME.match(x) for x in scripts):
+        raise DeclarationError(f"{path}: bugreport = {declared['bugreport']!r}: expected \"<language>:<template>\" or a list of them")
+    constants = declared.get("bugreport_constants", {})
+    if not isinstance(constants, dict):
+        raise DeclarationError(f"{path}: bugreport_constants must be a table, e.g. {{ MODE = \"zarr,zip\" }}")
     from envs.registry import load_environments
 
     if declared["env"] not in load_environments() and declared["env"] != "project":
@@ -124,7 +137,8 @@ def reader_from(path: Path, declared: dict) -> Reader:
     return Reader(id=declared["id"], env=declared["env"], adapter=adapter, library=declared["library"], call=declared["call"],
                   test_only=bool(declared.get("test_only", False)), package=declared.get("package", ""),
                   version_key=declared.get("version_key", ""), worker=worker, file=shown,
-                  group=declared.get("group", declared["id"]), rank=int(declared.get("rank", 99)))
+                  group=declared.get("group", declared["id"]), rank=int(declared.get("rank", 99)),
+                  bugreport=scripts, bugreport_constants=tuple(sorted(constants.items())))
 
 
 def reader_dirs() -> list[Path]:

@@ -7,11 +7,10 @@ from pathlib import Path
 import pytest
 
 from compat_tests.cells import LOUD, CellResult, cell_id, repro_command, report_bug_command, run_cell
-from compat_tests.checks import reconcile, unjudgeable
+from compat_tests.checks import unjudgeable
 from compat_tests.bounded import read_json
-from compat_tests.tools.bugreport.script import has_script
 from compat_tests.expectations import Expectation, allows, expectation_for
-from compat_tests.outcomes import declared_refusal
+from compat_tests.outcomes import judged
 from compat_tests.readers import family_cell
 
 BYO = Expectation("pass")  # what reconcile() compares your archive's cells with: nothing is declared
@@ -63,7 +62,8 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries, cell_cache):
         "call": reader.call,
         "versions": description.get("versions"),
         "repro": repro,
-        "report_bug": report_bug_command(result.cell) if result.outcome != "pass" and not byo and has_script(reader.family_id) else None,
+        # a reader that declares its bug-report script (reader: bugreport = ...) gets the command for a non-pass cell
+        "report_bug": report_bug_command(result.cell) if result.outcome != "pass" and not byo and reader.bugreport else None,
         "cached": bool(got and got.cached),  # from the cache: its inputs had not changed since it ran
         "ran": got.ran if got else None,     # when the reader ran this cell (UTC); None: no reader ran (fixture-error)
     }
@@ -93,8 +93,8 @@ def _xfail(reason: str):
 
 
 def _judged(result: CellResult, expected: Expectation) -> str:
-    """The cell's outcome in the light of its expectation (a clean refusal where one is right counts as that)."""
-    return declared_refusal(reconcile(result.outcome, expected.outcome), result.message, expected.outcome)
+    """The cell's outcome in the light of its expectation (compat_tests.outcomes.judged: the rule bundles use too)."""
+    return judged(result.outcome, result.message, expected.outcome)
 
 
 def _verdict(result: CellResult, versions: dict | None, entries: list[dict]) -> tuple[bool, bool]:

@@ -4,6 +4,8 @@
     core.canonical  value identity: canonical bytes and digests of array values
     core.limits     the cell time limit rule
     core.processes  how a command is run in an environment (the variables every child gets)
+    core.serve      the JSON-lines serve loop every worker runs (reader, shim, reference, benchmark floor)
+    core.commands   how a command names itself (python -m <package>, or the hub's words)
 
 Only the standard library and numpy (core.canonical): every environment,
 reader workers included, can import it.

@@ -22,7 +22,7 @@ def test_workflow_is_valid_against_the_github_schema():
 
 
 def test_workflow_is_written_from_the_declarations():
-    from compat_tests.tools.ci_workflow import render
+    from repofiles.ci_workflow import render
 
     assert WORKFLOW.read_text(encoding="utf-8") == render(), "run ./run python -m compat_tests ci-workflow"
 
@@ -54,7 +54,7 @@ def test_every_versions_lane_family_has_a_job_and_latest_runs_unpinned():
 
 
 def test_the_readme_reader_table_is_written_from_the_declarations():
-    from compat_tests.tools.reader_table import README, rewritten
+    from repofiles.reader_table import README, rewritten
 
     text = README.read_text(encoding="utf-8")
     assert text == rewritten(text), "run ./run python -m compat_tests reader-table"

@@ -7,6 +7,7 @@
 # reader: rank = 1
 # reader: package = "fsspec"
 # reader: version_key = "fsspec"
+# reader: bugreport = "python:fsspec_zip"
 
 from __future__ import annotations
 

@@ -26,6 +26,7 @@ carry GDAL 3.6 only.
 # reader: group = "gdal"
 # reader: rank = 4
 # reader: version_key = "gdal"
+# reader: bugreport = ["shell:gdalmdiminfo", "python:gdal_cli_mdim"]   # the tool's own terms first
 
 from __future__ import annotations
 

@@ -7,6 +7,8 @@
 # reader: rank = 3
 # reader: package = "netCDF4"
 # reader: version_key = "netcdf-c"
+# reader: bugreport = "python:netcdf4"
+# reader: bugreport_constants = { MODE = "nczarr,zip" }
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@
 # reader: rank = 2
 # reader: package = "xarray"
 # reader: version_key = "xarray"
+# reader: bugreport = "python:xarray_open_dataset_zip"
 
 from compat_tests.adapters.common import option
 from compat_tests.adapters.xarray_common import documented_options, read_with, versions

@@ -7,6 +7,7 @@
 # reader: rank = 1
 # reader: package = "xarray"
 # reader: version_key = "xarray"
+# reader: bugreport = "python:xarray_open_zarr"
 
 from compat_tests.adapters.xarray_common import documented_options, read_with, versions
 
