@@ -16,16 +16,47 @@
   determinism [--runs N] [matrix options]     run the matrix N times with --rerun; list cells whose outcome class changed
   ci-workflow [--check]                       write (or check) .github/workflows/matrix.yml from the reader declarations
   reader-table [--check]                      write (or check) the README's table of readers from the declarations
+
+run, report, measure and determinism are the harness's own; the other commands are products of their own, forwarded by name
+(python -m repro, bugreport, bench, bench.readers, repofiles.ci_workflow, repofiles.reader_table: docs/reference/products.md)
 """
 
 from __future__ import annotations
 
 import argparse
+import runpy
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"
+# command -> the module that runs it: each product is a package of its own that the harness never imports; its
+# command line is forwarded by name, as `python -m MODULE ARGS` would run it
+PRODUCTS = {
+    "repro": "repro",
+    "report-bug": "bugreport",
+    "bench": "bench",
+    "bench-readers": "bench.readers",
+    "reader-table": "repofiles.reader_table",
+    "ci-workflow": "repofiles.ci_workflow",
+}
+
+
+def forward(command: str, args: list[str]) -> int:
+    """Run a product's command in this process, as `python -m MODULE ARGS`; its usage lines keep the hub's words
+    (sys.argv[0], core.commands.program_name). Returns its exit status."""
+    saved = sys.argv
+    sys.argv = [f"python -m compat_tests {command}", *args]
+    try:
+        runpy.run_module(PRODUCTS[command], run_name="__main__", alter_sys=False)
+    except SystemExit as exc:  # how a command ends: sys.exit(status), or a message (status 1, as the interpreter does)
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or 0
+        print(exc.code, file=sys.stderr)
+        return 1
+    finally:
+        sys.argv = saved
+    return 0
 
 
 def _run(args, rest) -> int:
@@ -80,62 +111,6 @@ def _report(args) -> int:
     return 0
 
 
-def _repro(args) -> int:
-    from compat_tests.tools.repro import ReproError, make_bundle, run_bundle
-
-    if args.verify:
-        from compat_tests.tools.repro import verify_all
-
-        out = Path(args.out) if args.out else REPORTS / "repro-verify"
-        report = verify_all(Path(args.verify), out, sample=args.sample)
-        for kind, items in report.items():
-            print(f"{kind}: {len(items)}")
-            for item in items if kind != "same" else []:
-                print(f"  {item}")
-        return 0 if not report["different"] and not report["not bundled"] else 1
-    if not args.cell:
-        print("repro needs a cell id (or --verify RESULTS.json)", file=sys.stderr)
-        return 2
-    try:
-        bundle = make_bundle(args.cell, Path(args.out) if args.out else None, archive_path=args.archive)
-        print(f"bundle written to {bundle}", file=sys.stderr)
-        if args.run:
-            return run_bundle(bundle)
-    except ReproError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
-
-
-def _report_bug(args) -> int:
-    from compat_tests.tools.bugreport.command import RESULTS, ReportError, make_report
-
-    if args.survey:
-        import json
-
-        from compat_tests.tools.bugreport.survey import survey
-
-        out = Path(args.out) if args.out else REPORTS / "bug-survey"
-        result = survey(Path(args.survey), out, sample=not args.all, check=args.check, limit=args.limit,
-                        check_per_reader=args.check_per_reader, budget=args.budget, only=args.only)
-        print(json.dumps(result["summary"], indent=1))
-        return 0
-    if not args.cell:
-        print("report-bug needs a cell id (or --survey RESULTS.json)", file=sys.stderr)
-        return 2
-    try:
-        report = make_report(args.cell, Path(args.out) if args.out else None, Path(args.results) if args.results else RESULTS,
-                             run_check=args.check, log=lambda m: print(m, file=sys.stderr, flush=True))
-    except ReportError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(f"report written: {report['folder']} ({'shrunk to' if report['shrank'] else 'not shrunk:'} {report['archive_bytes']:,} bytes, "
-          f"script {report['script_lines']} lines)", file=sys.stderr)
-    if args.check:
-        return 0 if report["same_outcome_standalone"] else 1
-    return 0
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m compat_tests", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -146,24 +121,8 @@ def main(argv=None) -> int:
     report.add_argument("action", choices=["render", "merge", "diff", "reliability"])
     report.add_argument("files", nargs="+")
     report.add_argument("--out", default=str(REPORTS), help="output folder for render/merge (default: reports/)")
-    repro = sub.add_parser("repro", help="write a standalone bundle that reproduces one cell")
-    repro.add_argument("cell", nargs="?", help="a cell id, <reader>--<fixture>")
-    repro.add_argument("--verify", metavar="RESULTS", help="bundle every non-pass cell of RESULTS and check each shows its outcome")
-    repro.add_argument("--sample", action="store_true", help="with --verify: one cell per (reader, outcome, matrix.yaml entry)")
-    repro.add_argument("--out", help="bundle folder (default: reports/repro/<cell>)")
-    repro.add_argument("--run", action="store_true", help="run the bundle in a fresh environment")
-    repro.add_argument("--archive", help="the archive of a cell of your own archive (byo-...), as the matrix printed it")
-    bug = sub.add_parser("report-bug", help="a bug report for one non-pass cell: minimal archive, script, issue text")
-    bug.add_argument("cell", nargs="?", help="a cell id, <reader>--<fixture>")
-    bug.add_argument("--survey", metavar="RESULTS", help="report one cell per (reader, outcome, matrix.yaml entry) of RESULTS; the figures")
-    bug.add_argument("--all", action="store_true", help="with --survey: every non-pass cell, not a sample")
-    bug.add_argument("--limit", type=int, help="with --survey: at most this many cells")
-    bug.add_argument("--only", nargs="+", metavar="CELL", help="with --survey: only these cells")
-    bug.add_argument("--budget", type=float, default=120.0, help="with --survey: seconds of running tries per cell (default 120)")
-    bug.add_argument("--check-per-reader", action="store_true", help="with --survey: --check one reported cell per reader")
-    bug.add_argument("--out", help="report folder (default: reports/bug/<cell>)")
-    bug.add_argument("--results", help="results file the cell's outcome comes from (default: reports/results.json)")
-    bug.add_argument("--check", action="store_true", help="run the script in a fresh environment made from its install line")
+    sub.add_parser("repro", help="write a standalone bundle that reproduces one cell")
+    sub.add_parser("report-bug", help="a bug report for one non-pass cell: minimal archive, script, issue text")
     sub.add_parser("bench", help="the store benchmark (options: --quick, --out DIR)")
     sub.add_parser("bench-readers", help="every reader's full read of the same archives against the floor (options: see bench-readers --help)")
     sub.add_parser("reader-table", help="write (or --check) the README's table of readers from the declarations")
@@ -179,32 +138,14 @@ def main(argv=None) -> int:
         from compat_tests.determinism import main as determinism_main
 
         return determinism_main(argv[1:])
-    if argv[:1] == ["reader-table"]:
-        from compat_tests.tools.reader_table import main as table_main
-
-        return table_main(argv[1:])
-    if argv[:1] == ["ci-workflow"]:
-        from compat_tests.tools.ci_workflow import main as workflow_main
-
-        return workflow_main(argv[1:])
-    if argv[:1] == ["bench"]:  # its own options, parsed by compat_tests.tools.bench
-        from compat_tests.tools.bench import main as bench_main
-
-        return bench_main(argv[1:])
-    if argv[:1] == ["bench-readers"]:  # its own options, parsed by compat_tests.tools.bench_readers
-        from compat_tests.tools.bench_readers import main as bench_readers_main
-
-        return bench_readers_main(argv[1:])
+    if argv[:1] and argv[0] in PRODUCTS:  # a product's command: its own options, parsed by the product
+        return forward(argv[0], argv[1:])
     args, rest = parser.parse_known_args(argv)
     if args.command == "run":
         return _run(args, rest)
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
-    if args.command == "report":
-        return _report(args)
-    if args.command == "report-bug":
-        return _report_bug(args)
-    return _repro(args)
+    return _report(args)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from compat_tests.bounded import read_json
 from compat_tests.checks import STOP, judge, unchecked
-from compat_tests.outcomes import decide_cell
+from compat_tests.outcomes import judge_cell
 from compat_tests.readers import Reader
 from compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
 
@@ -75,7 +75,7 @@ def repro_command(cell: str, archive: str | None = None) -> str:
 
 
 def report_bug_command(cell: str) -> str:
-    """The command that writes a bug report for a non-pass cell (compat_tests/tools/bugreport)."""
+    """The command that writes a bug report for a non-pass cell (bugreport/)."""
     return f"./run python -m compat_tests report-bug {shlex.quote(cell)}"
 
 
@@ -120,7 +120,7 @@ def ask_past_races(reader: Reader, worker, make_request, manifest: dict, timeout
         spent.append(reply.seconds or timeout)
         payload = reply.result if reply.status == "ok" else reply.error
         hit = race_signature(reader, reply.status, payload)
-        if hit is None or (reply.status == "ok" and judge(manifest, payload).outcome == "wrong-data"):
+        if hit is None or (reply.status == "ok" and judge(manifest, payload, reader.decodes_cf).outcome == "wrong-data"):
             if number > 1:
                 notes.append(f"try {number}: no race ({reply.status})")
             return reply
@@ -146,34 +146,32 @@ def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path
     worker = pool.for_reader(reader)
     where = locate or (lambda attempt: str(archive))
     request = {"adapter": reader.adapter, "archive": where(0), "manifest": str(manifest_path), "options": {}}
-    race_notes: list[str] = []
-    spent: list[float] = []
-    # every try asks where the archive is: a remote reader's tries each get their own URL (their own log lines)
-    reply = ask_past_races(reader, worker, lambda: dict(request, archive=where(len(spent))), manifest, timeout, spent, race_notes)
-
-    def as_pair(r):
-        return (r.status, r.result if r.status == "ok" else r.error)
-
+    replies = []                   # the worker's answers: the default call's first
+    race_notes: list[str] = []     # the tries a declared race spoilt, and were tried again (ask_past_races)
+    spent: list[float] = []        # seconds of every try
     retried_notes: list[str] = []  # what the adapter noted on each attempt with options (a CLI reader: its command lines)
 
-    def retry(options):
+    def attempt(options):
         # the options share the cell's time limit: a slow archive gets fewer attempts, never a longer cell
-        if sum(spent) > timeout:
+        if replies and sum(spent) > timeout:
             return STOP, f"the cell's {timeout:g} s for trying options is spent"
+        # every try asks where the archive is: a remote reader's tries each get their own URL (their own log lines)
         answer = ask_past_races(reader, worker, lambda: dict(request, archive=where(len(spent)), options=options), manifest, timeout,
                                 spent, race_notes)
-        if answer.status == "ok":
+        replies.append(answer)
+        if options and answer.status == "ok":
             retried_notes.extend(f"with {json.dumps(options, sort_keys=True)}: {n}" for n in answer.result.get("notes", []))
-        return as_pair(answer)
+        return (answer.status, answer.result if answer.status == "ok" else answer.error)
 
-    decision = decide_cell(manifest, as_pair(reply), description.get("fallbacks", []), retry, decodes_cf=reader.decodes_cf)
-    notes = race_notes + (reply.result.get("notes", []) if reply.status == "ok" else []) + decision.notes + retried_notes
+    decision = judge_cell(manifest, attempt, description.get("fallbacks", []), decodes_cf=reader.decodes_cf)  # matrix.yaml's light: when the cell is recorded
+    first = replies[0] if replies else None  # None: the reader was not asked (an archive no cell can judge)
+    notes = race_notes + (first.result.get("notes", []) if first and first.status == "ok" else []) + decision.notes + retried_notes
     skipped = unchecked(manifest)
     message = decision.message
     if skipped:
         message = (message + "; " if message else "") + f"{len(skipped)} array(s) of the archive not checked (the reference cannot decode them): " + \
             "; ".join(f"{k}: {v}" for k, v in skipped.items())
-    result = CellResult(cell, reader.id, fixture_id, decision.outcome, message, option=decision.option, seconds=reply.seconds,
+    result = CellResult(cell, reader.id, fixture_id, decision.outcome, message, option=decision.option, seconds=first.seconds if first else 0.0,
                         details=decision.failed, notes=notes, unchecked=skipped, cf_effects=decision.cf_effects,
                         attempts=[{"label": a.label, "outcome": a.outcome, "message": a.message[:500], "docs": list(a.docs)}
                                   for a in decision.attempts], race_hits=sum(1 for n in race_notes if n.startswith(RACE_NOTE)))

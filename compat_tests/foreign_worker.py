@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 from compat_tests.worker import summarise
+from core.serve import serve
 
 def load_values(folder: Path, sent: dict | None):
     """One array's values from what the program sent: {"npy": file name in the request's folder} or {"strings": [...]}."""
@@ -104,6 +105,41 @@ def die_like(code: int) -> None:
     os._exit(code if code > 0 else 1)
 
 
+def relay(program: subprocess.Popen, request: dict) -> dict:
+    """One request, forwarded to the program; its answer with the value files loaded and summarised."""
+    started = time.perf_counter()
+    folder = Path(tempfile.mkdtemp(prefix="zipcompat-values-"))
+    try:
+        if request.get("command") == "describe":
+            forwarded = {"command": "describe"}
+        else:
+            forwarded = {"command": "read", "archive": request["archive"], "manifest": strict_manifest(request["manifest"], folder),
+                         "options": request.get("options") or {}, "out": str(folder)}
+        program.stdin.write(json.dumps(forwarded) + "\n")
+        program.stdin.flush()
+        reply = program.stdout.readline()
+        replied = time.perf_counter() - started  # the program's read and its values files, before the shim loads them
+        if not reply:
+            die_like(program.wait())
+        answer = json.loads(reply)
+        if answer.get("ok") and forwarded["command"] == "read":
+            answer["read_seconds"] = answer.get("read_seconds") or replied
+            manifest = json.loads(Path(request["manifest"]).read_text(encoding="utf-8"))
+            answer["result"] = summarise(as_reading(answer["result"], folder), manifest)
+        elif not answer.get("ok"):
+            answer = {"ok": False, "error": str(answer.get("error", "the program answered ok: false"))[:2000],
+                      "traceback": str(answer.get("traceback", ""))[-4000:]}
+    except BrokenPipeError:
+        die_like(program.wait())
+    except (ValueError, KeyError, TypeError) as exc:  # an answer that is not the protocol
+        answer = {"ok": False, "error": f"the reader's program broke the protocol: {type(exc).__name__}: {exc}"[:2000]}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if not answer.get("seconds"):  # the program's own figure, else the time the shim saw
+        answer["seconds"] = time.perf_counter() - started
+    return answer
+
+
 def main(command: list[str]) -> int:
     if not command:
         print("usage: python -m compat_tests.foreign_worker COMMAND...", file=sys.stderr)
@@ -114,40 +150,7 @@ def main(command: list[str]) -> int:
     except OSError as exc:
         print(f"cannot start {command[0]}: {exc}", file=sys.stderr)
         return 127
-    for line in sys.stdin:
-        request = json.loads(line)
-        started = time.perf_counter()
-        folder = Path(tempfile.mkdtemp(prefix="zipcompat-values-"))
-        try:
-            if request.get("command") == "describe":
-                forwarded = {"command": "describe"}
-            else:
-                forwarded = {"command": "read", "archive": request["archive"], "manifest": strict_manifest(request["manifest"], folder),
-                             "options": request.get("options") or {}, "out": str(folder)}
-            program.stdin.write(json.dumps(forwarded) + "\n")
-            program.stdin.flush()
-            reply = program.stdout.readline()
-            replied = time.perf_counter() - started  # the program's read and its values files, before the shim loads them
-            if not reply:
-                die_like(program.wait())
-            answer = json.loads(reply)
-            if answer.get("ok") and forwarded["command"] == "read":
-                answer["read_seconds"] = answer.get("read_seconds") or replied
-            if answer.get("ok") and forwarded["command"] == "read":
-                manifest = json.loads(Path(request["manifest"]).read_text(encoding="utf-8"))
-                answer["result"] = summarise(as_reading(answer["result"], folder), manifest)
-            elif not answer.get("ok"):
-                answer = {"ok": False, "error": str(answer.get("error", "the program answered ok: false"))[:2000],
-                          "traceback": str(answer.get("traceback", ""))[-4000:]}
-        except BrokenPipeError:
-            die_like(program.wait())
-        except (ValueError, KeyError, TypeError) as exc:  # an answer that is not the protocol
-            answer = {"ok": False, "error": f"the reader's program broke the protocol: {type(exc).__name__}: {exc}"[:2000]}
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        answer["seconds"] = answer.get("seconds") or (time.perf_counter() - started)
-        sys.stdout.write(json.dumps(answer) + "\n")
-        sys.stdout.flush()
+    serve(lambda request: relay(program, request))
     program.stdin.close()
     return program.wait()
 

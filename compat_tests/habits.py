@@ -87,10 +87,10 @@ def run_habit(reader, fixture_id: str, fixtures_dir: Path, pool, describe, timeo
             if time.perf_counter() - started > BUDGET_SECONDS or (number > SCREEN and not (failed or wrong)):
                 break
             reply = pool.for_reader(reader).request(request, timeout=timeout)
-            verdict = judge(manifest, reply.result).outcome if reply.status == "ok" else reply.status
+            verdict = judge(manifest, reply.result, reader.decodes_cf).outcome if reply.status == "ok" else reply.status
             if verdict in ("wrong-data", "silent-missing"):
                 wrong += 1
-                seen.append(f"{verdict}: {judge(manifest, reply.result).message[:200]}")
+                seen.append(f"{verdict}: {judge(manifest, reply.result, reader.decodes_cf).message[:200]}")
             elif verdict in ("pass", "partial"):
                 good += 1
             else:

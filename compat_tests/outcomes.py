@@ -1,4 +1,4 @@
-"""The outcome of a cell, the one entry point for the matrix and repro bundles.
+"""The outcome of a cell, the one entry point for the matrix and repro bundles: judge_cell.
 
 Three kinds of manifest:
 - an ordinary fixture: compat_tests.checks.decide (every array must be read right);
@@ -17,16 +17,41 @@ Imports only the standard library and compat_tests.checks: bundles carry it.
 
 from __future__ import annotations
 
-from compat_tests.checks import Decision, decide, judge
+from compat_tests.checks import Decision, decide, judge, reconcile, unjudgeable
 
 REFUSED = "refused the archive cleanly"
 
 
-def decide_cell(manifest: dict, first: tuple[str, object], fallbacks: list, retry, decodes_cf: bool = False) -> Decision:
-    """The cell's Decision (outcome, message, option or None, failed checks, attempts), as checks.decide gives it.
+def judge_cell(manifest: dict, attempt, fallbacks: list, expected_outcome: str | None = None, decodes_cf: bool = False) -> Decision:
+    """From a reader's answers to the cell's judged outcome: the one way, for the matrix (compat_tests.cells.run_cell)
+    and for repro bundles (their repro.py).
 
-    decodes_cf: the reader declares it decodes CF by default (compat_tests/readers.py); hostile and
-    unjudged manifests carry no CF decoding, so it matters only to ordinary fixtures."""
+    attempt(options) asks the reader, {} for the default call and then each option set the plan tries
+    (compat_tests.attempts), and gives (status, payload): "ok" with the worker's summary, or a failure status
+    ("error", "crash", "timeout", ...) with its message; it may answer checks.STOP when the cell's time for
+    options is spent. An archive whose reference reading decoded no array is `fixture-error`, and the reader is
+    not asked. expected_outcome is matrix.yaml's for the cell (judged() applies it); None gives the outcome as
+    the reader made it, which the matrix keeps in its result cache and judges when it records the cell.
+    decodes_cf: the reader declares it decodes CF by default (compat_tests/readers.py): judged against the CF
+    decoding of the manifest's values too (hostile and unjudged manifests carry none).
+    """
+    why = unjudgeable(manifest)
+    if why and not manifest.get("unjudged"):  # nothing the reader returns can be judged: the archive itself is the finding
+        return Decision("fixture-error", why, None, [], [])
+    decision = decide_cell(manifest, attempt({}), fallbacks, attempt, decodes_cf)
+    if expected_outcome is not None:
+        decision.outcome = judged(decision.outcome, decision.message, expected_outcome)
+    return decision
+
+
+def judged(outcome: str, message: str, expected_outcome: str) -> str:
+    """The cell's outcome in the light of matrix.yaml's: an error declared `unsupported` is that (checks.reconcile),
+    and a clean refusal of a hostile archive by a reader declared to refuse every archive is the declared outcome."""
+    return declared_refusal(reconcile(outcome, expected_outcome), message, expected_outcome)
+
+
+def decide_cell(manifest: dict, first: tuple[str, object], fallbacks: list, retry, decodes_cf: bool = False) -> Decision:
+    """The cell's Decision (outcome, message, option or None, failed checks, attempts), as checks.decide gives it."""
     if manifest.get("unjudged"):
         return Decision(*_unjudged(manifest, first), attempts=[])
     if manifest.get("hostile"):

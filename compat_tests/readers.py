@@ -19,6 +19,9 @@ with `reader:` (docs/adding-a-reader.md):
     # reader: decodes_cf = true                            (its library decodes CF by default: masks fill values,
                                                            unpacks, decodes times; judged against the CF decoding
                                                            of the manifest's values too: docs/reference/cf-decoding.md)
+    # reader: bugreport = "python:zarr3"                   (its bug-report script: a template under bugreport/templates/;
+                                                            a list for several, the report's own first; optional)
+    # reader: bugreport_constants = { MODE = "zarr,zip" }  (values the template reads besides the common ones; optional)
 
 A Python adapter (`.py`) is served by `python -m compat_tests.worker` in its
 environment. Any other file declares `worker = [...]`, the command that
@@ -52,7 +55,9 @@ EXTRA_DIRS_VARIABLE = "ZIPCOMPAT_READER_DIRS"
 PYTHON_WORKER = ("{python}", "-m", "compat_tests.worker")
 DECLARATION_LINE = re.compile(r"^\s*(?:#|//)\s*reader:\s?(.*)$")
 REQUIRED = ("id", "env", "library", "call")
-OPTIONAL = ("package", "version_key", "worker", "test_only", "group", "rank", "races", "remote", "decodes_cf")
+OPTIONAL = ("package", "version_key", "worker", "test_only", "group", "rank", "races", "remote", "decodes_cf", "bugreport",
+            "bugreport_constants")
+SCRIPT_NAME = re.compile(r"^[a-z]+:[A-Za-z0-9_.-]+$")   # a bug-report script: "<language>:<template>"
 SHELL_SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
 
@@ -79,6 +84,8 @@ class Reader:
     races: tuple[tuple[str, str], ...] = ()   # (signature, link): failures of a race the library is known to have
     remote: bool = False   # reads the archive's URL from the suite's web server (docs/reference/remote.md)
     decodes_cf: bool = False  # its library decodes CF by default (checks.judge accepts the CF-decoded values)
+    bugreport: tuple[str, ...] = ()   # its bug-report scripts ("<language>:<template>", bugreport/templates/), its own first
+    bugreport_constants: tuple[tuple[str, object], ...] = ()   # the values its templates read besides the common ones
 
     @property
     def family_id(self) -> str:
@@ -126,6 +133,13 @@ def reader_from(path: Path, declared: dict) -> Reader:
         if not declared.get("worker"):
             raise DeclarationError(f"{path}: a {path.suffix or 'non-Python'} adapter must declare worker = [command, ...]")
         adapter, worker = str(path), tuple(str(part) for part in declared["worker"])
+    scripts = declared.get("bugreport", ())
+    scripts = (scripts,) if isinstance(scripts, str) else tuple(scripts)
+    if not all(isinstance(x, str) and SCRIPT_NAME.match(x) for x in scripts):
+        raise DeclarationError(f"{path}: bugreport = {declared['bugreport']!r}: expected \"<language>:<template>\" or a list of them")
+    constants = declared.get("bugreport_constants", {})
+    if not isinstance(constants, dict):
+        raise DeclarationError(f"{path}: bugreport_constants must be a table, e.g. {{ MODE = \"zarr,zip\" }}")
     from envs.registry import load_environments
 
     if declared["env"] not in load_environments() and declared["env"] != "project":
@@ -141,7 +155,7 @@ def reader_from(path: Path, declared: dict) -> Reader:
                   version_key=declared.get("version_key", ""), worker=worker, file=shown,
                   group=declared.get("group", declared["id"]), rank=int(declared.get("rank", 99)),
                   races=tuple((str(r["signature"]), str(r["link"])) for r in races), remote=_flag(path, declared, "remote"),
-                  decodes_cf=_flag(path, declared, "decodes_cf"))
+                  decodes_cf=_flag(path, declared, "decodes_cf"), bugreport=scripts, bugreport_constants=tuple(sorted(constants.items())))
 
 
 def _flag(path: Path, declared: dict, key: str) -> bool:

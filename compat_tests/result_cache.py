@@ -68,7 +68,9 @@ ROOT = Path(__file__).resolve().parent.parent
 FORMAT = 1                    # bump when what an entry holds or how keys are made changes
 KEEP_PER_CELL = 3             # entries kept per cell (other branches, other environments)
 NOT_CACHED = ("not-installed",)
-LOCAL_PACKAGES = ("core", "compat_tests", "fixtures", "datasets", "envs", "tests")
+# this project's packages: every top-level folder that is one (the products too, so that nothing of ours a cell
+# imports goes unseen; the harness imports none of them, so they are in no harness key)
+LOCAL_PACKAGES = tuple(sorted(p.parent.name for p in ROOT.glob("*/__init__.py")))
 # the harness: what runs a cell and judges it, in the orchestrator and in the worker
 HARNESS_ROOTS = ("compat_tests.cells", "compat_tests.worker", "compat_tests.foreign_worker", "compat_tests.habits")
 # not part of the harness's key: declarations and environments are parts of their own; the list of
@@ -335,9 +337,14 @@ def fixture_digest(archive: Path, manifest: Path) -> dict:
     return out
 
 
+NOT_AN_INPUT = ("bugreport", "bugreport_constants")   # declared for bug reports: no part of what a cell does
+
+
 def declaration(reader) -> dict:
     if dataclasses.is_dataclass(reader):
         found = json.loads(json.dumps(dataclasses.asdict(reader), sort_keys=True, default=str))
+        for name in NOT_AN_INPUT:
+            found.pop(name, None)
         if getattr(reader, "foreign", False):  # its adapter is an absolute path: the same code in another checkout
             found["adapter"] = reader.file     # is the same reader (`file` is relative to the project)
         return found

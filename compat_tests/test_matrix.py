@@ -7,12 +7,11 @@ from pathlib import Path
 import pytest
 
 from compat_tests.cells import LOUD, CellResult, cell_id, cell_record, repro_command, report_bug_command, run_cell, slow_result
-from compat_tests.checks import reconcile, unjudgeable
+from compat_tests.checks import unjudgeable
 from compat_tests.bounded import read_json
-from compat_tests.tools.bugreport.script import has_script
 from compat_tests.expectations import Expectation, allows, expectation_for
 from compat_tests.habits import is_habit, run_habit
-from compat_tests.outcomes import declared_refusal
+from compat_tests.outcomes import judged
 from compat_tests.readers import family_cell
 from compat_tests.remote.cell import run_remote_cell
 from compat_tests.remote.plan import parse_case, remote_repro, remote_tags
@@ -66,10 +65,11 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries, cell_cache):
     result.outcome = _judged(result, expected)
     as_expected = byo or allows(expected, result.outcome, result.message)
     repro = remote_repro(reader.id, case) if case else repro_command(result.cell, facts["byo_path"])
+    # a reader that declares its bug-report script (reader: bugreport = ...) gets the command for a non-pass cell
     request.node._zipcompat_record = cell_record(
         result, reader, facts, expected, description, as_expected=as_expected, byo=byo, cached=bool(got and got.cached),
         ran=got.ran if got else None, repro=repro,
-        report_bug=report_bug_command(result.cell) if result.outcome != "pass" and not byo and not case and has_script(reader.family_id) else None)
+        report_bug=report_bug_command(result.cell) if result.outcome != "pass" and not byo and not case and reader.bugreport else None)
     summary = f"{result.outcome}: {result.message}"
     if byo:  # stated plainly: there is nothing to expect of an archive nobody described
         if result.outcome in LOUD:
@@ -104,8 +104,8 @@ def _xfail(reason: str):
 
 
 def _judged(result: CellResult, expected: Expectation) -> str:
-    """The cell's outcome in the light of its expectation (a clean refusal where one is right counts as that)."""
-    return declared_refusal(reconcile(result.outcome, expected.outcome), result.message, expected.outcome)
+    """The cell's outcome in the light of its expectation (compat_tests.outcomes.judged: the rule bundles use too)."""
+    return judged(result.outcome, result.message, expected.outcome)
 
 
 def _verdict(result: CellResult, versions: dict | None, entries: list[dict]) -> tuple[bool, bool]:

@@ -2,24 +2,23 @@
 
 Reads JSON lines on stdin: {"adapter": module, "archive": path, "manifest": path,
 "options": {...}}; answers one JSON line each on stdout: {"ok": true, "result":
-{...summaries...}, "seconds": s, "read_seconds": s} or {"ok": false, "error": "...", "traceback": "..."}. Adapters
-are imported once and reused. Only numpy and the standard library are needed
-besides the adapter's own library.
+{...summaries...}, "seconds": s, "read_seconds": s} or {"ok": false, "error": "...", "traceback": "..."}
+(core.serve, the loop every worker runs). {"command": "describe"} answers the adapter's versions and
+documented options; {"command": "commands", ...} the command lines a command-line reader runs on the
+archive, without running them (null for any other reader). Adapters are imported once and reused.
+Only numpy and the standard library are needed besides the adapter's own library.
 """
 
 from __future__ import annotations
 
 import importlib
-import io
 import json
-import os
 import sys
 import time
-import traceback
 import warnings
 
 from core import canonical
-from core.errors import exception_text
+from core.serve import serve
 
 
 def _cast_digest(values, expected: dict) -> str | None:
@@ -85,40 +84,31 @@ def _jsonable(value):
         return str(value)
 
 
-def main() -> int:
-    real_stdout = sys.stdout
-    sys.stdout = sys.stderr  # library chatter must not corrupt the protocol
-    warnings.simplefilter("ignore")
-    modules = {}
-    for line in sys.stdin:
-        request = json.loads(line)
-        started = time.perf_counter()
+def answer(request: dict, modules: dict) -> dict:
+    """One request: describe the adapter, list the commands a command-line reader would run, or read an archive."""
+    if request["adapter"] not in modules:
+        modules[request["adapter"]] = importlib.import_module(request["adapter"])
+    module = modules[request["adapter"]]
+    if request.get("command") == "describe":
         try:
-            if request["adapter"] not in modules:
-                modules[request["adapter"]] = importlib.import_module(request["adapter"])
-            module = modules[request["adapter"]]
-            if request.get("command") == "describe":
-                try:
-                    found = module.versions()
-                except Exception as exc:  # a broken version lookup must not hide the reader's options
-                    found = {"versions": f"unknown ({type(exc).__name__}: {exc})"}
-                answer = {"ok": True, "result": {"versions": found, "fallbacks": module.FALLBACKS}}
-            else:
-                manifest = json.loads(open(request["manifest"], encoding="utf-8").read())
-                read_started = time.perf_counter()
-                reading = module.read(request["archive"], manifest, request.get("options") or {})
-                read_seconds = time.perf_counter() - read_started  # the library's call alone: no digest, no manifest
-                answer = {"ok": True, "result": summarise(reading, manifest), "read_seconds": read_seconds}
-        except BaseException as exc:  # the reader's exception is the cell's result
-            if isinstance(exc, KeyboardInterrupt):
-                raise
-            answer = {"ok": False, "error": exception_text(exc)[:2000], "traceback": traceback.format_exc(limit=8)[-4000:]}
-            if isinstance(exc, MemoryError):  # the worker's memory cap (RLIMIT_AS) refused an allocation
-                answer["memory"] = True
-        answer["seconds"] = time.perf_counter() - started
-        real_stdout.write(json.dumps(answer) + "\n")
-        real_stdout.flush()
-    return 0
+            found = module.versions()
+        except Exception as exc:  # a broken version lookup must not hide the reader's options
+            found = {"versions": f"unknown ({type(exc).__name__}: {exc})"}
+        return {"ok": True, "result": {"versions": found, "fallbacks": module.FALLBACKS}}
+    manifest = json.loads(open(request["manifest"], encoding="utf-8").read())
+    if request.get("command") == "commands":  # a command-line reader's command lines, not run (a repro bundle's commands.sh)
+        listed = module.commands(request["archive"], manifest, request.get("options") or {}) if hasattr(module, "commands") else None
+        return {"ok": True, "result": {"commands": listed}}
+    read_started = time.perf_counter()
+    reading = module.read(request["archive"], manifest, request.get("options") or {})
+    read_seconds = time.perf_counter() - read_started  # the library's call alone: no digest, no manifest
+    return {"ok": True, "result": summarise(reading, manifest), "read_seconds": read_seconds}
+
+
+def main() -> int:
+    warnings.simplefilter("ignore")
+    modules: dict = {}  # adapters are imported once and reused
+    return serve(lambda request: answer(request, modules))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@
     core.cf         the independent CF decoding: masking, unpacking, times (docs/reference/cf-decoding.md)
     core.limits     the cell time limit rule
     core.processes  how a command is run in an environment (the variables every child gets)
+    core.serve      the JSON-lines serve loop every worker runs (reader, shim, reference, benchmark floor)
+    core.commands   how a command names itself (python -m <package>, or the hub's words)
 
 Only the standard library and numpy (core.canonical, core.cf; cftime only
 when core.cf decodes a time): every environment, reader workers included,

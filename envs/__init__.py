@@ -2,12 +2,17 @@
 
 from envs.registry import Environment, load_environments, get_environment
 from envs.build import EnvUnavailable, ensure_environment, cache_root
+from envs.install import InstallFailed, InstallScript, fresh_environment, install_script
 
 __all__ = [
     "Environment",
     "EnvUnavailable",
+    "InstallFailed",
+    "InstallScript",
     "cache_root",
     "ensure_environment",
+    "fresh_environment",
     "get_environment",
+    "install_script",
     "load_environments",
 ]

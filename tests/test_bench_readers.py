@@ -1,4 +1,4 @@
-"""The cross-reader benchmark (compat_tests/tools/bench_readers.py): structure, the floor, and values that do not match."""
+"""The cross-reader benchmark (bench/readers.py): structure, the floor, and values that do not match."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from compat_tests.tools.bench_readers import cell_text, markdown
+from bench.readers import cell_text, markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from compat_tests.tools.bugreport import script as scripts
-from compat_tests.tools.bugreport.command import ReportError, make_report, script_outcome_for
-from compat_tests.tools.bugreport.shrink import Signature, failed_array, failure_kind, signature
+from bugreport import script as scripts
+from bugreport.command import ReportError, make_report, script_outcome_for
+from bugreport.shrink import Signature, failed_array, failure_kind, signature
 from compat_tests.readers import matrix_readers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,17 +53,34 @@ def test_what_the_script_must_show():
 
 # ---- templates ----
 
-def test_every_matrix_reader_has_templates_that_name_their_packages():
-    for reader_id in matrix_readers():
-        specs = scripts.specs_for(reader_id)
-        assert scripts.has_script(reader_id) and specs, reader_id
+def test_every_matrix_reader_declares_templates_that_name_their_packages():
+    # a remote reader's cells need the suite's web server: they have no report-bug script (docs/reference/remote.md)
+    readers = {k: r for k, r in matrix_readers().items() if not r.remote}
+    for reader in readers.values():
+        specs = scripts.specs_for(reader)   # its adapter's `reader: bugreport = ...`
+        assert reader.bugreport and specs, reader.id
         for spec in specs:
-            assert scripts.template_path(spec).exists(), (reader_id, spec)
-            assert scripts.packages(spec), (reader_id, spec)
-    languages = {spec.language for specs in scripts.SCRIPTS.values() for spec in specs}
+            assert scripts.template_path(spec).exists(), (reader.id, spec)
+            assert scripts.packages(spec), (reader.id, spec)
+    languages = {spec.language for reader in readers.values() for spec in scripts.specs_for(reader)}
     assert languages == {"python", "node", "shell"}
-    assert scripts.spec_for("zarrita-js").language == "node"
-    assert [s.language for s in scripts.specs_for("gdal-cli-mdim")] == ["shell", "python"]   # the tool's own terms first
+    assert scripts.spec_for(readers["zarrita-js"]).language == "node"
+    assert [s.language for s in scripts.specs_for(readers["gdal-cli-mdim"])] == ["shell", "python"]   # the tool's own terms first
+    ncdump = scripts.specs_for(readers["ncdump-zarr"])
+    assert [(s.expected, s.values_only, s.constants) for s in ncdump] == [("cdl", True, {"MODE": "zarr,zip"}), ("", False, {"MODE": "zarr,zip"})]
+
+
+def test_a_bug_report_script_declaration_is_checked(tmp_path):
+    from compat_tests.readers import DeclarationError, reader_from
+
+    base = {"id": "toy", "env": "zarr3", "library": "toy", "call": "toy.open(path)"}
+    with pytest.raises(DeclarationError, match="bugreport"):
+        reader_from(ROOT / "compat_tests" / "adapters" / "zarr3.py", dict(base, bugreport="zarr3"))
+    reader = reader_from(ROOT / "compat_tests" / "adapters" / "zarr3.py", dict(base, bugreport="python:nosuch"))
+    with pytest.raises(scripts.ScriptError, match="no template"):
+        scripts.specs_for(reader)
+    with pytest.raises(scripts.ScriptError, match="declares no bug-report script"):
+        scripts.specs_for(reader_from(ROOT / "compat_tests" / "adapters" / "zarr3.py", base))
 
 
 def _assemble(spec, tmp_path, embed=True, download=None, values=None, dtype="<f4"):
@@ -95,9 +112,10 @@ def _undefined_names(source: str) -> set[str]:
 SYNTAX = {"python": None, "node": ["node", "--check"], "shell": ["bash", "-n"]}
 
 
-@pytest.mark.parametrize("reader_id,index", [(r, i) for r in sorted(matrix_readers()) for i in range(len(scripts.specs_for(r)))])
+@pytest.mark.parametrize("reader_id,index", [(r, i) for r in sorted(matrix_readers()) if not matrix_readers()[r].remote
+                                             for i in range(len(scripts.specs_for(matrix_readers()[r])))])
 def test_assembled_scripts_are_valid_and_stay_short(reader_id, index, tmp_path):
-    spec = scripts.specs_for(reader_id)[index]
+    spec = scripts.specs_for(matrix_readers()[reader_id])[index]
     for embed, download in [(True, None), (False, None), (False, ("https://example.org/x.zip", "ab" * 32))]:
         text, side = _assemble(spec, tmp_path, embed, download)
         script = tmp_path / spec.file_name
@@ -108,6 +126,7 @@ def test_assembled_scripts_are_valid_and_stay_short(reader_id, index, tmp_path):
             proc = subprocess.run([*SYNTAX[spec.language], str(script)], capture_output=True, text=True)
             assert proc.returncode == 0, proc.stderr + text
         assert scripts.MARK not in text and "packages:" not in text and not side
+        assert not [line for line in text.splitlines() for name in scripts.HEADER if line.startswith(f"{spec.lang.comment} {name}:")]
         assert "compat_tests" not in text and "fixtures" not in text  # the library's own API only
         assert scripts.code_lines(text) <= 52, text   # about 40: docs/findings/bug-survey.md gives the median of real reports
     assert scripts.code_lines(_assemble(spec, tmp_path)[0]) <= 47
@@ -116,14 +135,14 @@ def test_assembled_scripts_are_valid_and_stay_short(reader_id, index, tmp_path):
 def test_the_median_script_with_an_embedded_archive_is_under_40_lines(tmp_path):
     import statistics
 
-    lines = [scripts.code_lines(_assemble(scripts.spec_for(r), tmp_path)[0]) for r in matrix_readers()]
+    lines = [scripts.code_lines(_assemble(scripts.spec_for(r), tmp_path)[0]) for r in matrix_readers().values() if not r.remote]
     assert statistics.median(lines) < 40, lines
 
 
 def test_a_script_on_another_projects_archive_downloads_it_by_address_and_checks_its_sha256(tmp_path):
     archive = tmp_path / "owner__project__x.zip"
     archive.write_bytes(b"PK\x05\x06" + bytes(18))
-    text, _ = scripts.assemble(scripts.spec_for("zarr3"), "title", "pip install x==1", archive=archive, embed=False, array="a",
+    text, _ = scripts.assemble(scripts.spec_for(matrix_readers()["zarr3"]), "title", "pip install x==1", archive=archive, embed=False, array="a",
                                values=np.arange(3, dtype="<i2"), dtype="<i2", attrs={}, dims=None,
                                extra={"ZARR_FORMAT": 2, "STORE_PREFIX": ""}, download=("https://example.org/x.zip", "ab" * 32))
     compile(text, "zarr3", "exec")
@@ -133,21 +152,21 @@ def test_a_script_on_another_projects_archive_downloads_it_by_address_and_checks
 
 def test_many_expected_values_go_into_a_file_beside_the_script(tmp_path):
     values = np.arange(2000, dtype="<i8")
-    for spec, name in [(scripts.spec_for("zarr3"), "expected.npy"), (scripts.spec_for("zarrita-js"), "expected.mjs"),
-                       (scripts.spec_for("ncdump-zarr"), "expected.txt")]:
+    for spec, name in [(scripts.spec_for(matrix_readers()["zarr3"]), "expected.npy"), (scripts.spec_for(matrix_readers()["zarrita-js"]), "expected.mjs"),
+                       (scripts.spec_for(matrix_readers()["ncdump-zarr"]), "expected.txt")]:
         text, side = _assemble(spec, tmp_path, values=values, dtype="<i8")
         assert list(side) == [name] and name in text, spec
     assert side["expected.txt"].decode().startswith("0, 1, 2, ")
-    text, side = _assemble(scripts.spec_for("zarrita-js"), tmp_path, values=np.full(10**7, 7, dtype="|u1"), dtype="|u1")
+    text, side = _assemble(scripts.spec_for(matrix_readers()["zarrita-js"]), tmp_path, values=np.full(10**7, 7, dtype="|u1"), dtype="|u1")
     assert not side and "values: Array(10000000).fill(7)" in text   # one value many times: stated as such
-    text, side = _assemble(scripts.spec_for("zarr3"), tmp_path, values=np.full(10**7, 7, dtype="|u1"), dtype="|u1")
+    text, side = _assemble(scripts.spec_for(matrix_readers()["zarr3"]), tmp_path, values=np.full(10**7, 7, dtype="|u1"), dtype="|u1")
     assert not side and "np.full([10000000], 7, dtype='|u1')" in text
 
 
 # ---- shrinking, driven from outside (the survey runs many cells in lockstep) ----
 
 def _mini():
-    from compat_tests.tools.bugreport.tiny import MiniArray, MiniDataset
+    from bugreport.tiny import MiniArray, MiniDataset
     from fixtures.variants import BASELINE
 
     record = {"dtype": "<f8", "chunks": [4, 4], "attrs": {"units": "K"}, "dims": ["y", "x"], "fill_value": None}
@@ -156,7 +175,7 @@ def _mini():
 
 
 def test_the_shrinker_follows_the_greedy_plan_and_keeps_what_reproduced(tmp_path):
-    from compat_tests.tools.bugreport.shrink import Shrinker
+    from bugreport.shrink import Shrinker
 
     target = Signature("error", None, frozenset({"KeyError"}))
     shrinker = Shrinker(_mini(), "g/small", target)
@@ -179,7 +198,7 @@ def test_the_shrinker_follows_the_greedy_plan_and_keeps_what_reproduced(tmp_path
 
 
 def test_the_shrinker_stops_at_its_time_bound(tmp_path):
-    from compat_tests.tools.bugreport.shrink import Shrinker
+    from bugreport.shrink import Shrinker
 
     target = Signature("timeout", None, frozenset({"no answer within 60 s"}))
     shrinker = Shrinker(_mini(), "g/small", target, budget=100)
@@ -192,8 +211,8 @@ def test_the_shrinker_stops_at_its_time_bound(tmp_path):
 
 
 def test_cells_that_cannot_be_reported_are_classified_without_running():
-    from compat_tests.tools.bugreport.command import not_reportable
-    from compat_tests.tools.bugreport.survey import group_of
+    from bugreport.command import not_reportable
+    from bugreport.survey import group_of
 
     hostile = {"cell": "zarr3--hostile-bad-crc", "fixture": "hostile-bad-crc", "outcome": "wrong-data"}
     assert not_reportable(hostile) is None   # reported as it is, unless the failure is a refusal (known only from its manifest)
@@ -270,7 +289,7 @@ def test_the_epilogue_judges_what_the_library_returned(language, body, outcome, 
     script = tmp_path / f"reproduce{lang.suffix}"
     script.write_text(text, encoding="utf-8")
     proc = subprocess.run([sys.executable if language == "python" else lang.program, str(script)], capture_output=True, text=True)
-    from compat_tests.tools.bugreport.check import script_outcome
+    from bugreport.check import script_outcome
 
     assert script_outcome(proc.stdout + proc.stderr, proc.returncode) == outcome, proc.stdout + proc.stderr
 
@@ -299,7 +318,7 @@ TOOL_VALUES = {
 
 @pytest.mark.skipif(not shutil.which("gdalmdiminfo"), reason="no gdalmdiminfo here")
 def test_the_expected_text_is_what_gdalmdiminfo_prints_for_a_correct_reading(tmp_path):
-    from compat_tests.tools.bugreport.literals import gdal_json_values
+    from bugreport.literals import gdal_json_values
 
     _zip_v2(tmp_path / "t.zip", TOOL_VALUES)
     for name, values in TOOL_VALUES.items():
@@ -310,8 +329,8 @@ def test_the_expected_text_is_what_gdalmdiminfo_prints_for_a_correct_reading(tmp
 
 
 def test_the_expected_text_is_what_ncdump_prints_for_a_correct_reading(tmp_path):
-    from compat_tests.tools.bugreport.literals import cdl_values
-    from compat_tests.tools.bugreport.writing import fill_text
+    from bugreport.literals import cdl_values
+    from bugreport.writing import fill_text
     from envs import get_environment
     from envs.build import native_prefix
 
@@ -392,7 +411,7 @@ def _recorded(cell: str, outcome: str, worker_pool):
     from compat_tests.cells import Describer, run_cell
     from compat_tests.checks import reconcile
     from compat_tests.expectations import expectation_for, load
-    from compat_tests.tools.repro import fixture_files, parse_cell
+    from repro.bundle import fixture_files, parse_cell
 
     from compat_tests.readers import family_cell
 
@@ -449,7 +468,7 @@ def test_the_reference_worker_gives_one_arrays_values_for_a_report(tmp_path):
 
 
 def test_the_issue_shows_the_script_in_its_language_and_the_other_scripts_beside_it():
-    from compat_tests.tools.bugreport.issue import issue_markdown
+    from bugreport.issue import issue_markdown
 
     text = issue_markdown(title="t", library="zarrita.js", call="zarr.open(...)", versions={"zarrita": "0.7.5"}, runtime="Node.js v20",
                           platform="Linux", expected="e", happened="expected: x\nactual:   ```odd```\noutcome: error", script="const A = 1;\n",
@@ -463,8 +482,8 @@ def test_the_issue_shows_the_script_in_its_language_and_the_other_scripts_beside
 
 def test_the_install_line_builds_the_native_release_of_the_cells_environment():
     """A netCDF-C cell of the versions lane is reported with the build of its own release, not the default's."""
-    from compat_tests.tools.bugreport.install import tool_install
+    from envs import install_script
 
-    default, lane = tool_install("netcdf4-libzip", ["native:netcdf-c"]), tool_install("netcdf4-libzip@netcdf-c-4.9.3", ["native:netcdf-c"])
+    default, lane = (install_script(name, ["native:netcdf-c"], debian=True) for name in ("netcdf4-libzip", "netcdf4-libzip@netcdf-c-4.9.3"))
     assert default.line().endswith("bash build-netcdf-c.sh $PWD/native $PWD/native.downloads 4.10.1"), default.line()
     assert lane.line().endswith("bash build-netcdf-c.sh $PWD/native $PWD/native.downloads 4.9.3"), lane.line()

@@ -23,7 +23,7 @@ def test_workflow_is_valid_against_the_github_schema():
 
 
 def test_workflow_is_written_from_the_declarations():
-    from compat_tests.tools.ci_workflow import render
+    from repofiles.ci_workflow import render
 
     assert WORKFLOW.read_text(encoding="utf-8") == render(), "run ./run python -m compat_tests ci-workflow"
 
@@ -57,7 +57,7 @@ def test_every_versions_lane_family_has_a_job_and_latest_runs_unpinned():
 
 
 def test_the_docs_reader_table_is_written_from_the_declarations():
-    from compat_tests.tools.reader_table import PAGE, main, rewritten
+    from repofiles.reader_table import PAGE, main, rewritten
 
     text = PAGE.read_text(encoding="utf-8")
     assert text == rewritten(text), "run ./run python -m compat_tests reader-table"
@@ -65,7 +65,7 @@ def test_the_docs_reader_table_is_written_from_the_declarations():
 
 
 def test_reader_table_check_fails_on_a_stale_page_and_the_command_rewrites_it(tmp_path):
-    from compat_tests.tools.reader_table import BEGIN, END, PAGE, main
+    from repofiles.reader_table import BEGIN, END, PAGE, main
 
     page = tmp_path / "readers.md"
     stale = PAGE.read_text(encoding="utf-8").replace("| `zarr3` |", "| `zarr3-renamed` |", 1)

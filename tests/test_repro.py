@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from compat_tests.tools.repro import ReproError, make_bundle, parse_cell, run_bundle
+from repro.bundle import ReproError, make_bundle, parse_cell
+from repro.run import run_bundle
 from envs import ensure_environment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +26,7 @@ def test_bundle_runs_standalone_and_shows_the_outcome(cell, tmp_path, built_fixt
 def test_a_bundle_of_a_cell_the_results_lack_says_so_and_checks_the_expectation(tmp_path, built_fixtures, monkeypatch):
     import json
 
-    from compat_tests.tools import repro
+    from repro import bundle as repro
 
     monkeypatch.setattr(repro, "_recorded", lambda cell: None)   # e.g. a versions-lane cell after a default run
     bundle = make_bundle("h5py--synthetic-v3-stored", tmp_path / "b")

@@ -5,12 +5,12 @@ gdalmdimtranslate, ncdump) with subprocess in the reader's environment and turns
 tool's OUTPUT into values: the library under test is the tool, never a Python binding.
 Every command a cell ran is in its notes (`$ <command line>`), exactly as a shell
 takes it, and each adapter's commands(archive, manifest, options) gives the same
-lines without running them, so a repro bundle carries them (commands.sh).
+lines without running them (its worker answers {"command": "commands"}), so a repro
+bundle carries them (commands.sh, repro/commands_sh.py).
 
 An exit status 0 is not a reading: each parser checks that the output holds what it
 must (every value of the declared shape, nothing left over) and raises otherwise.
-Standard library only at import time (repro bundles import the adapters to list
-their commands).
+Standard library only at import time (a repro bundle imports the adapter in the library's own environment).
 """
 
 from __future__ import annotations
@@ -50,28 +50,4 @@ def run(command: list[str], notes: list[str], timeout: float | None = None, text
     return proc
 
 
-def shell_script(commands: list[list[str]], marker: str, variables: dict[str, str]) -> str:
-    """A POSIX shell script running `commands` from its own folder: `marker` in an argument (the archive's path when
-    the commands were made) becomes "$HERE", the folder the script is in, so the bundle can move."""
-    out = ["#!/bin/sh", "# The commands the cell ran, in order (compat_tests/repro.py); each prints or writes what the reader parsed.",
-           "set -x  # each command is printed before it runs; like the reader, a failing command does not stop the others", 'HERE=$(cd "$(dirname "$0")" && pwd)', 'cd "$HERE"', "mkdir -p out"]
-    out += [f'{name}="${{{name}:-{value}}}"' for name, value in variables.items()]
-    for command in commands:
-        words = []
-        for word in command:
-            for name, value in variables.items():
-                if value and word.startswith(value):  # e.g. the netCDF-C prefix: taken from the environment
-                    word = "\0" + name + "\0" + word[len(value):]
-            quoted = shlex.quote(word)
-            inside = quoted != word  # shlex quoted it: leave the single quotes around the variable
-            for name in [*variables, "HERE"]:
-                token = "\0HERE\0" if name == "HERE" else "\0" + name + "\0"
-                if name == "HERE":
-                    quoted = quoted.replace(marker, token)
-                quoted = quoted.replace(token, f"'\"${name}\"'" if inside else f'"${name}"')
-            words.append(quoted)
-        out.append(" ".join(words))
-    return "\n".join(out) + "\n"
-
-
-__all__ = ["CommandFailed", "GarbledOutput", "line", "run", "shell_script"]
+__all__ = ["CommandFailed", "GarbledOutput", "line", "run"]

@@ -18,6 +18,7 @@
 # reader:          {signature = "while decompressing data", link = "https://github.com/python/cpython/issues/128258"},
 # reader:          {signature = "computed checksum do not match", link = "https://github.com/python/cpython/issues/127847"},
 # reader:          {signature = "Zstd decompression error", link = "https://github.com/python/cpython/issues/127847"}]
+# reader: bugreport = "python:fsspec_zip"
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@
 # reader: rank = 2
 # reader: package = "GDAL"
 # reader: version_key = "gdal"
+# reader: bugreport = "python:gdal_classic"
 
 from __future__ import annotations
 

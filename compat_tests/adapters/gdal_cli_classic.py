@@ -20,6 +20,7 @@ so values and shapes are checked.
 # reader: group = "gdal"
 # reader: rank = 5
 # reader: version_key = "gdal"
+# reader: bugreport = "python:gdal_classic"   # the same driver and subdataset name through GDAL's bindings (no gdal_translate template)
 
 from __future__ import annotations
 

@@ -22,6 +22,7 @@ used: gdalmdimtranslate 3.6 dies of SIGSEGV writing a 1-D array to ENVI.
 # reader: group = "gdal"
 # reader: rank = 4
 # reader: version_key = "gdal"
+# reader: bugreport = ["shell:gdalmdiminfo", "python:gdal_cli_mdim"]   # the tool's own terms first
 
 from __future__ import annotations
 

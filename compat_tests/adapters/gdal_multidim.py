@@ -7,6 +7,7 @@
 # reader: rank = 1
 # reader: package = "GDAL"
 # reader: version_key = "gdal"
+# reader: bugreport = "python:gdal_multidim"
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@
 # reader: rank = 1
 # reader: package = "h5py"
 # reader: version_key = "h5py"
+# reader: bugreport = "python:h5py_control"
 
 from __future__ import annotations
 

@@ -30,6 +30,8 @@ checked: the cells say so in their notes.
 # reader: group = "netcdf"
 # reader: rank = 5
 # reader: version_key = "netcdf-c"
+# reader: bugreport = ["shell:ncdump", "python:ncdump"]
+# reader: bugreport_constants = { MODE = "nczarr,zip" }
 
 from __future__ import annotations
 

@@ -6,6 +6,8 @@
 # reader: group = "netcdf"
 # reader: rank = 6
 # reader: version_key = "netcdf-c"
+# reader: bugreport = ["shell:ncdump", "python:ncdump"]
+# reader: bugreport_constants = { MODE = "zarr,zip" }
 
 from __future__ import annotations
 

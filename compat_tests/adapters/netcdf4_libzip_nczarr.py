@@ -15,6 +15,8 @@ found through HDF5_PLUGIN_PATH. The versions lane runs it on netCDF-C 4.9.3
 # reader: package = "netCDF4"
 # reader: version_key = "netcdf-c"
 # reader: decodes_cf = true
+# reader: bugreport = "python:netcdf4"
+# reader: bugreport_constants = { MODE = "nczarr,zip" }
 
 from __future__ import annotations
 

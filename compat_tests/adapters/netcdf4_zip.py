@@ -8,6 +8,8 @@
 # reader: package = "netCDF4"
 # reader: version_key = "netcdf-c"
 # reader: decodes_cf = true
+# reader: bugreport = "python:netcdf4"
+# reader: bugreport_constants = { MODE = "nczarr,zip" }
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@
 # reader: rank = 1
 # reader: package = "rasterio"
 # reader: version_key = "gdal"
+# reader: bugreport = "python:rasterio_classic"
 
 from __future__ import annotations
 

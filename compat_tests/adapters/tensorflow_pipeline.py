@@ -14,6 +14,7 @@ model sees is checked against the manifest's values.
 # reader: rank = 1
 # reader: package = "tensorflow-cpu"
 # reader: version_key = "tensorflow"
+# reader: bugreport = "python:tensorflow_pipeline"
 
 from __future__ import annotations
 

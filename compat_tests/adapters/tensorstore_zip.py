@@ -7,6 +7,7 @@
 # reader: rank = 1
 # reader: package = "tensorstore"
 # reader: version_key = "tensorstore"
+# reader: bugreport = "python:tensorstore_zip"
 
 from __future__ import annotations
 

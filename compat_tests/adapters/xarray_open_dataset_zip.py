@@ -19,6 +19,7 @@
 # reader:          {signature = "computed checksum do not match", link = "https://github.com/python/cpython/issues/127847"},
 # reader:          {signature = "Zstd decompression error", link = "https://github.com/python/cpython/issues/127847"}]
 # reader: decodes_cf = true
+# reader: bugreport = "python:xarray_open_dataset_zip"
 
 from compat_tests.adapters.common import option
 from compat_tests.adapters.xarray_common import documented_options, read_with, versions

@@ -7,6 +7,7 @@
 # reader: rank = 2
 # reader: package = "zarr"
 # reader: version_key = "zarr"
+# reader: bugreport = "python:zarr2"
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@
 # reader: rank = 1
 # reader: package = "zarr"
 # reader: version_key = "zarr"
+# reader: bugreport = "python:zarr3"
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ root. Arrays are read with Array.open(store, path=...) and array[selection] -> a
 # reader: rank = 1
 # reader: package = "zarrista"
 # reader: version_key = "zarrista"
+# reader: bugreport = "python:zarrista"
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@
 // reader: package = "zarrita"
 // reader: version_key = "zarrita"
 // reader: worker = ["node", "--disable-wasm-trap-handler", "--wasm-max-mem-pages=8192", "{file}"]
+// reader: bugreport = "node:zarrita"
 // (the worker runs under an address-space cap, RLIMIT_AS: without a trap handler V8 still reserves each wasm memory's
 // maximum, about 2 GiB for each of numcodecs' wasm codecs (blosc, zstd, lz4, ...), so a worker that met three of them
 // died with std::bad_alloc at a 7.8 GiB cap; 8192 pages = 512 MiB per wasm memory, far above any chunk here)

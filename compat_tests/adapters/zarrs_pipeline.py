@@ -19,6 +19,7 @@ zarr-python, not by zarrs), whatever the values.
 # reader: rank = 2
 # reader: package = "zarrs"
 # reader: version_key = "zarrs"
+# reader: bugreport = "python:zarrs_pipeline"
 
 from __future__ import annotations
 

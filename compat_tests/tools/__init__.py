@@ -1,1 +1,0 @@
-"""Tools on top of the harness: repro bundles, bug reports, the benchmarks, the CI workflow writer."""
