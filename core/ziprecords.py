@@ -271,14 +271,11 @@ class CentralEntry(MemberHeader):
     comment: bytes
     zip64: bool              # it has a ZIP64 extra field
     name: str                # as zipfile decodes it: UTF-8 when bit 11 says so (bytes that are not UTF-8 replaced), else CP437
+    is_dir: bool             # a directory entry (its name ends with a slash)
 
     @property
     def utf8_flag(self) -> bool:
         return bool(self.flags & FLAG_UTF8)
-
-    @property
-    def is_dir(self) -> bool:
-        return self.raw_name.endswith(b"/")
 
 
 def decode_name(raw: bytes, flags: int) -> str:
@@ -314,15 +311,15 @@ def parse_central_directory(buf: bytes, base: int = 0, start: int = 0, end: int 
         if at + length > end:
             return CentralDirectory(entries, f"the {CENTRAL_HEADER.name} at offset {base + at} runs past the central directory")
         name = buf[at + size:at + size + n]
-        extra = buf[at + size + n:at + size + n + m]
+        extra = buf[at + size + n:at + size + n + m] if m else b""
         zip64 = has_zip64_extra(extra) if m else False
         if zip64 and SIZE_LIMIT in (usize, csize, local):
             values = zip64_values(extra, _zip64_wanted({"uncompressed_size": usize, "compressed_size": csize, "local_offset": local}))
             usize, csize, local = (values.get("uncompressed_size", usize), values.get("compressed_size", csize),
                                    values.get("local_offset", local))
         entries.append(CentralEntry(base + at, needed, flags, method, time, date, crc, csize, usize, name, extra, length, made_by,
-                                    disk, internal, external, local, buf[at + size + n + m:at + length], zip64,
-                                    decode_name(name, flags)))
+                                    disk, internal, external, local, buf[at + size + n + m:at + length] if k else b"", zip64,
+                                    decode_name(name, flags), name.endswith(b"/")))
         at += length
     return CentralDirectory(entries)
 

@@ -1,5 +1,6 @@
 """python -m doctor lint ARCHIVE [--json | --format ozx] [--results PATH] [--readers A,B] [--local-headers] [--crc]
-python -m doctor repack ARCHIVE OUT [--for READERS] [--results PATH] [--no-matrix]"""
+python -m doctor repack ARCHIVE OUT [--for READERS] [--results PATH] [--no-matrix]
+python -m doctor bench [--fixtures-dir DIR] [--results PATH] [--runs N]"""
 
 from __future__ import annotations
 
@@ -58,7 +59,15 @@ def main(argv=None) -> int:
     repack.add_argument("--for", dest="for_readers", help="the readers to repack for (default: every reader the results have)")
     repack.add_argument("--results", help="the results file to take evidence from (default: reports/results.json)")
     repack.add_argument("--no-matrix", action="store_true", help="do not run the readers on the input and the output")
+    bench = sub.add_parser("bench", help="lint's time and memory on the largest fixtures and every hostile archive, against its goals")
+    bench.add_argument("--fixtures-dir", default="build/fixtures", help="the built fixtures (default: build/fixtures)")
+    bench.add_argument("--results", help="a results file for the evidence (default: none)")
+    bench.add_argument("--runs", type=int, default=5, help="counted runs of each (default 5)")
     args = parser.parse_args(argv)
+    if args.command == "bench":
+        from doctor.bench import main as bench_main
+
+        return bench_main(Path(args.fixtures_dir), Path(args.results) if args.results else None, args.runs)
     return _lint(args) if args.command == "lint" else _repack(args)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from core import ziprecords as zr
 from doctor.archive import Archive
-from doctor.zarrmeta import JUNK, Store, is_metadata
+from doctor.zarrmeta import Store, is_junk, is_metadata
 
 # how bad: fatal (not a readable archive: exit 2), unsafe (damaged or malicious: a correct reader refuses it or part of
 # it; repack refuses), departs (differs from the suite's baseline archive: the results say whom it breaks), info
@@ -99,7 +99,8 @@ def structure(archive: Archive) -> list[Finding]:
         out.append(Finding("overlapping", "unsafe", f"{_plural(len(shared), 'entry')} whose central-directory records point "
                            "at the same local header: one member's data read under several names",
                            ["fixture:hostile-overlapping"], _examples(shared)))
-    outside = [e.name for e in entries if e.local_offset + zr.LOCAL_HEADER.size + len(e.raw_name) + e.compressed_size > end.cd_offset]
+    header, cd_offset = zr.LOCAL_HEADER.size, end.cd_offset
+    outside = [e.name for e in entries if e.local_offset + header + len(e.raw_name) + e.compressed_size > cd_offset]
     if outside and not archive.stopped:
         out.append(Finding("sizes", "unsafe", f"{_plural(len(outside), 'member')} whose sizes or offsets reach into the central "
                            "directory or past it", ["fixture:hostile-lying-sizes", "fixture:hostile-truncated-member"],
@@ -119,11 +120,12 @@ def names(entries: list[zr.CentralEntry]) -> list[Finding]:
         out.append(Finding("traversal-names", "unsafe", f"{_plural(len(escaping), 'name')} that leave the archive's folder "
                            "when extracted (.., absolute, backslashes or a drive)", ["fixture:hostile-traversal-names"],
                            _examples(escaping)))
-    bad_utf8 = [e.raw_name.decode("latin-1") for e in entries if e.utf8_flag and not _is_utf8(e.raw_name)]
+    non_ascii = [e for e in entries if not e.raw_name.isascii()]
+    bad_utf8 = [e.raw_name.decode("latin-1") for e in non_ascii if e.utf8_flag and not _is_utf8(e.raw_name)]
     if bad_utf8:
         out.append(Finding("utf8-names", "unsafe", f"{_plural(len(bad_utf8), 'name')} flagged UTF-8 (bit 11) that are not UTF-8",
                            ["fixture:hostile-non-utf8-name"], _examples(bad_utf8)))
-    unflagged = [e.raw_name.decode("utf-8") for e in entries if not e.utf8_flag and not e.raw_name.isascii() and _is_utf8(e.raw_name)]
+    unflagged = [e.raw_name.decode("utf-8") for e in non_ascii if not e.utf8_flag and _is_utf8(e.raw_name)]
     if unflagged:
         out.append(Finding("utf8-flag", "departs", f"{_plural(len(unflagged), 'non-ASCII name')} in UTF-8 without the UTF-8 flag "
                            "(bit 11): APPNOTE says CP437, the writer (Info-ZIP zip on Linux) meant UTF-8", [],
@@ -131,7 +133,11 @@ def names(entries: list[zr.CentralEntry]) -> list[Finding]:
     counts = Counter(e.name for e in entries)
     twice = sorted(n for n, c in counts.items() if c > 1)
     if twice:
-        sizes_differ = [n for n in twice if len({(e.crc, e.uncompressed_size) for e in entries if e.name == n}) > 1]
+        contents: dict[str, set] = {}
+        for e in entries:
+            if counts[e.name] > 1:
+                contents.setdefault(e.name, set()).add((e.crc, e.uncompressed_size))
+        sizes_differ = [n for n in twice if len(contents[n]) > 1]
         out.append(Finding("duplicates", "departs", f"{_plural(len(twice), 'name')} in the archive more than once "
                            f"({_plural(len(sizes_differ), 'name')} with different contents); the last copy is the newer "
                            "(zarr-python's ZipStore appends a rewritten key; zipfile reads the last)",
@@ -188,13 +194,14 @@ def members(archive: Archive, store: Store) -> list[Finding]:
     if offsets != sorted(offsets):
         out.append(Finding("order", "departs", "the central directory lists the entries in another order than their data",
                            [row("cd-reversed")], repair="one order, metadata first"))
-    metadata_at = [i for i, e in enumerate(sorted(entries, key=lambda e: e.local_offset)) if is_metadata(e.name)]
+    in_local_order = entries if offsets == sorted(offsets) else sorted(entries, key=lambda e: e.local_offset)
+    metadata_at = [i for i, e in enumerate(in_local_order) if is_metadata(e.name)]
     if metadata_at:
         first = metadata_at == list(range(len(metadata_at)))
         out.append(Finding("metadata-position", "info", "metadata members come first" if first else
                            f"metadata members are interleaved with the data (the first at position {metadata_at[0] + 1}, "
                            f"the last at {metadata_at[-1] + 1} of {len(entries):,})", repair=None if first else "metadata first"))
-    extras = Counter(h for e in entries for h, _ in zr.extra_fields(e.extra) if h != zr.ZIP64_EXTRA_ID)
+    extras = Counter(h for e in entries if e.extra for h, _ in zr.extra_fields(e.extra) if h != zr.ZIP64_EXTRA_ID)
     if extras:
         out.append(Finding("extra-fields", "departs", "extra fields in the central directory: " + ", ".join(
             f"0x{h:04x} {zr.EXTRA_FIELD_NAMES.get(h, '(unknown)')} on {_plural(n, 'entry')}" for h, n in sorted(extras.items())),
@@ -207,7 +214,7 @@ def members(archive: Archive, store: Store) -> list[Finding]:
     if directories:
         out.append(Finding("directories", "departs", f"{_plural(len(directories), 'directory entry')}", [], _examples(directories),
                            "directory entries dropped"))
-    junk = [e.name for e in entries if JUNK.search(e.name)]
+    junk = [e.name for e in entries if is_junk(e.name)]
     if junk:
         out.append(Finding("junk", "departs", f"{_plural(len(junk), 'entry')} of desktop junk (__MACOSX/, ._*, .DS_Store)", [],
                            _examples(junk), "dropped"))

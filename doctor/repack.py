@@ -30,7 +30,7 @@ from doctor.findings import zip64_needed
 from doctor.lint import inspect
 from doctor.results import ResultsError, load
 from doctor.writer import StoredZipWriter
-from doctor.zarrmeta import JUNK, Store, is_metadata, ome_version
+from doctor.zarrmeta import Store, is_junk, is_metadata, ome_version
 from fixtures.ziptools import RFC9_COMMENT, json_first_order
 
 
@@ -94,7 +94,7 @@ def plan(archive: Archive, store: Store, out: Path, payload: dict | None, target
                "entries of desktop junk": 0}
     kept = {}
     for name, entry in last.items():
-        if entry.is_dir or JUNK.search(name):
+        if entry.is_dir or is_junk(name):
             dropped["directory entries" if entry.is_dir else "entries of desktop junk"] += 1
             continue
         key = name[len(store.prefix):] if name.startswith(store.prefix) else None

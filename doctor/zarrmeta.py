@@ -78,12 +78,21 @@ class Store:
         return self.arrays.get("") if "" in self.arrays else None
 
 
+METADATA_SUFFIXES = tuple(METADATA_NAMES)
+
+
 def is_metadata(name: str) -> bool:
-    return name.rsplit("/", 1)[-1] in METADATA_NAMES
+    return name.endswith(METADATA_SUFFIXES) and name.rsplit("/", 1)[-1] in METADATA_NAMES
+
+
+def is_junk(name: str) -> bool:
+    if not ("._" in name or "__MACOSX/" in name or ".DS_Store" in name or "Thumbs.db" in name or "desktop.ini" in name):
+        return False   # what nearly every name is: no regular expression needed
+    return JUNK.search(name) is not None
 
 
 def read_store(archive: Archive) -> Store:
-    store = Store(root_prefix([e.name for e in archive.entries if not JUNK.search(e.name)]))
+    store = Store(root_prefix([e.name for e in archive.entries if not is_junk(e.name)]))
     last = {}
     for entry in archive.entries:   # the last copy of a name is the one zipfile (and zarr-python) read
         if is_metadata(entry.name) and entry.name.startswith(store.prefix):
