@@ -298,28 +298,28 @@ def parse_central_directory(buf: bytes, base: int = 0, start: int = 0, end: int 
     """The central directory headers in buf[start:end] (`base`: the file offset of buf[0])."""
     end = len(buf) if end is None else min(end, len(buf))
     entries, at, size, signature = [], start, CENTRAL_HEADER.size, CENTRAL_HEADER.signature
-    unpack = _CENTRAL.unpack_from
+    unpack, limit, append = _CENTRAL.unpack_from, max_entries if max_entries is not None else end, entries.append
     while at < end:
-        if max_entries is not None and len(entries) >= max_entries:
+        if len(entries) >= limit:
             return CentralDirectory(entries, f"more than {max_entries:,} entries: not read further")
-        if at + size > end or buf[at:at + 4] != signature:
+        if at + size > end or not buf.startswith(signature, at):
             what = "cut short" if at + size > end else f"no {CENTRAL_HEADER.name} signature"
             return CentralDirectory(entries, f"{what} at offset {base + at} (entry {len(entries) + 1})")
         (_, made_by, needed, flags, method, time, date, crc, csize, usize, n, m, k, disk, internal, external,
          local) = unpack(buf, at)
+        named = at + size + n
         length = size + n + m + k
         if at + length > end:
             return CentralDirectory(entries, f"the {CENTRAL_HEADER.name} at offset {base + at} runs past the central directory")
-        name = buf[at + size:at + size + n]
-        extra = buf[at + size + n:at + size + n + m] if m else b""
-        zip64 = has_zip64_extra(extra) if m else False
+        name = buf[at + size:named]
+        extra, zip64 = (buf[named:named + m], has_zip64_extra(buf[named:named + m])) if m else (b"", False)
         if zip64 and SIZE_LIMIT in (usize, csize, local):
             values = zip64_values(extra, _zip64_wanted({"uncompressed_size": usize, "compressed_size": csize, "local_offset": local}))
             usize, csize, local = (values.get("uncompressed_size", usize), values.get("compressed_size", csize),
                                    values.get("local_offset", local))
-        entries.append(CentralEntry(base + at, needed, flags, method, time, date, crc, csize, usize, name, extra, length, made_by,
-                                    disk, internal, external, local, buf[at + size + n + m:at + length] if k else b"", zip64,
-                                    decode_name(name, flags), name.endswith(b"/")))
+        append(CentralEntry(base + at, needed, flags, method, time, date, crc, csize, usize, name, extra, length, made_by,
+                            disk, internal, external, local, buf[named + m:at + length] if k else b"", zip64,
+                            name.decode("ascii") if name.isascii() else decode_name(name, flags), name.endswith(b"/")))
         at += length
     return CentralDirectory(entries)
 

@@ -17,9 +17,14 @@ def _readers(text: str | None) -> list[str] | None:
 def _lint(args) -> int:
     from doctor import rfc9
     from doctor.lint import lint, render_json, render_ozx, render_text
+    from doctor.results import ResultsError
 
-    report = lint(Path(args.archive), Path(args.results) if args.results else None, _readers(args.readers),
-                  local_headers=args.local_headers, crc=args.crc)
+    try:
+        report = lint(Path(args.archive), Path(args.results) if args.results else None, _readers(args.readers),
+                      local_headers=args.local_headers, crc=args.crc)
+    except ResultsError as exc:
+        print(f"lint: {exc}", file=sys.stderr)
+        return 2
     if args.format == "ozx":
         text = render_ozx(report)
         if text:

@@ -73,6 +73,11 @@ def lint(path: Path, results_path: Path | None = None, readers: list[str] | None
         report["results"] = describe(payload, results_path)
     except ResultsError as exc:
         payload, report["results"] = None, {"error": str(exc)}
+    if payload is not None and readers:
+        unknown = [r for r in readers if r not in report["results"]["readers"]]
+        if unknown:
+            raise ResultsError(f"--readers: no cells of {', '.join(unknown)} in {report['results']['path']} "
+                               f"(readers there: {', '.join(report['results']['readers'])})")
     try:
         archive, store, found = inspect(path, local_headers, crc)
     except NotReadable as exc:

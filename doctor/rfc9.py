@@ -79,8 +79,7 @@ def events(path: Path, entries: list[zr.CentralEntry], comment: bytes, zip64_end
             seen_other = True
         if entry.method != 0:
             out.append(Event(name, "WARN", "zip compressed"))
-        stem, dot, extension = name.lower().rpartition(".")
-        if dot and extension in ("zip", "ozx"):
+        if name.lower().endswith((".zip", ".ozx")):
             out.append(Event(name, "ERROR", "probably contains archive"))
         if json_first and name.split("/")[-1] == "zarr.json":
             depth = name.count("/")
