@@ -13,6 +13,7 @@ import lzma
 import struct
 import zlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
 
@@ -39,6 +40,15 @@ class Archive:
     @property
     def comment(self) -> bytes:
         return self.end.record.comment
+
+    @cached_property
+    def names_text(self) -> str:
+        """Every entry's name, each after a newline: one string to search before looking at entries one by one."""
+        return "".join("\n" + e.name for e in self.entries)
+
+    def any_name_has(self, *parts: str) -> bool:
+        text = self.names_text
+        return any(part in text for part in parts)
 
 
 def open_archive(path: Path) -> Archive:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from core import ziprecords as zr
 from doctor.archive import Archive
-from doctor.zarrmeta import Store, is_junk, is_metadata
+from doctor.zarrmeta import JUNK_HINTS, Store, is_junk, is_metadata
 
 # how bad: fatal (not a readable archive: exit 2), unsafe (damaged or malicious: a correct reader refuses it or part of
 # it; repack refuses), departs (differs from the suite's baseline archive: the results say whom it breaks), info
@@ -109,18 +109,19 @@ def structure(archive: Archive) -> list[Finding]:
     if encrypted:
         out.append(Finding("encrypted", "unsafe", f"{_plural(len(encrypted), 'encrypted member')} (general purpose bit 0): "
                            "no reader of the suite takes a password", ["fixture:hostile-encrypted"], _examples(encrypted)))
-    out += names(entries)
+    out += names(archive)
     return out
 
 
-def names(entries: list[zr.CentralEntry]) -> list[Finding]:
-    out = []
-    escaping = [e.name for e in entries if _escapes(e.name)]
+def names(archive: Archive) -> list[Finding]:
+    out, entries = [], archive.entries
+    suspicious = archive.any_name_has("\n/", "\\", "..", ":")
+    escaping = [e.name for e in entries if _escapes(e.name)] if suspicious else []
     if escaping:
         out.append(Finding("traversal-names", "unsafe", f"{_plural(len(escaping), 'name')} that leave the archive's folder "
                            "when extracted (.., absolute, backslashes or a drive)", ["fixture:hostile-traversal-names"],
                            _examples(escaping)))
-    non_ascii = [e for e in entries if not e.raw_name.isascii()]
+    non_ascii = [] if archive.names_text.isascii() else [e for e in entries if not e.raw_name.isascii()]
     bad_utf8 = [e.raw_name.decode("latin-1") for e in non_ascii if e.utf8_flag and not _is_utf8(e.raw_name)]
     if bad_utf8:
         out.append(Finding("utf8-names", "unsafe", f"{_plural(len(bad_utf8), 'name')} flagged UTF-8 (bit 11) that are not UTF-8",
@@ -214,7 +215,7 @@ def members(archive: Archive, store: Store) -> list[Finding]:
     if directories:
         out.append(Finding("directories", "departs", f"{_plural(len(directories), 'directory entry')}", [], _examples(directories),
                            "directory entries dropped"))
-    junk = [e.name for e in entries if is_junk(e.name)]
+    junk = [e.name for e in entries if is_junk(e.name)] if archive.any_name_has(*JUNK_HINTS) else []
     if junk:
         out.append(Finding("junk", "departs", f"{_plural(len(junk), 'entry')} of desktop junk (__MACOSX/, ._*, .DS_Store)", [],
                            _examples(junk), "dropped"))
@@ -227,12 +228,12 @@ def members(archive: Archive, store: Store) -> list[Finding]:
 
 def bomb_members(archive: Archive, store: Store) -> list[str]:
     """The members that would inflate far beyond what their array's chunks hold: never inflated, not even by --crc."""
-    return [e.name for e in archive.entries if _bomb(e, store)]
+    large = [e for e in archive.entries if e.uncompressed_size > 2**16 and e.uncompressed_size > 16 * max(e.compressed_size, 1)]
+    return [e.name for e in large if _bomb(e, store)]
 
 
 def _bomb(entry: zr.CentralEntry, store: Store) -> bool:
-    if entry.uncompressed_size <= 2**16 or entry.uncompressed_size <= 16 * max(entry.compressed_size, 1):
-        return False  # no chunk of an archive's own is a bomb when it inflates less than 16 times over
+    """A member of 64 KiB or more that inflates 16 times over or more (bomb_members picks those) and beyond its array's chunk."""
     key = entry.name[len(store.prefix):] if entry.name.startswith(store.prefix) else None
     array = store.array_of(key) if key and not is_metadata(key) else None
     limit = array.chunk_bytes if array is not None and array.chunk_bytes is not None else None

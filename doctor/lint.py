@@ -92,6 +92,8 @@ def lint(path: Path, results_path: Path | None = None, readers: list[str] | None
         item = finding.to_dict()
         if payload is not None and finding.level in ("departs", "unsafe") and finding.evidence:
             item["results"] = _by_verdict(evidence(payload, finding.evidence, readers))
+            if finding.id == "duplicates":
+                item["copies"] = _copies(item["results"])
         report["findings"].append(item)
     multi_part = any(f.id == "multi-part" for f in found)
     report["rfc9"] = [e.__dict__ for e in rfc9.events(path, archive.entries, archive.comment, archive.end.zip64 is not None, multi_part)]
@@ -122,6 +124,14 @@ def _by_verdict(compared: dict) -> dict:
     return out
 
 
+def _copies(said: dict) -> dict:
+    """Which copy of a duplicated name each reader takes, by its cells on the duplicate fixtures (their truth is the last):
+    a pass read the last, wrong data another one, an error or crash took none."""
+    return {"the last": said["reads"] + [r["reader"] for r in said["reads_with_option"]],
+            "another copy (wrong data)": [b["reader"] for b in said["breaks"] if b["wrong_data"]],
+            "none (refuses the archive)": [b["reader"] for b in said["breaks"] if not b["wrong_data"]]}
+
+
 def render_text(report: dict) -> str:
     lines = []
     head = f"{report['archive']}: "
@@ -146,6 +156,9 @@ def render_text(report: dict) -> str:
         if finding["level"] in ("departs", "unsafe"):
             if said and said["fixtures"]:
                 lines += [f"           {line}" for line in _evidence_lines(said)]
+                if finding.get("copies"):
+                    lines.append("           which copy: " + "; ".join(f"{what}: {', '.join(who)}"
+                                                                      for what, who in finding["copies"].items() if who))
             elif "error" not in results:
                 untested.append(finding["id"])
                 lines.append("           the results have no cell for this property")

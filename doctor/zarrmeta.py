@@ -85,6 +85,9 @@ def is_metadata(name: str) -> bool:
     return name.endswith(METADATA_SUFFIXES) and name.rsplit("/", 1)[-1] in METADATA_NAMES
 
 
+JUNK_HINTS = ("._", "__MACOSX/", ".DS_Store", "Thumbs.db", "desktop.ini")   # a junk name has one of these
+
+
 def is_junk(name: str) -> bool:
     if not ("._" in name or "__MACOSX/" in name or ".DS_Store" in name or "Thumbs.db" in name or "desktop.ini" in name):
         return False   # what nearly every name is: no regular expression needed
@@ -92,7 +95,8 @@ def is_junk(name: str) -> bool:
 
 
 def read_store(archive: Archive) -> Store:
-    store = Store(root_prefix([e.name for e in archive.entries if not is_junk(e.name)]))
+    has_junk = archive.any_name_has(*JUNK_HINTS)
+    store = Store(root_prefix([e.name for e in archive.entries if not (has_junk and is_junk(e.name))]))
     last = {}
     for entry in archive.entries:   # the last copy of a name is the one zipfile (and zarr-python) read
         if is_metadata(entry.name) and entry.name.startswith(store.prefix):
