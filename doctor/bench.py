@@ -15,7 +15,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from core.processes import ROOT, child_environ
@@ -24,20 +23,30 @@ SECONDS_GOAL = 1.0
 MEMORY_GOAL_MIB = 200
 
 
+# A small launcher (python -S) starts lint and reports its wall time, peak RSS and exit status: a child's peak RSS counts
+# the memory of the process that started it until it execs, and this process (with the fixtures' imports) is large.
+LAUNCHER = """
+import os, sys, time
+devnull = os.open(os.devnull, os.O_WRONLY)
+started = time.perf_counter()
+pid = os.posix_spawn(sys.argv[1], sys.argv[1:], os.environ, file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1), (os.POSIX_SPAWN_DUP2, devnull, 2)])
+_, status, usage = os.wait4(pid, 0)
+print(time.perf_counter() - started, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
 def measure(args: list[str], runs: int) -> dict:
     """Median, min and max wall seconds and peak RSS (MiB) of `python -m doctor lint ARGS`, after a warm-up."""
-    walls, peaks = [], []
+    walls, peaks, code = [], [], None
+    command = [sys.executable, "-S", "-c", LAUNCHER, sys.executable, "-m", "doctor", "lint", *args]
     for n in range(runs + 1):
-        started = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "doctor", "lint", *args], cwd=str(ROOT), env=child_environ(),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        answer = subprocess.run(command, cwd=str(ROOT), env=child_environ(), capture_output=True, text=True, check=True)
+        wall, rss_kib, code = answer.stdout.split()
         if n:  # the first run warms the page cache and the bytecode
-            walls.append(time.perf_counter() - started)
-            peaks.append(usage.ru_maxrss / 1024)
+            walls.append(float(wall))
+            peaks.append(int(rss_kib) / 1024)
     return {"wall": (statistics.median(walls), min(walls), max(walls)), "rss": (statistics.median(peaks), min(peaks), max(peaks)),
-            "exit": proc.returncode}
+            "exit": int(code)}
 
 
 def _line(what: str, figures: dict, goal: str, ok: bool) -> str:
