@@ -83,8 +83,9 @@ def structure(archive: Archive) -> list[Finding]:
                            "whose comment reaches the end of the file: readers that search from the end and readers that "
                            "search otherwise see different archives", ["fixture:hostile-fake-end-record"]))
     elif not record.consistent:
-        out.append(Finding("end-records", "departs", f"{archive.size - record.at - zr.END_RECORD.size - len(record.comment):,} "
-                           "bytes after the end record that its comment length does not cover"))
+        trailing = archive.size - record.at - zr.END_RECORD.size - len(record.comment)
+        out.append(Finding("end-records", "departs", f"{trailing:,} bytes after the end record that its comment length does not "
+                           "cover" if trailing > 0 else "the end record's comment is cut short (the file ends inside it)"))
     if record.zip64_locator_at is not None and end.zip64 is None:
         out.append(Finding("zip64", "unsafe", "a ZIP64 locator that points at no ZIP64 end record"))
     if archive.stopped:
