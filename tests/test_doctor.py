@@ -16,6 +16,7 @@ from doctor import rfc9
 from doctor.evidence import compare_with_baseline
 from doctor.lint import lint, render_ozx, render_text
 from doctor.repack import RepackError, repack
+from fixtures.catalogue import catalogue
 from fixtures.hostile import HOSTILE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,7 +154,7 @@ def test_lint_on_every_default_fixture(built_fixtures):
         assert not {i for i, level in ids.items() if level in ("unsafe", "fatal")}, (fixture_id, ids)
 
 
-@pytest.mark.parametrize("fixture_id", sorted(__import__("fixtures.catalogue", fromlist=["catalogue"]).catalogue()))
+@pytest.mark.parametrize("fixture_id", sorted(catalogue()))
 def test_lint_on_every_external_archive(external_archive, fixture_id):
     report = _checked(_lint_capped(external_archive(fixture_id), "--local-headers"))
     assert report["readable"] and report["entries"] > 0
