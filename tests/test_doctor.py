@@ -160,6 +160,27 @@ def test_lint_on_every_external_archive(external_archive, fixture_id):
     assert report["readable"] and report["entries"] > 0
 
 
+def test_lint_never_raises_on_damaged_bytes(hostile_dir, tmp_path):
+    """300 seeded damages of one archive (bytes changed, cut, a 4-byte field overwritten): a report every time."""
+    import random
+
+    original = (hostile_dir / "hostile-baseline.zip").read_bytes()
+    rng = random.Random(25)
+    for n in range(300):
+        data = bytearray(original)
+        if n % 3 == 0:
+            for _ in range(rng.randint(1, 8)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        elif n % 3 == 1:
+            data = data[:rng.randrange(len(data))]
+        else:
+            at = rng.randrange(len(data) - 4)
+            data[at:at + 4] = rng.randrange(2**32).to_bytes(4, "little")
+        path = tmp_path / "damaged.zip"
+        path.write_bytes(bytes(data))
+        assert lint(path, tmp_path / "none.json", local_headers=True, crc=True)["exit"] in (0, 1, 2), n
+
+
 def test_not_an_archive_is_one_line_and_exit_2(tmp_path):
     for content in (b"", b"hello", b"PK\x03\x04" + bytes(40)):
         path = tmp_path / "x.zip"
