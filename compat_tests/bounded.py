@@ -7,13 +7,11 @@ capped worker (compat_tests.workers): no input can take the run down.
 from __future__ import annotations
 
 import json
-import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-END_RECORD = b"PK\x05\x06"
-LOCAL_HEADER = b"PK\x03\x04"
-TAIL_BYTES = 22 + 65535            # an end record and the longest archive comment
+from core.ziprecords import LOCAL_HEADER, find_end_record, read_tail
+
 MANIFEST_LIMIT = 64 * 2**20        # a manifest larger than this is refused, not read
 
 
@@ -29,7 +27,7 @@ class ZipSignature:
 
 
 def zip_signature(path: Path) -> ZipSignature:
-    """Is this a ZIP archive at all? Reads at most the first 4 and the last 64 KiB + 22 bytes.
+    """Is this a ZIP archive at all? Reads at most the first 4 and the last 64 KiB + 42 bytes (core.ziprecords.TAIL_BYTES).
 
     A ZIP archive, possibly damaged, starts with a local header or has an
     end-of-central-directory signature near its end; anything else is not one.
@@ -41,23 +39,21 @@ def zip_signature(path: Path) -> ZipSignature:
             return ZipSignature(False, "not a regular file")
         with open(path, "rb") as handle:
             head = handle.read(4)
-            handle.seek(max(0, size - TAIL_BYTES))
-            tail = handle.read(TAIL_BYTES)
+            tail, start = read_tail(handle, size)
     except FileNotFoundError:
         return ZipSignature(False, "no such file")
     except OSError as exc:
         return ZipSignature(False, f"cannot read it ({exc.strerror or exc})")
     if size == 0:
         return ZipSignature(False, "an empty file (0 bytes), not a ZIP archive")
-    at = tail.rfind(END_RECORD)
-    if at < 0:
-        if head == LOCAL_HEADER:
+    end = find_end_record(tail, start)
+    if end.signature_at is None:
+        if head == LOCAL_HEADER.signature:
             return ZipSignature(True, "no end-of-central-directory record (truncated?)")
         return ZipSignature(False, "not a ZIP archive (no ZIP signature at its start, no end-of-central-directory record at its end)")
-    record = tail[at:at + 22]
-    if len(record) < 22:
+    if end.cut_short:
         return ZipSignature(True, "its end-of-central-directory record is cut short (truncated?)")
-    return ZipSignature(True, "", struct.unpack("<H", record[10:12])[0])
+    return ZipSignature(True, "", end.record.entries)
 
 
 def read_json(path: Path, limit: int = MANIFEST_LIMIT):

@@ -16,7 +16,6 @@ a manifest (fixtures/reference_worker.py, in the project environment).
 from __future__ import annotations
 
 import json
-import os
 import queue
 import resource
 import signal
@@ -26,45 +25,18 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.limits import DEFAULT_CELL_SECONDS, memory_cap_message
+from core.limits import DEFAULT_CELL_SECONDS, default_memory_gib, machine_memory_bytes, memory_cap_message  # noqa: F401 (the memory rule, re-exported)
 from core.processes import child_environ
 from envs import EnvUnavailable, ensure_environment
 from envs.build import runtime_environ
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TIMEOUT = DEFAULT_CELL_SECONDS  # the base of a cell's time limit (core.limits)
-MEMORY_SHARE = 1 / 3   # of the machine's memory (or of the cgroup's limit), per worker
 PROJECT_ENV = "project"  # the suite's own environment (the reference worker runs there)
 MAX_REPLY = 64 * 2**20   # characters of one answer line the orchestrator reads at most
 # what a worker's stderr says when an allocation failed (C++, C, Python, Rust)
 ALLOCATION_FAILED = ("bad_alloc", "MemoryError", "Cannot allocate memory", "out of memory", "memory allocation of",
                      "failed to allocate", "std::length_error")
-
-
-def machine_memory_bytes() -> int:
-    """Physical memory, or the cgroup's limit when that is lower (containers, CI runners)."""
-    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    for limit_file in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
-        try:
-            text = Path(limit_file).read_text().strip()
-        except OSError:
-            continue
-        if text.isdigit():
-            total = min(total, int(text))
-    return total
-
-
-def default_memory_gib() -> float:
-    """ZIPCOMPAT_WORKER_MEMORY_GIB, else a third of the machine's memory.
-
-    Two cells run at once on a 2-core machine (one per core); two workers at
-    their cap then leave a third of the memory to the orchestrator and the
-    system. On a 24 GiB machine that is 8 GiB, on a 7 GiB CI runner 2.3 GiB.
-    """
-    configured = os.environ.get("ZIPCOMPAT_WORKER_MEMORY_GIB")
-    if configured:
-        return float(configured)
-    return round(machine_memory_bytes() * MEMORY_SHARE / 2**30, 1)
 
 
 DEFAULT_MEMORY_GIB = default_memory_gib()

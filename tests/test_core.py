@@ -22,8 +22,8 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_the_data_flows_one_way():
-    """datasets -> fixtures -> compat_tests -> reports: no package imports one downstream of it."""
-    downstream = {"datasets": {"fixtures", "compat_tests"}, "fixtures": {"compat_tests"}}
+    """datasets -> fixtures -> compat_tests -> reports, and the products (doctor/) beside: no package imports one downstream of it."""
+    downstream = {"datasets": {"fixtures", "compat_tests", "doctor"}, "fixtures": {"compat_tests", "doctor"}, "compat_tests": {"doctor"}}
     for package, forbidden in downstream.items():
         for path in (ROOT / package).rglob("*.py"):
             assert not _imports(path) & forbidden, f"{path.relative_to(ROOT)} imports {_imports(path) & forbidden}"

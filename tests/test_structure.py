@@ -16,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OURS = tuple(sorted(p.parent.name for p in ROOT.glob("*/__init__.py")))   # this project's packages
-PRODUCTS = ("bench", "bugreport", "repofiles", "repro")                    # packages of their own on the harness's seams
+PRODUCTS = ("bench", "bugreport", "doctor", "repofiles", "repro")          # packages of their own on the harness's seams
 # a part: its folders (a file is on the part of the longest folder that holds it; None: on no part)
 PARTS = {
     "Harness": ("compat_tests/",),
