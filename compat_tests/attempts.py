@@ -27,6 +27,8 @@ CONDITIONS = {
     "store_prefix": lambda manifest: bool(manifest.get("store_prefix")),   # the store sits under a top-level folder
     "not_zip_name": lambda manifest: not str(manifest.get("archive", ".zip")).lower().endswith(".zip"),  # e.g. .ozx
     "consolidated": lambda manifest: bool((manifest.get("variant") or {}).get("consolidated")),  # written with consolidated metadata
+    # names with non-ASCII bytes and no UTF-8 flag (ZIP general purpose bit 11): a reader may take them for CP437
+    "names_without_utf8_flag": lambda manifest: (manifest.get("zip") or {}).get("non_ascii_names_without_utf8_flag", 0) > 0,
 }
 
 

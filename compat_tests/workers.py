@@ -16,6 +16,7 @@ a manifest (fixtures/reference_worker.py, in the project environment).
 from __future__ import annotations
 
 import json
+import os
 import queue
 import resource
 import signal
@@ -82,6 +83,7 @@ class Worker:
         self.proc = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True, env=env, cwd=str(ROOT), preexec_fn=self._limit_memory,
+            start_new_session=True,   # a process group of its own: stopping the worker stops what it started (a tool it runs)
         )
         self.lines = queue.Queue()
         self.stderr_tail = []
@@ -108,8 +110,15 @@ class Worker:
             self.stderr_tail = (self.stderr_tail + [line.rstrip()])[-20:]
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
+        """Kill the worker and every process it started (a command-line reader's gdal_translate, ncdump, node): a cell
+        past its time limit must not leave a tool running on into the next cells."""
+        if self.proc:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            if self.proc.poll() is None:
+                self.proc.kill()
             self.proc.wait()
         self.proc = None
 
@@ -132,6 +141,10 @@ class Worker:
             return Reply("timeout", error=f"no answer within {timeout:g} s; worker killed and restarted", seconds=timeout)
         if line is None:
             code = self.proc.wait()
+            try:  # what the dead worker started dies with it
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
             self.proc = None
             name = signal.Signals(-code).name if code < 0 else f"exit code {code}"
             tail = " | ".join(self.stderr_tail[-3:])

@@ -23,6 +23,35 @@ def test_crash_and_hang_end_their_cell_and_the_run_goes_on(worker_pool, cell_pat
     assert after.outcome == "pass", after.message
 
 
+def test_a_cell_past_its_time_limit_leaves_no_tool_running(cell_paths, tmp_path, monkeypatch):
+    """A command-line reader's tool (gdal_translate on a huge array) dies with the worker that started it."""
+    import os
+    import time
+
+    from compat_tests.workers import WorkerPool
+
+    pid_file = tmp_path / "tool.pid"
+    monkeypatch.setenv("ZIPCOMPAT_SELFTEST_PID_FILE", str(pid_file))
+    pool, archive = WorkerPool(), cell_paths(FIXTURE)   # a pool of its own: its worker starts with the variable set
+    try:
+        hang = run_cell(all_readers()["selftest-tool-hang"], FIXTURE, *archive, pool, Describer(pool), timeout=3)
+    finally:
+        pool.close()
+    assert hang.outcome == "timeout", hang.message
+    tool = int(pid_file.read_text())
+    for _ in range(50):   # the kill is asynchronous: a moment for the kernel to reap it
+        try:
+            os.kill(tool, 0)
+        except ProcessLookupError:
+            break
+        with open(f"/proc/{tool}/stat") as stat:
+            if stat.read().split()[2] == "Z":   # a zombie waiting for its parent is gone too
+                break
+        time.sleep(0.1)
+    else:
+        raise AssertionError(f"the tool (pid {tool}) still runs after its cell ended")
+
+
 def test_wrong_values_are_wrong_data(built_fixtures):
     manifest = built_fixtures[FIXTURE]
     result = {"listed": [a["path"] for a in manifest["arrays"]], "errors": {}, "notes": [], "arrays": {}}

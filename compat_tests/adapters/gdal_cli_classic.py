@@ -31,9 +31,12 @@ from pathlib import Path
 
 from compat_tests.adapters.cli_common import CommandFailed, GarbledOutput, run
 from compat_tests.adapters.common import read_each
-from compat_tests.adapters.gdal_classic_common import FALLBACKS, as_manifest_shape, subdataset, window
+from compat_tests.adapters.gdal_classic_common import FALLBACKS as CLASSIC_FALLBACKS
+from compat_tests.adapters.gdal_classic_common import as_manifest_shape, subdataset, window
 from compat_tests.adapters.gdal_cli_mdim import versions
-from compat_tests.adapters.gdal_common import oo_flags
+from compat_tests.adapters.gdal_common import ZIP_ENCODING, config_flags, oo_flags
+
+FALLBACKS = CLASSIC_FALLBACKS + [ZIP_ENCODING]
 
 __all__ = ["FALLBACKS", "commands", "read", "versions"]
 
@@ -42,7 +45,7 @@ OUTPUT_OPTIONS = ["-q", "-of", "GTiff", "-co", "COMPRESS=NONE", "-co", "TILED=NO
 
 def _commands(archive: str, manifest: dict, options: dict, out: str) -> dict[str, list[list[str]]]:
     """Per array: gdalinfo's command, gdal_translate's of every value, and of the manifest's slice box."""
-    oo = oo_flags(options)
+    oo = config_flags(options) + oo_flags(options)
     per_array = {}
     for i, expected in enumerate(manifest["arrays"]):
         name = subdataset(archive, manifest, options, expected["path"])

@@ -34,7 +34,9 @@ from pathlib import Path
 
 from compat_tests.adapters.cli_common import GarbledOutput, run
 from compat_tests.adapters.common import Missing, read_each, store_path, vsizip
-from compat_tests.adapters.gdal_common import FALLBACKS, oo_flags
+from compat_tests.adapters.gdal_common import MULTIDIM_FALLBACKS, ZIP_ENCODING, config_flags, dataset_name, oo_flags
+
+FALLBACKS = MULTIDIM_FALLBACKS + [ZIP_ENCODING]
 
 __all__ = ["FALLBACKS", "commands", "read", "versions"]
 OUTPUT_OPTIONS = ["-q", "-of", "Zarr", "-co", "ARRAY:COMPRESS=NONE"]
@@ -67,8 +69,8 @@ def _one_chunk(shape: list[int]) -> list[str]:
 
 def _commands(archive: str, manifest: dict, options: dict, out: str) -> tuple[list[str], dict[str, list[list[str]]]]:
     """gdalmdiminfo's command, and per array the gdalmdimtranslate commands (full, then slice for arrays with dimensions)."""
-    source = vsizip(archive, store_path(manifest, options), options.get("brace", False))
-    oo = oo_flags(options)
+    source = dataset_name(vsizip(archive, store_path(manifest, options), options.get("brace", False)), options)
+    oo = config_flags(options) + oo_flags(options)
     per_array = {}
     for i, expected in enumerate(manifest["arrays"]):
         name = "/" + expected["path"]
@@ -172,6 +174,20 @@ def read_uncompressed_zarr(array_dir: Path, shape: list[int] | None = None):
     return out
 
 
+def as_text(values, is_string: bool):
+    """GDAL's String type is UTF-8 text: gdalmdimtranslate writes it into the Zarr v2 copy as fixed-length bytes
+    (|S), so an array gdalmdiminfo declares String is read back as the text it holds (bytes that are not UTF-8
+    stay bytes: nothing is guessed)."""
+    import numpy as np
+
+    if not is_string or values.dtype.kind != "S":
+        return values
+    try:
+        return np.char.decode(values, "utf-8").astype(object)
+    except UnicodeDecodeError:
+        return values
+
+
 def _output(proc, array_dir: Path, shape, notes: list[str]):
     """The array a gdalmdimtranslate run wrote; its exit status was 0, so an array it did not write is a silent loss."""
     said = " | ".join(s for s in (proc.stderr or "").strip().splitlines() if s.strip())[:400]
@@ -205,10 +221,11 @@ def read(archive: str, manifest: dict, options: dict) -> dict:
                 raise Missing(f"gdalmdiminfo (exit status 0) lists no array /{expected['path']}" + (f"; its stderr: {said}" if said else ""))
             shape = list(desc.get("dimension_size") or [])
             cmds = per_array[expected["path"]]
-            values = _output(run(cmds[0], notes), Path(cmds[0][-1]) / VALUES, shape, notes)
+            text = desc.get("datatype") == "String"
+            values = as_text(_output(run(cmds[0], notes), Path(cmds[0][-1]) / VALUES, shape, notes), text)
             part = values
             if len(cmds) > 1:
-                part = _output(run(cmds[1], notes), Path(cmds[1][-1]) / SLICE, None, notes)
+                part = as_text(_output(run(cmds[1], notes), Path(cmds[1][-1]) / SLICE, None, notes), text)
                 box = [b[1] - b[0] for b in expected["slice"]]
                 if list(part.shape) != box:
                     notes.append(f"{expected['path']}: the view={_view(expected)} output has shape {list(part.shape)}, not {box}")

@@ -12,7 +12,8 @@
 from __future__ import annotations
 
 from compat_tests.adapters.common import Missing, read_each, store_path, vsizip
-from compat_tests.adapters.gdal_common import FALLBACKS, open_options
+from compat_tests.adapters.gdal_common import MULTIDIM_FALLBACKS as FALLBACKS
+from compat_tests.adapters.gdal_common import dataset_name, open_options
 
 __all__ = ["FALLBACKS", "read", "versions"]
 
@@ -38,8 +39,8 @@ def read(archive: str, manifest: dict, options: dict) -> dict:
     from osgeo import gdal
 
     gdal.UseExceptions()
-    dataset = gdal.OpenEx(vsizip(archive, store_path(manifest, options), options.get("brace", False)), gdal.OF_MULTIDIM_RASTER,
-                          open_options=open_options(options))
+    dataset = gdal.OpenEx(dataset_name(vsizip(archive, store_path(manifest, options), options.get("brace", False)), options),
+                          gdal.OF_MULTIDIM_RASTER, open_options=open_options(options))
     root = dataset.GetRootGroup()
     listed = sorted(array_names(root, ""))
 
