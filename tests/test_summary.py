@@ -256,3 +256,22 @@ def test_a_property_made_by_another_writer_is_compared_with_that_writers_archive
     digest = summary.summarize(payload(cells))
     assert row(digest, "zip64")["families"]["fsspec"]["text"] == "as on the baseline"
     assert row(digest, "layout-root")["families"]["fsspec"]["text"] == "fails only with this property"
+
+
+def test_reader_habits_have_rows_of_their_own():
+    """Concurrency (counted), slow paths (measured once) and CF decoding (what the default call did) are rows of their
+    own, never charged to an archive property."""
+    conc = cell("fsspec-zip", "coads-v3-stored", "error", message="fails 7 of 100 reads (coads-v3-stored: 20)")
+    conc.update(fixture="habit-concurrency", cell="fsspec-zip--habit-concurrency", tags=["kind:habit", "habit:concurrency"])
+    TAGS.setdefault("habit-concurrency", conc["tags"])
+    slow = vcell("rasterio-gdal", "mnist-v3-stored", "slow", message="reads correctly (pass) but takes 36 s, more than the 60 s cell limit: ...")
+    cf = vcell("xarray-open_zarr", "coads-v3-stored", cf_effects={"sst": {"masked": 10, "masked_real": 4, "times": "noleap",
+                                                                        "avoid": {"label": "mask_and_scale=False", "doc": "https://x"}}})
+    digest = summary.summarize(payload([conc, slow, cf, vcell("rasterio-gdal", "mnist-v3-lzma", "slow", message=slow["message"])]))
+    assert row(digest, "habit-concurrency")["families"]["fsspec"]["text"] == "fails 7 of 100 reads"
+    slow_row = row(digest, "habit-slow")["families"]["rasterio"]
+    assert slow_row["text"].startswith("slow on mnist: reads correctly (pass) but takes 36 s") and slow_row["readers"] == ["rasterio-gdal"]
+    cf_row = row(digest, "habit-cf")["families"]["xarray"]
+    assert cf_row["text"] == "masks 4 real values as NaN (1 archives); times as dates (noleap); the stored values with mask_and_scale=False"
+    assert cf_row["warning"].startswith("real values masked as missing by xarray-open_zarr")
+    assert row(digest, "zip-lzma")["families"]["rasterio"]["verdict"] == "not-tested"   # a slow path is no property's finding

@@ -125,6 +125,8 @@ PROPERTIES: list[Property] = [
              ("habit:concurrency",), None, ("habit",), habit="concurrency"),
     Property("habit-slow", "Reader habits", "slow path: reads correctly, but slower than the cell limit (measured once)",
              (), None, (*REAL_DATA, "synthetic"), habit="slow"),
+    Property("habit-cf", "Reader habits", "CF decoding by default: values equal to a fill value masked as NaN, times as dates",
+             (), None, (*REAL_DATA, "synthetic", "external"), habit="cf"),
 ]
 
 VERDICT_BY_OUTCOME = {
@@ -463,14 +465,16 @@ def summarize(payload: dict) -> dict:
         if not fixtures:
             continue
         row = {"id": prop.id, "group": prop.group, "label": prop.label, "fixtures": fixtures, "families": {}}
-        if prop.habit == "slow":
-            fixtures = [f for f in fixtures if any(c["outcome"] == "slow" for r in readers for c in by_reader_fixture.get((r, f), []))]
+        if prop.habit in ("slow", "cf"):
+            marked = (lambda c: c["outcome"] == "slow") if prop.habit == "slow" else (lambda c: bool(c.get("cf_effects")))
+            fixtures = [f for f in fixtures if any(marked(c) for r in readers for c in by_reader_fixture.get((r, f), []))]
             if not fixtures:
                 continue
             row["fixtures"] = fixtures
         for family_id, members in families.items():
-            if prop.habit == "slow":
-                row["families"][family_id] = _slow_cell([c for r in members for f in fixtures for c in by_reader_fixture.get((r, f), [])], members)
+            if prop.habit in ("slow", "cf"):
+                found = [c for r in members for f in fixtures for c in by_reader_fixture.get((r, f), [])]
+                row["families"][family_id] = (_slow_cell if prop.habit == "slow" else _cf_cell)(found, members)
                 continue
             reader_verdicts = {}
             for reader in members:
@@ -526,6 +530,42 @@ def _slow_cell(cells: list[dict], members: list[str]) -> dict:
     return {"verdict": "reads-some", "text": text, "readers": ranked, "tested": {}, "reason": first["message"],
             "per_reader": {r: {"verdict": "reads-some", "text": by_reader[r][0]["message"].split(":", 1)[0], "cells": [c["cell"] for c in by_reader[r]]}
                            for r in ranked}, "versions": ""}
+
+
+def _cf_cell(cells: list[dict], members: list[str]) -> dict:
+    """The CF-decoding row: what a reader's default decoding did to the values it read right as CF says (cf_effects of
+    its newest release's cells): real values masked as NaN (the finding: data turned into missing data), times as
+    dates, and the documented option that gives the stored values back."""
+    decoded = [c for c in cells if c.get("cf_effects") and not c["reader"].count("@")]
+    if not decoded:
+        return dict(NOT_TESTED_CELL, text="decodes nothing (returns the stored values)" if cells else "not tested")
+    by_reader: dict[str, list[dict]] = {}
+    for c in decoded:
+        by_reader.setdefault(c["reader"], []).append(c)
+    per_reader = {}
+    for reader, found in by_reader.items():
+        effects = [e for c in found for e in c["cf_effects"].values()]
+        real = sum(e.get("masked_real") or 0 for e in effects)
+        times = sorted({e["times"] for e in effects if e.get("times")})
+        avoid = next((e["avoid"] for e in effects if e.get("avoid")), None)
+        parts = []
+        if real:
+            parts.append(f"masks {real:,} real values as NaN ({len({c['fixture'] for c in found})} archives)")
+        if times:
+            parts.append(f"times as dates ({', '.join(times)})")
+        text = "; ".join(parts) or "decodes as CF says, masking no real value"
+        if avoid and real:
+            text += f"; the stored values with {avoid['label']}"
+        per_reader[reader] = {"verdict": "wrong-data" if real else "reads", "text": text, "cells": [c["cell"] for c in found],
+                              "option": avoid["label"] if avoid else None}
+    ranked = [r for r in members if r in per_reader]
+    first = per_reader[ranked[0]]
+    out = {"verdict": "reads-partly" if first["verdict"] == "wrong-data" else "reads", "text": first["text"], "readers": ranked,
+           "tested": {}, "per_reader": per_reader, "versions": ""}
+    masking = [r for r in ranked if per_reader[r]["verdict"] == "wrong-data"]
+    if masking:
+        out["warning"] = f"real values masked as missing by {', '.join(masking)}"
+    return out
 
 
 def tested_versions(family_cell: dict) -> str:
