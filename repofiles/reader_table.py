@@ -34,7 +34,11 @@ def _pinned(env, package: str) -> str:
     for requirement in (*env.requirements, *env.post):
         name, _, version = requirement.partition("==")
         if package and name.lower() == package.lower():
-            return version if "{" not in version else "from apt (" + ", ".join(env.apt) + ")"
+            if "{" not in version:
+                return version
+            if env.native:   # the bindings of the release the recipe built, from the registry's source distribution
+                return "bindings built against it (" + ", ".join(f"{n} {r}" for n, r in env.native_releases) + ")"
+            return "from apt (" + ", ".join(env.apt) + ")"
     return ""
 
 
@@ -59,7 +63,7 @@ def render() -> str:
         env = get_environment(reader.env)
         runtime = f"Python {env.python}" if env.python else "Node.js"
         release = _pinned(env, reader.package)
-        built = [f"{name} {version} (built from source)" for name, version in env.native_releases]   # e.g. netCDF-C
+        built = [f"{name} {version} (envs/native/{name}.sh)" for name, version in env.native_releases]   # e.g. netCDF-C, GDAL
         parts = [*built, *([f"{reader.package} {release}"] if release else []), runtime]
         where = f"`{reader.env}`: " + ", ".join(parts)
         rows.append(f"| `{reader.id}` | {reader.library} | {where} | {_code(reader.call)} |")
