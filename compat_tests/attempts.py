@@ -22,6 +22,8 @@ import itertools
 from dataclasses import dataclass, field
 
 MAX_ATTEMPTS = 24
+# what of a CF decoding an option may turn off (an option's "avoids"; checks.avoiding_option)
+DECODING_PARTS = ("mask", "zarr_fill_mask", "scale", "times")
 # when an option can change anything, from facts the user can see in the archive
 CONDITIONS = {
     "store_prefix": lambda manifest: bool(manifest.get("store_prefix")),   # the store sits under a top-level folder
