@@ -135,7 +135,9 @@ def ask_past_races(reader: Reader, worker, make_request, manifest: dict, timeout
 def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path, pool: WorkerPool,
              describe: Describer, timeout: float = DEFAULT_TIMEOUT, locate=None) -> CellResult:
     """`locate(attempt)`, when given, is where the reader finds the archive on each attempt (0: the default call,
-    then each option set tried): a remote reader gets the archive's URL instead of its path."""
+    then 1, 2, ... each option set tried, in the order of the decision's attempts); it is asked once per try (a try
+    that a declared race spoilt and that is made again asks again, with the same attempt number): a remote reader
+    gets the archive's URL instead of its path, a new one per try."""
     started = time.perf_counter()
     cell = cell_id(reader.id, fixture_id)
     description = describe(reader)
@@ -145,7 +147,7 @@ def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path
     timeout = time_limit(timeout, manifest)
     worker = pool.for_reader(reader)
     where = locate or (lambda attempt: str(archive))
-    request = {"adapter": reader.adapter, "archive": where(0), "manifest": str(manifest_path), "options": {}}
+    request = {"adapter": reader.adapter, "manifest": str(manifest_path), "options": {}}  # "archive": where(), per try
     replies = []                   # the worker's answers: the default call's first
     race_notes: list[str] = []     # the tries a declared race spoilt, and were tried again (ask_past_races)
     spent: list[float] = []        # seconds of every try
@@ -156,7 +158,7 @@ def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path
         if replies and sum(spent) > timeout:
             return STOP, f"the cell's {timeout:g} s for trying options is spent"
         # every try asks where the archive is: a remote reader's tries each get their own URL (their own log lines)
-        answer = ask_past_races(reader, worker, lambda: dict(request, archive=where(len(spent)), options=options), manifest, timeout,
+        answer = ask_past_races(reader, worker, lambda: dict(request, archive=where(len(replies)), options=options), manifest, timeout,
                                 spent, race_notes)
         replies.append(answer)
         if options and answer.status == "ok":
@@ -180,11 +182,15 @@ def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path
 
 
 def slow_result(reader: Reader, fixture_id: str, measured: dict, limit: float) -> CellResult:
-    """A cell matrix.yaml says is slow (reads correctly, slower than the cell limit), for the releases its condition
-    names: not run at every run; the one measurement is the claim, and says how to make it again."""
+    """A cell matrix.yaml says is slow (reads correctly, alone in more than half the cell limit: two cells run at once,
+    so the run's load would decide its outcome), for the releases its condition names: not run at every run; the one
+    measurement is the claim, and says how to make it again."""
     cell = cell_id(reader.id, fixture_id)
     where = f"measured on {measured['cell']}" + ("" if measured["cell"] == cell else " (the same reader on the same dataset)")
-    message = (f"reads correctly ({measured['outcome']}) but takes {measured['seconds']:g} s, more than the {limit:g} s cell limit: "
+    seconds = measured["seconds"]
+    beyond = (f"more than the {limit:g} s cell limit" if seconds > limit else
+              f"more than half the {limit:g} s cell limit, so a run's load would decide between pass and timeout")
+    message = (f"reads correctly ({measured['outcome']}) but takes {seconds:g} s alone, {beyond}: "
                f"{where}, {measured['date']}, with {', '.join(f'{k} {v}' for k, v in (measured.get('versions') or {}).items()) or 'the release named'}; "
                f"not run at every run (measure it again: ./run python -m compat_tests measure {measured['cell']})")
     return CellResult(cell, reader.id, fixture_id, "slow", message)
