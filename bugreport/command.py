@@ -32,6 +32,7 @@ from bugreport.tiny import MiniArray, MiniDataset, load_dataset_arrays, needed_g
 from compat_tests.cells import Describer, run_cell, time_limit
 from compat_tests.checks import IGNORED_ATTRS
 from compat_tests.expectations import expectation_for, load as load_expectations
+from compat_tests.readers import family_cell
 from repro.bundle import ReproError, fixture_files, parse_cell
 from compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
 from envs import EnvUnavailable, ensure_environment
@@ -143,7 +144,7 @@ def prepare(cell: str, results: Path = RESULTS, record: dict | None = None, lock
     except EnvUnavailable as exc:
         raise ReportError(f"the {reader.env} environment is not available here: {exc.reason}") from None
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    expected = expectation_for(cell, load_expectations())
+    expected = expectation_for(family_cell(cell), load_expectations(), reader_versions(reader))
     focus = failed_array(record, [a["path"] for a in manifest["arrays"]])
     target = signature(record, focus, expected.outcome)
     if spec is None:  # not rebuilt by our writers: reported as it is
@@ -167,6 +168,15 @@ def prepare(cell: str, results: Path = RESULTS, record: dict | None = None, lock
     meta, arrays = load_dataset_arrays(spec.dataset, spec.variant.zarr_format)
     start = MiniDataset(spec.dataset, DATASET_KINDS[spec.dataset], meta["groups"], tuple(arrays), spec.variant)
     return Prepared(cell, reader, fixture_id, record, archive, manifest_path, manifest, expected, focus, target, start)
+
+
+def reader_versions(reader) -> dict:
+    """The releases the reader runs here (its worker's describe): a matrix.yaml entry may hold for some releases only."""
+    pool = WorkerPool()
+    try:
+        return (Describer(pool)(reader) or {}).get("versions") or {}
+    finally:
+        pool.close()
 
 
 CONSTANT_LIMIT = 10**8    # a hostile array of one repeated value is stated as np.full(...) up to this many elements
