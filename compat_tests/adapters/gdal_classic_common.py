@@ -25,9 +25,12 @@ def subdataset(archive: str, manifest: dict, options: dict, path: str) -> str:
 
 
 def as_manifest_shape(values: np.ndarray, shape: list[int]) -> np.ndarray:
-    """Drop the axes a raster read adds: a single band of a 2-D array, the one row of a 1-D array."""
+    """Drop the axes a raster read adds (a single band of a 2-D array, the one row of a 1-D array), and put back the
+    one it drops (a read of a single band of a 3-D array is 2-D)."""
     while values.ndim > len(shape) and values.shape[0] == 1:
         values = values[0]
+    while values.ndim < len(shape) and shape[len(shape) - values.ndim - 1] == 1:
+        values = values[np.newaxis]
     return values
 
 

@@ -27,7 +27,11 @@ LOCATION = [
     option("/vsizip/<path>/<top-level folder>", VSIZIP_DOC, "location", "store_prefix", path_from_prefix=True),
     option("braces: /vsizip/{<path>}", VSIZIP_DOC, "name", "not_zip_name", brace=True),
 ]
-# the Zarr driver's open option that changes what is read of a store written with consolidated metadata
+# the Zarr driver's open option that changes what is read of a store written with consolidated metadata. The others
+# (OPEN_OPTIONS_SOURCE) change nothing a cell reads: LIST_ALL_ARRAYS lists 1-D arrays among the classic subdatasets
+# (the classic readers name each array, ZARR:"...":/<array>, and a 1-D one opens so), CACHE_TILE_PRESENCE and
+# CACHE_KERCHUNK_JSON are caches, MULTIBAND / DIM_X / DIM_Y choose the classic axes (YES and the last two by
+# default, the manifest's order), LOAD_EXTRA_DIM_METADATA_DELAY bounds band metadata.
 OPEN_OPTIONS = [
     option("-oo USE_CONSOLIDATED_METADATA=NO", ZARR_DOC, "metadata", "consolidated", open_options=["USE_CONSOLIDATED_METADATA=NO"]),
 ]
