@@ -112,7 +112,7 @@ def not_reportable(record: dict) -> str | None:
     if outcome not in REPORTABLE:
         return f"{outcome}, which is not a library's bug to report: {(record.get('message') or '')[:200]}"
     if fixture_id.startswith("ext-"):
-        from fixtures.catalogue import catalogue
+        from zipstore_compat.fixtures.catalogue import catalogue
 
         return None if fixture_id in catalogue() else f"{fixture_id} is not in external/catalogue.toml"
     if fixture_id.startswith("hostile-"):
@@ -148,7 +148,7 @@ def prepare(cell: str, results: Path = RESULTS, record: dict | None = None, lock
     focus = failed_array(record, [a["path"] for a in manifest["arrays"]])
     target = signature(record, focus, expected.outcome)
     if spec is None:  # not rebuilt by our writers: reported as it is
-        from fixtures.catalogue import catalogue
+        from zipstore_compat.fixtures.catalogue import catalogue
 
         readable = [a for a in manifest["arrays"] if a.get("expect", "read") == "read"]
         if not readable:
@@ -201,8 +201,8 @@ _REFERENCE: list[WorkerPool] = []
 
 def reference_values(archive: Path, array: str) -> np.ndarray:
     """One array's values as the reference reading decodes them, in its capped worker (cached by the archive's sha256)."""
-    from datasets.sources import sha256_file
-    from envs import cache_root
+    from zipstore_compat.datasets.sources import sha256_file
+    from zipstore_compat.envs import cache_root
 
     folder = cache_root() / "bugreport-tiny" / "values"
     folder.mkdir(parents=True, exist_ok=True)

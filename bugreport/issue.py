@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fixtures.variants import BASELINE, WRITERS
+from zipstore_compat.fixtures.variants import BASELINE, WRITERS
 
 PROPERTY_WORDS = {
     "writer": lambda v: {"zarr2": "written by zarr-python 2", "xarray": "written by xarray's to_zarr",

@@ -83,7 +83,7 @@ def _by_plane(expected: dict, cmds: list[list[str]], notes: list[str]) -> dict:
     (as gdal_classic.py does in Python)."""
     import numpy as np
 
-    from compat_tests.adapters.tiff_strips import read_strips
+    from zipstore_compat.compat_tests.adapters.tiff_strips import read_strips
 
     name, out = cmds[0][-1], Path(cmds[1][-1])
     base = cmds[1][1:-2]   # gdal_translate's output options (and open options), without source and target
@@ -104,7 +104,7 @@ def _by_plane(expected: dict, cmds: list[list[str]], notes: list[str]) -> dict:
 
 
 def read(archive: str, manifest: dict, options: dict) -> dict:
-    from compat_tests.adapters.tiff_strips import read_strips
+    from zipstore_compat.compat_tests.adapters.tiff_strips import read_strips
 
     notes: list[str] = []
     work = Path(tempfile.mkdtemp(prefix="zipcompat-gdalcli-classic-"))

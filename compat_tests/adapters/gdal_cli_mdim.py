@@ -52,7 +52,7 @@ def versions() -> dict:
         found["tools"] = " ".join(shutil.which(t) or f"({t} missing)" for t in ("gdalmdiminfo", "gdalmdimtranslate"))
     except (OSError, subprocess.SubprocessError) as exc:
         found["gdal"] = f"unknown ({type(exc).__name__}: {exc})"
-    from compat_tests.adapters.common import installed_version
+    from zipstore_compat.compat_tests.adapters.common import installed_version
 
     found["numpy"] = installed_version("numpy")
     return found

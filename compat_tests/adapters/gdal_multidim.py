@@ -22,7 +22,7 @@ def versions() -> dict:
     """The library's own release (gdal.__version__: libgdal, what "since N" compares) and the bindings' distribution."""
     from osgeo import gdal
 
-    from compat_tests.adapters.common import installed_version
+    from zipstore_compat.compat_tests.adapters.common import installed_version
 
     return {"gdal": gdal.__version__, "GDAL bindings": installed_version("GDAL"), "numpy": installed_version("numpy"),
             "build": gdal.VersionInfo("BUILD_INFO").replace("\n", " ")[:300]}

@@ -39,7 +39,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from compat_tests.reports.since import unsettled
+from zipstore_compat.compat_tests.reports.since import unsettled
 
 # The summary's column groups, ordered by how many people read Zarr with each library (our
 # estimate): zarr-python itself, then what is built on it (xarray, dask, fsspec), then the
@@ -196,7 +196,7 @@ def version_key(version: str) -> tuple:
 
 
 def _declared() -> dict:
-    from compat_tests.readers import readers
+    from zipstore_compat.compat_tests.readers import readers
 
     return readers()
 
@@ -322,7 +322,7 @@ def reference_of(cell: dict, own: tuple[str, ...], cells_by_variant: dict) -> di
     variant, dataset = cell.get("variant"), _dataset(cell)
     if not own or not variant or not dataset:
         return None
-    from fixtures.variants import BASELINE
+    from zipstore_compat.fixtures.variants import BASELINE
 
     base = BASELINE.to_dict()
     wanted = dict(variant, **{axis: base[axis] for axis in own})
@@ -414,7 +414,7 @@ def _family_cell(reader_verdicts: dict[str, dict], members: list[str]) -> dict:
 
 def remote_properties() -> list[Property]:
     """The "remote" rows: the remote cells by read and by server fault (compat_tests/remote/plan.py)."""
-    from compat_tests.remote.plan import FAULTS
+    from zipstore_compat.compat_tests.remote.plan import FAULTS
 
     group = "Over HTTP (nginx on 127.0.0.1; requests: the median per cell)"
     rows = [Property("remote-read", group, "whole read, well-behaved server", ("remote-kind:read", "server:nginx"), None, remote=True),
