@@ -24,21 +24,21 @@ from pathlib import Path
 
 import numpy as np
 
-from bugreport.issue import issue_markdown, title as make_title, writer_words
-from bugreport.script import EMBED_LIMIT, ScriptError, code_lines, spec_for
-from bugreport.writing import FENCE, check_scripts, runtime_facts, write_scripts
-from bugreport.shrink import CHECK_KINDS, HeavyLock, ShrinkResult, Signature, failed_array, shrink, signature
-from bugreport.tiny import MiniArray, MiniDataset, load_dataset_arrays, needed_groups
-from compat_tests.cells import Describer, run_cell, time_limit
-from compat_tests.checks import IGNORED_ATTRS
-from compat_tests.expectations import expectation_for, load as load_expectations
-from compat_tests.readers import family_cell
-from repro.bundle import ReproError, fixture_files, parse_cell
-from compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
-from envs import EnvUnavailable, ensure_environment
-from fixtures.build import link_or_copy
-from fixtures.registry import all_fixtures
-from fixtures.variants import DATASET_KINDS, Variant
+from zipstore_compat.bugreport.issue import issue_markdown, title as make_title, writer_words
+from zipstore_compat.bugreport.script import EMBED_LIMIT, ScriptError, code_lines, spec_for
+from zipstore_compat.bugreport.writing import FENCE, check_scripts, runtime_facts, write_scripts
+from zipstore_compat.bugreport.shrink import CHECK_KINDS, HeavyLock, ShrinkResult, Signature, failed_array, shrink, signature
+from zipstore_compat.bugreport.tiny import MiniArray, MiniDataset, load_dataset_arrays, needed_groups
+from zipstore_compat.compat_tests.cells import Describer, run_cell, time_limit
+from zipstore_compat.compat_tests.checks import IGNORED_ATTRS
+from zipstore_compat.compat_tests.expectations import expectation_for, load as load_expectations
+from zipstore_compat.compat_tests.readers import family_cell
+from zipstore_compat.repro.bundle import ReproError, fixture_files, parse_cell
+from zipstore_compat.compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
+from zipstore_compat.envs import EnvUnavailable, ensure_environment
+from zipstore_compat.fixtures.build import link_or_copy
+from zipstore_compat.fixtures.registry import all_fixtures
+from zipstore_compat.fixtures.variants import DATASET_KINDS, Variant
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "reports" / "results.json"

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from compat_tests.workers import DEFAULT_TIMEOUT
+from zipstore_compat.compat_tests.workers import DEFAULT_TIMEOUT
 
 ROOT = Path(__file__).resolve().parent.parent
 

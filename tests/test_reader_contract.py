@@ -96,7 +96,7 @@ def test_a_declared_reader_keeps_the_contract(reader_id, tiny, worker_pool, tmp_
         found = str(versions.get(reader.version_key, ""))
         assert found and not found.startswith("unknown"), f"{reader_id}: no version for {reader.version_key!r} in {versions}"
     assert isinstance(description.get("fallbacks"), list)
-    from compat_tests.attempts import CONDITIONS, DECODING_PARTS
+    from zipstore_compat.compat_tests.attempts import CONDITIONS, DECODING_PARTS
 
     for declared in description["fallbacks"]:  # every documented option links its documentation (Python or not)
         assert set(declared) - {"avoids"} == {"label", "options", "doc", "family", "when"}, (reader_id, declared)

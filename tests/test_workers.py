@@ -28,7 +28,7 @@ def test_a_cell_past_its_time_limit_leaves_no_tool_running(cell_paths, tmp_path,
     import os
     import time
 
-    from compat_tests.workers import WorkerPool
+    from zipstore_compat.compat_tests.workers import WorkerPool
 
     pid_file = tmp_path / "tool.pid"
     monkeypatch.setenv("ZIPCOMPAT_SELFTEST_PID_FILE", str(pid_file))

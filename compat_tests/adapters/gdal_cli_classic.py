@@ -29,12 +29,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from compat_tests.adapters.cli_common import CommandFailed, GarbledOutput, run
-from compat_tests.adapters.common import read_each
-from compat_tests.adapters.gdal_classic_common import FALLBACKS as CLASSIC_FALLBACKS
-from compat_tests.adapters.gdal_classic_common import as_manifest_shape, subdataset, window
-from compat_tests.adapters.gdal_cli_mdim import versions
-from compat_tests.adapters.gdal_common import ZIP_ENCODING, config_flags, oo_flags
+from zipstore_compat.compat_tests.adapters.cli_common import CommandFailed, GarbledOutput, run
+from zipstore_compat.compat_tests.adapters.common import read_each
+from zipstore_compat.compat_tests.adapters.gdal_classic_common import FALLBACKS as CLASSIC_FALLBACKS
+from zipstore_compat.compat_tests.adapters.gdal_classic_common import as_manifest_shape, subdataset, window
+from zipstore_compat.compat_tests.adapters.gdal_cli_mdim import versions
+from zipstore_compat.compat_tests.adapters.gdal_common import ZIP_ENCODING, config_flags, oo_flags
 
 FALLBACKS = CLASSIC_FALLBACKS + [ZIP_ENCODING]
 

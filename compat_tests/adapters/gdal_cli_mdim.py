@@ -32,9 +32,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from compat_tests.adapters.cli_common import GarbledOutput, run
-from compat_tests.adapters.common import Missing, read_each, store_path, vsizip
-from compat_tests.adapters.gdal_common import MULTIDIM_FALLBACKS, ZIP_ENCODING, config_flags, dataset_name, oo_flags
+from zipstore_compat.compat_tests.adapters.cli_common import GarbledOutput, run
+from zipstore_compat.compat_tests.adapters.common import Missing, read_each, store_path, vsizip
+from zipstore_compat.compat_tests.adapters.gdal_common import MULTIDIM_FALLBACKS, ZIP_ENCODING, config_flags, dataset_name, oo_flags
 
 FALLBACKS = MULTIDIM_FALLBACKS + [ZIP_ENCODING]
 

@@ -11,9 +11,9 @@
 
 from __future__ import annotations
 
-from compat_tests.adapters.common import Missing, read_each, store_path, vsizip
-from compat_tests.adapters.gdal_common import MULTIDIM_FALLBACKS as FALLBACKS
-from compat_tests.adapters.gdal_common import dataset_name, open_options
+from zipstore_compat.compat_tests.adapters.common import Missing, read_each, store_path, vsizip
+from zipstore_compat.compat_tests.adapters.gdal_common import MULTIDIM_FALLBACKS as FALLBACKS
+from zipstore_compat.compat_tests.adapters.gdal_common import dataset_name, open_options
 
 __all__ = ["FALLBACKS", "read", "versions"]
 
