@@ -9,6 +9,8 @@ compat_tests/cells.py. In the wheel those folders are inside this one (pyproject
 Where the suite reads its code and data and where it writes: zipstore_compat.core.locations.
 """
 
+import importlib
+import sys
 from pathlib import Path
 
 __version__ = "0.3.0"   # the suite's release (pyproject.toml says the same; tests/test_package.py checks it)
@@ -17,3 +19,10 @@ _here = Path(__file__).resolve().parent
 if not (_here / "compat_tests").is_dir() and (_here.parent / "compat_tests").is_dir():   # a checkout
     __path__.append(str(_here.parent))
 del _here, Path
+
+
+def one_name(name: str) -> None:
+    """Called by a package of the suite imported by its short name (`python -m fixtures` from a checkout's root, pytest
+    collecting compat_tests/test_matrix.py): that name becomes the qualified module itself, so that no module of the
+    suite is ever loaded twice, under two names, in one process."""
+    sys.modules[name] = importlib.import_module(f"{__name__}.{name}")
