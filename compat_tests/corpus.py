@@ -263,6 +263,10 @@ def main(argv=None) -> int:
             log(f"wrote {args.out}: {len(index['files'])} files of {len(corpus_ids())} fixtures, {size / 2**20:.1f} MiB"
                 + (f"; artifact {index['artifact']['name']} {index['artifact']['size'] / 2**20:.1f} MiB" if index["artifact"] else ""))
             return 0
+        if args.command == "build":
+            problems = build(args.dir, log)
+            suite = load_index()["suite"] if INDEX_FILE.is_file() else __version__
+            return _said(problems, args.dir, suite)
         index = load_index()
         if args.command == "pack":
             facts = pack(args.dir, index, args.out)
@@ -272,16 +276,20 @@ def main(argv=None) -> int:
             count = fetch(args.dir, index, args.url, log)
             log(f"corpus: {args.dir} holds the corpus of zipstore-compat {index['suite']}" + (f" ({count} files written)" if count else ""))
             return 0
-        problems = build(args.dir, log) if args.command == "build" else verify(args.dir, index, complete=True)
+        return _said(verify(args.dir, index, complete=True), args.dir, index["suite"])
     except CorpusError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+
+
+def _said(problems: list[str], folder: Path, suite: str) -> int:
     for line in problems[:20]:
         print(line, file=sys.stderr)
     if problems:
-        print(f"{len(problems)} file(s) of {args.dir} differ from the corpus of zipstore-compat {index['suite']}", file=sys.stderr)
+        print(f"{len(problems)} file(s) of {folder} differ from the corpus of zipstore-compat {suite}", file=sys.stderr)
         return 1
-    log(f"{args.dir}: every file of the corpus of zipstore-compat {index['suite']} is there, sha256 verified")
+    print(f"{folder}: every file of the corpus of zipstore-compat {suite} is there" + ("" if not INDEX_FILE.is_file() else ", sha256 verified"),
+          file=sys.stderr)
     return 0
 
 
