@@ -47,18 +47,19 @@ class CurrentEnvironment:
         (reader.version_key) is empty or unknown (a command-line reader's versions() says so when the tool is missing).
         """
         wanted = f"; the reader's package: {reader.package}" if reader.package else ""
-        if status != "ok":
-            for pattern, text in MISSING:
-                found = pattern.search(error or "")
-                if found:
-                    said = text.format(found.group(1), python=self.python, node_modules=self.node_modules)
-                    return f"{reader.library} is not installed here (--use-current-env): {said}{wanted}"
-            return None
         version = str((versions or {}).get(reader.version_key, "")) if reader.version_key else "?"
-        if not version or version.startswith("unknown"):
-            detail = version or f"no {reader.version_key} version reported"
-            return f"{reader.library} is not installed here (--use-current-env): {detail}{wanted}"
-        return None
+        if status == "ok" and version and not version.startswith("unknown"):
+            return None
+        # the failure's text: the worker's error, or what its versions() said instead of a version
+        text = error if status != "ok" else " ".join(str(v) for v in (versions or {}).values())
+        for pattern, said in MISSING:
+            found = pattern.search(text or "")
+            if found:
+                detail = said.format(found.group(1), python=self.python, node_modules=self.node_modules)
+                return f"{reader.library} is not installed here (--use-current-env): {detail}{wanted}"
+        if status != "ok":
+            return None   # the worker failed for another reason: the cells say it (error, crash)
+        return f"{reader.library} is not installed here (--use-current-env): {version or f'no {reader.version_key} version reported'}{wanted}"
 
 
 def node_modules_folder(given: str | None, cwd: Path | None = None) -> Path:
