@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pytest
 
+from zipstore_compat import __version__
 from zipstore_compat.compat_tests import expectations
 from zipstore_compat.core import locations
 from zipstore_compat.compat_tests.cells import LOUD, Describer, all_cell_ids, cell_fixtures, cell_id
@@ -362,6 +363,13 @@ class MatrixSession:
         from zipstore_compat.compat_tests.result_cache import cached_description
 
         lines = ["zipstore-compat readers (library versions and build flags, as each worker last reported them):"]
+        if self.option("--use-current-env"):
+            lines = [f"zipstore-compat {__version__}, --use-current-env: the readers run in {sys.executable} "
+                     f"(Node.js packages from {self.current_environment().node_modules}, command-line tools from PATH)"]
+            lines += [f"  {reader.id:24} {reader.library}: its versions come with its first cell" for reader in self.readers()]
+            lines.append(f"corpus: {self.option('--fixtures-dir')}; released column: "
+                         f"{(self.released or {}).get('suite', 'none')}; cell timeout {self.option('--cell-timeout'):g} s")
+            return lines
         for reader in self.readers():
             info = cached_description(reader)
             if info is None:

@@ -97,7 +97,7 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries, cell_cache, 
 def _against_released(change, result: CellResult, repro: str, wrong_data_fails: bool) -> None:
     """A cell of a maintainer's run, judged against the released column: a regression or wrong data fails, a library
     that is not here skips, a fix passes (the summary names the matrix.yaml entry to remove), the rest is as released."""
-    against = f"the released column ({change.baseline}) says {change.released}"
+    against = f"the released column ({change.baseline}) says {change.released}" if change.released else "no released column has this cell"
     if change.kind == "regression":
         pytest.fail(f"NEWLY FAILING: {result.outcome} where {against}: {result.message[:300]}; repro: {repro}", pytrace=False)
     if result.outcome in LOUD and wrong_data_fails:
