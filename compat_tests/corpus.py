@@ -3,12 +3,15 @@
     python -m zipstore_compat corpus fetch DIR [--url URL]   download the release's artifact, verified, into DIR
     python -m zipstore_compat corpus build DIR               build it here from the datasets (the writer environments)
     python -m zipstore_compat corpus verify DIR              every file of DIR against the index
+    python -m zipstore_compat corpus externals DIR           other projects' archives beside it (their addresses, verified)
     python -m zipstore_compat corpus index DIR               write release/corpus.json from a built DIR (a release)
     python -m zipstore_compat corpus pack DIR OUT            the release's artifact of DIR (one .tar.gz), into OUT
 
 The corpus is the generated default set, the hostile set and the reader habits' manifests: what this suite makes.
-Other projects' archives (external/catalogue.toml) are never in it (their data is theirs: a run fetches them from
-their own addresses, or says they were not tested). The package ships the index, release/corpus.json: every file's
+Other projects' archives (external/catalogue.toml) are never in it (their data is theirs): `corpus externals DIR`
+fetches them from their own addresses (or $ZIPCOMPAT_EXTERNAL_MIRROR), each checked against the catalogue's
+sha256, and writes their reference manifests beside the corpus; a run reads them when they are there, and says
+they were not tested when they are not. The package ships the index, release/corpus.json: every file's
 name, size and sha256, and the artifact's; a folder given to a run (pytest --corpus DIR) is checked against it, and
 a file that differs is one line, never a cell's surprise. The artifact is a deterministic tar.gz (sorted names, no
 times, no owners): the same files give the same bytes, so its sha256 is known before it is published.
@@ -232,13 +235,30 @@ def build(folder: Path, log=print) -> list[str]:
     return verify(folder, load_index(), complete=True)
 
 
+def externals(folder: Path, log=print) -> dict[str, str]:
+    """Other projects' archives into `folder`, beside the corpus, with their reference manifests (the same as a run of
+    the matrix places: fixtures/external.py, the reference reading in a capped worker); returns id -> why not."""
+    from zipstore_compat.compat_tests.byo import CappedReference
+    from zipstore_compat.compat_tests.result_cache import CachedReference, Mode
+    from zipstore_compat.fixtures.external import place_external
+
+    started = time.monotonic()
+    folder.mkdir(parents=True, exist_ok=True)
+    with CappedReference() as reference:
+        errors, unavailable = place_external(folder, reference=CachedReference(reference, Mode(True, True)))
+    log(f"corpus: other projects' archives in {folder} in {time.monotonic() - started:.0f} s: "
+        f"{len(unavailable)} could not be had, {len(errors)} cannot be judged")
+    return {**unavailable, **errors}
+
+
 def main(argv=None) -> int:
     from zipstore_compat import __version__
 
     parser = argparse.ArgumentParser(prog="python -m zipstore_compat corpus", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     for name, text in (("fetch", "download the release's artifact, verified, into DIR"), ("build", "build it here from the datasets"),
-                       ("verify", "every file of DIR against the index"), ("index", "write the index of a built DIR")):
+                       ("verify", "every file of DIR against the index"), ("index", "write the index of a built DIR"),
+                       ("externals", "other projects' archives beside the corpus, from their own addresses (needs the build extra)")):
         command = sub.add_parser(name, help=text)
         command.add_argument("dir", type=Path)
         if name == "fetch":
@@ -262,6 +282,11 @@ def main(argv=None) -> int:
             size = sum(f["size"] for f in index["files"].values())
             log(f"wrote {args.out}: {len(index['files'])} files of {len(corpus_ids())} fixtures, {size / 2**20:.1f} MiB"
                 + (f"; artifact {index['artifact']['name']} {index['artifact']['size'] / 2**20:.1f} MiB" if index["artifact"] else ""))
+            return 0
+        if args.command == "externals":
+            missing = externals(args.dir, log)
+            for fixture_id, why in sorted(missing.items()):
+                print(f"not had: {fixture_id}: {why}", file=sys.stderr)
             return 0
         if args.command == "build":
             problems = build(args.dir, log)

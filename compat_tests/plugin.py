@@ -225,7 +225,7 @@ class MatrixSession:
             from zipstore_compat.fixtures.external import external_ids
 
             folder = Path(self.option("--fixtures-dir"))
-            found.update({i: "not in the corpus (another project's archive: python -m zipstore_compat fixtures fetch, or ./run matrix)"
+            found.update({i: "not in the corpus folder (another project's archive: python -m zipstore_compat corpus externals DIR)"
                           for i in external_ids() if not (folder / f"{i}.manifest.json").is_file()})
         return found
 
