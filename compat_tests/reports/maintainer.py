@@ -52,7 +52,7 @@ def summary_markdown(payload: dict, released: dict, wrong_data_fails: bool = Tru
     lines.append(f"- interpreter: `{run.get('current_env') or 'the suite environments'}`; corpus: `{run.get('corpus') or 'built here'}`")
     if run.get("not_tested"):
         lines.append(f"- not tested: {len(run['not_tested'])} fixture(s) not in this corpus (other projects' archives)")
-    lines += ["", "| " + " | ".join(WORDS[k] for k in KINDS) + " | wrong data |", "|" + "---|" * (len(KINDS) + 1),
+    lines += ["", "| " + " | ".join(WORDS[k] for k in KINDS) + " | wrong or missing data |", "|" + "---|" * (len(KINDS) + 1),
               "| " + " | ".join(str(counts[k]) for k in KINDS) + f" | {len(wrong)} |", ""]
 
     def section(title: str, rows: list[dict], with_entry: bool = False) -> None:
@@ -68,7 +68,7 @@ def summary_markdown(payload: dict, released: dict, wrong_data_fails: bool = Tru
         lines.append("")
 
     section("NEWLY FAILING against the released version (regressions)", [c for c in changes if c["kind"] == "regression"])
-    section("WRONG DATA (values differ, no error)" + ("" if wrong_data_fails else ": reported, not failing (--known-wrong-data report)"), wrong)
+    section("WRONG DATA or data missing (values differ, or arrays absent, no error)" + ("" if wrong_data_fails else ": reported, not failing (--known-wrong-data report)"), wrong)
     section("Newly passing: the matrix.yaml entry to remove (or narrow to the releases that still fail)",
             [c for c in changes if c.get("newly_passing")], with_entry=True)
     section("Better than released, not passing yet", [c for c in changes if c["kind"] == "fixed" and not c.get("newly_passing")])
