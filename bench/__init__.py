@@ -11,3 +11,9 @@ readers       the cross-reader benchmark: each reader's verified full read as a 
 floor         the floor worker: raw read + inflate + decode + copy of an archive, on one core
 page          the PNG of a benchmark's page
 """
+
+if not __name__.startswith("zipstore_compat."):   # imported by its short name from a checkout: the one module is zipstore_compat's
+    import zipstore_compat
+
+    zipstore_compat.one_name(__name__)
+

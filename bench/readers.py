@@ -45,10 +45,11 @@ import sys
 import time
 from pathlib import Path
 
+from zipstore_compat.core import locations
 from zipstore_compat.core.commands import program_name
 
 ROOT = Path(__file__).resolve().parents[1]
-REPORTS = ROOT / "reports"
+REPORTS = locations.reports()
 DEFAULT_FIXTURES = ["mnist-v3-stored", "mnist-v3-deflate", "coads-v3-stored", "mnist-v3-stored-manyentries", "mnist-v3-stored-sharded"]
 TIMED, LIMIT = "timed", "over the limit"
 READS_OK = ("pass", "partial")

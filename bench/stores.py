@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from zipstore_compat.core import locations
 from zipstore_compat.bench.page import screenshot
 from zipstore_compat.core.commands import program_name
 from zipstore_compat.core.processes import child_environ
@@ -32,7 +33,7 @@ from zipstore_compat.datasets.cache import load_array, materialize, read_meta
 from zipstore_compat.envs import ensure_environment
 
 ROOT = Path(__file__).resolve().parents[1]
-REPORTS = ROOT / "reports"
+REPORTS = locations.reports()
 BENCH_ENV = "xarray"  # zarr-python 3 with fsspec
 STORES = ["zip-stored", "zip-deflate", "directory", "memory", "fsspec-memory"]
 
@@ -106,11 +107,11 @@ def run(quick: bool) -> dict:
         env = child_environ()
         started = time.perf_counter()
         proc = subprocess.run([str(python), "-m", "zipstore_compat.bench.store_worker", str(tmp / "config.json")],
-                              cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+                              cwd=str(locations.work_root()), env=env, stdout=subprocess.PIPE, text=True)
         if proc.returncode != 0:
             raise RuntimeError(f"benchmark worker failed with code {proc.returncode}")
         measured = json.loads(proc.stdout)
-    fixtures = ROOT / "build" / "fixtures"
+    fixtures = locations.fixtures_dir()
     archives = {f: fixtures / f"{f}.zip" for f in ("mnist-v3-stored", "coads-v3-stored") if (fixtures / f"{f}.zip").exists()}
     return {
         "bench_schema": 1,

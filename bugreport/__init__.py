@@ -15,3 +15,9 @@ check    runs the script in a fresh environment made from its install line
 command  the command itself: ties them together and writes the report folder
 cli      the command line
 """
+
+if not __name__.startswith("zipstore_compat."):   # imported by its short name from a checkout: the one module is zipstore_compat's
+    import zipstore_compat
+
+    zipstore_compat.one_name(__name__)
+

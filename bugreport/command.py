@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from zipstore_compat.core import locations
 from zipstore_compat.bugreport.issue import issue_markdown, title as make_title, writer_words
 from zipstore_compat.bugreport.script import EMBED_LIMIT, ScriptError, code_lines, spec_for
 from zipstore_compat.bugreport.writing import FENCE, check_scripts, runtime_facts, write_scripts
@@ -41,7 +42,7 @@ from zipstore_compat.fixtures.registry import all_fixtures
 from zipstore_compat.fixtures.variants import DATASET_KINDS, Variant
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "reports" / "results.json"
+RESULTS = locations.results_file()
 KIND_WORDS = {"not listed": "array not listed", "values differ": "wrong values", "shape": "wrong shape", "dtype": "another dtype",
               "attributes": "attributes missing or different", "dimensions": "dimension names missing or different"}
 TRY_TIMEOUT = 20.0            # seconds: the limit of one shrinking try, unless the cell itself is a timeout
@@ -260,7 +261,7 @@ def write_report(prep: Prepared, shrunk, out: Path | None, description: dict | N
                                                                         prep.focus, prep.target, prep.start)
     outcome = record["outcome"]
     ensure_environment(reader.env)
-    folder = Path(out) if out else ROOT / "reports" / "bug" / cell
+    folder = Path(out) if out else locations.reports() / "bug" / cell
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)

@@ -1,1 +1,7 @@
 """The reader matrix. Kept free of reader imports: the orchestrator never loads a reader library."""
+
+if not __name__.startswith("zipstore_compat."):   # imported by its short name from a checkout: the one module is zipstore_compat's
+    import zipstore_compat
+
+    zipstore_compat.one_name(__name__)
+

@@ -14,10 +14,12 @@
                                               reports/bench-readers.json, .md, .html, .png
   measure CELL [--limit S]                    run one cell with time to spare: a slow path's matrix.yaml `measured`
   determinism [--runs N] [matrix options]     run the matrix N times with --rerun; list cells whose outcome class changed
+  released make RESULTS [--out FILE] [--readers A,B]
+                                              the released column (release/results.json) from a full run's results file
   ci-workflow [--check]                       write (or check) .github/workflows/matrix.yml from the reader declarations
   reader-table [--check]                      write (or check) the README's table of readers from the declarations
 
-run, report, measure and determinism are the harness's own; the other commands are products of their own, forwarded by name
+run, report, measure, determinism and released are the harness's own; the other commands are products of their own, forwarded by name
 (python -m repro, bugreport, bench, bench.readers, repofiles.ci_workflow, repofiles.reader_table: docs/reference/products.md)
 """
 
@@ -28,14 +30,15 @@ import runpy
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-REPORTS = ROOT / "reports"
+from zipstore_compat.core import locations
+
+ROOT = locations.CODE
 # command -> the module that runs it: each product is a package of its own that the harness never imports; its
 # command line is forwarded by name, as `python -m MODULE ARGS` would run it
 PRODUCTS = {
-    "repro": "repro",
-    "report-bug": "bugreport",
-    "bench": "bench",
+    "repro": "zipstore_compat.repro",
+    "report-bug": "zipstore_compat.bugreport",
+    "bench": "zipstore_compat.bench",
     "bench-readers": "zipstore_compat.bench.readers",
     "reader-table": "zipstore_compat.repofiles.reader_table",
     "ci-workflow": "zipstore_compat.repofiles.ci_workflow",
@@ -111,6 +114,41 @@ def _report(args) -> int:
     return 0
 
 
+def _released(argv: list[str]) -> int:
+    """released make RESULTS: the compact released column of a full run (compat_tests/released.py)."""
+    from zipstore_compat import __version__
+    from zipstore_compat.compat_tests import released
+    from zipstore_compat.compat_tests.reports import results
+
+    parser = argparse.ArgumentParser(prog="python -m compat_tests released", description="the released column from a full run's results file")
+    parser.add_argument("action", choices=["make"])
+    parser.add_argument("results", type=Path)
+    parser.add_argument("--out", type=Path, default=released.RELEASED_FILE, help="default: release/results.json (its readers are replaced, the others kept)")
+    parser.add_argument("--readers", default="", help="comma-separated reader ids or families (default: every reader of RESULTS)")
+    parser.add_argument("--suite", default=__version__, help=f"the suite's release the column is of (default: {__version__})")
+    args = parser.parse_args(argv)
+    try:
+        payload = results.load(args.results)
+    except results.ResultsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    from zipstore_compat.compat_tests.corpus import CorpusError, load_index
+
+    try:
+        corpus = load_index()["suite"]
+    except CorpusError:
+        corpus = None
+    column = released.make(payload, args.suite, [r for r in args.readers.split(",") if r] or None, corpus)
+    if not column["readers"]:
+        print(f"error: {args.results} has no cell of {args.readers or 'any reader'}", file=sys.stderr)
+        return 1
+    old = released.load(args.out) if args.out.exists() else None
+    released.write(released.merge(old, column), args.out)
+    print(f"wrote {args.out}: " + ", ".join(f"{r} ({len(c['cells'])} cells, {c['library']} {c['version']})" for r, c in column["readers"].items()),
+          file=sys.stderr)
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m compat_tests", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -120,7 +158,7 @@ def main(argv=None) -> int:
     report = sub.add_parser("report", help="render, merge or diff results files")
     report.add_argument("action", choices=["render", "merge", "diff", "reliability"])
     report.add_argument("files", nargs="+")
-    report.add_argument("--out", default=str(REPORTS), help="output folder for render/merge (default: reports/)")
+    report.add_argument("--out", default=str(locations.reports()), help="output folder for render/merge (default: reports/)")
     sub.add_parser("repro", help="write a standalone bundle that reproduces one cell")
     sub.add_parser("report-bug", help="a bug report for one non-pass cell: minimal archive, script, issue text")
     sub.add_parser("bench", help="the store benchmark (options: --quick, --out DIR)")
@@ -134,6 +172,8 @@ def main(argv=None) -> int:
         from zipstore_compat.compat_tests.measure import main as measure_main
 
         return measure_main(argv[1:])
+    if argv[:1] == ["released"]:
+        return _released(argv[1:])
     if argv[:1] == ["determinism"]:
         from zipstore_compat.compat_tests.determinism import main as determinism_main
 

@@ -89,6 +89,11 @@ class Describer:
         if reader.id not in self.cache:
             reply = self.pool.for_reader(reader).request({"command": "describe", "adapter": reader.adapter}, timeout=DESCRIBE_SECONDS)
             self.cache[reader.id] = reply.result if reply.status == "ok" else {"unavailable": reply.error, "status": reply.status}
+            current = getattr(self.pool, "current", None)   # --use-current-env: a library that is not there is not-installed
+            why = current.why_not_installed(reader, reply.status, reply.error, (reply.result or {}).get("versions")) if current else None
+            if why:
+                self.cache[reader.id] = {"unavailable": why, "status": "not-installed", **({"versions": reply.result["versions"]}
+                                                                                           if reply.status == "ok" else {})}
         return self.cache[reader.id]
 
 

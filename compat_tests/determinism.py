@@ -17,7 +17,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from zipstore_compat.core import locations
+from zipstore_compat.core.processes import child_environ
+
 
 
 def changes(runs: list[dict]) -> list[tuple[str, list[str]]]:
@@ -53,7 +55,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m compat_tests determinism", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--out", type=Path, default=ROOT / "reports" / "determinism")
+    parser.add_argument("--out", type=Path, default=locations.reports() / "determinism")
     args, rest = parser.parse_known_args(argv)
     if args.runs < 2:
         parser.error("--runs needs 2 or more runs to compare")
@@ -65,7 +67,7 @@ def main(argv=None) -> int:
         print(f"determinism: run {number} of {args.runs} -> {results}", file=sys.stderr, flush=True)
         started = time.monotonic()
         statuses.append(subprocess.run([sys.executable, "-m", "zipstore_compat.compat_tests", "run", "--rerun", "--results", str(results), *rest],
-                                       cwd=ROOT).returncode)
+                                       cwd=locations.work_root(), env=child_environ()).returncode)
         seconds.append(time.monotonic() - started)
         try:
             runs.append(load(results))

@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from zipstore_compat.compat_tests.workers import DEFAULT_TIMEOUT
+from zipstore_compat.core import locations
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def measure(cell: str, fixtures_dir: Path, limit: float) -> tuple[str, str, float, dict]:
@@ -53,7 +53,7 @@ def main(argv=None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("cell")
     parser.add_argument("--limit", type=float, default=1800.0, help="seconds the cell may take (default 1800)")
-    parser.add_argument("--fixtures-dir", type=Path, default=ROOT / "build" / "fixtures")
+    parser.add_argument("--fixtures-dir", type=Path, default=locations.fixtures_dir())
     args = parser.parse_args(argv)
     outcome, message, seconds, versions = measure(args.cell, args.fixtures_dir, args.limit)
     print(f"{args.cell}: {outcome} in {seconds:.1f} s (limit {args.limit:g} s){': ' + message[:300] if message else ''}")

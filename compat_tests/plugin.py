@@ -28,13 +28,16 @@ from pathlib import Path
 
 import pytest
 
+from zipstore_compat import __version__
 from zipstore_compat.compat_tests import expectations
+from zipstore_compat.core import locations
 from zipstore_compat.compat_tests.cells import LOUD, Describer, all_cell_ids, cell_fixtures, cell_id
 from zipstore_compat.compat_tests.readers import all_readers, lane_readers, matrix_readers
 from zipstore_compat.compat_tests.reports.summary import summarize
 from zipstore_compat.compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
+from zipstore_compat.core.processes import child_environ
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = locations.CODE
 MATRIX_DIR = ROOT / "compat_tests"
 RESULTS_KEY = "zipcompat_cell"
 SESSION = pytest.StashKey["MatrixSession"]()
@@ -44,12 +47,12 @@ def pytest_addoption(parser):
     group = parser.getgroup("zipstore-compat")
     group.addoption("--readers", default="", help="comma-separated reader ids (default: all matrix readers)")
     group.addoption("--fixture-ids", default="", help="comma-separated fixture ids or globs (default: the default set)")
-    group.addoption("--fixtures-dir", default=str(ROOT / "build" / "fixtures"), help="where built fixtures are")
+    group.addoption("--fixtures-dir", default=str(locations.fixtures_dir()), help="where built fixtures are")
     group.addoption("--strict-expectations", action="store_true", help="an outcome that differs from matrix.yaml fails its cell")
     group.addoption("--cell-timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds a reader may take on one cell, plus 2 ms per ZIP entry of the archive (default 60)")
     group.addoption("--archive", action="append", default=[], metavar="PATH",
                     help="run every reader on your own archive (repeatable); the truth is an independent reference reading")
-    group.addoption("--results", default=str(ROOT / "reports" / "results.json"), help="where to write results.json")
+    group.addoption("--results", default=str(locations.results_file()), help="where to write results.json")
     group.addoption("--no-build", action="store_true", help="use the fixtures already in --fixtures-dir (do not build or fetch them)")
     group.addoption("--versions", choices=["default", "lane", "all"], default="default",
                     help="default: the newest release of each library; lane: the older releases of the versions lane "
@@ -60,6 +63,24 @@ def pytest_addoption(parser):
     group.addoption("--rerun-outcomes", default="", metavar="OUTCOMES",
                     help="run again the cached cells with these outcomes (comma-separated, e.g. timeout,crash), "
                          "or 'also': the cells matrix.yaml marks non-deterministic")
+    # a maintainer's run: your build, our corpus, the released column (docs/guide/maintainers.md)
+    group.addoption("--use-current-env", action="store_true",
+                    help="run the readers in the interpreter pytest runs in (your editable or nightly install), Node.js readers with "
+                         "--node-modules, command-line readers with the tools on PATH; no environment is built; a library that is "
+                         "not installed here is not-installed; cells are compared with the released column (--released)")
+    group.addoption("--node-modules", default=None, metavar="DIR",
+                    help="with --use-current-env: the node_modules folder Node.js readers load their packages from (default: ./node_modules)")
+    group.addoption("--corpus", default=None, metavar="DIR",
+                    help="the fixtures from this folder (python -m zipstore_compat corpus fetch DIR), checked against the package's "
+                         "checksums; nothing is built")
+    group.addoption("--released", default="auto", metavar="FILE",
+                    help="compare each cell with this released column (python -m zipstore_compat released make): regressions fail; "
+                         "'auto' (default): the package's own with --use-current-env, none otherwise; 'none': no comparison")
+    group.addoption("--summary", default=None, metavar="FILE",
+                    help="write the run's Markdown summary here too (default: summary.md beside results.json, and $GITHUB_STEP_SUMMARY when set)")
+    group.addoption("--known-wrong-data", choices=["fail", "report"], default="fail",
+                    help="a cell that returns wrong data fails even when the released column did too (fail, default), or is only "
+                         "reported (report: a CI that is green while a known bug is open)")
 
 
 def peak_rss_mib() -> float:
@@ -92,11 +113,19 @@ class MatrixSession:
         self.session = None
         self.written: str | None = None
         self.dead: list[str] = []
+        self.released: dict | None = None   # the released column a maintainer's run compares with (compat_tests/released.py)
+        self.changes: list = []             # each cell's compat_tests.released.Change, as the cells finish
+        if self.active and self.option("--corpus"):   # every process (the controller and each xdist worker) reads the corpus
+            config.option.fixtures_dir = str(Path(self.option("--corpus")).expanduser().resolve())
+        if self.active and self.worker:
+            self.released = self.load_released()
 
     # ---- the session's inputs, checked once ------------------------------------------------------------
     def _matrix_selected(self) -> bool:
         """True when the matrix (compat_tests/, or its test module) is among what pytest was asked to run."""
         for arg in self.config.args:
+            if getattr(self.config.option, "pyargs", False) and str(arg).split("::")[0].split(".")[0] == "zipstore_compat":
+                return True   # pytest --pyargs zipstore_compat (or zipstore_compat.compat_tests)
             path = Path(self.config.invocation_params.dir, str(arg).split("::")[0]).resolve()
             if path == ROOT or path == MATRIX_DIR or MATRIX_DIR in path.parents:
                 return True
@@ -109,6 +138,10 @@ class MatrixSession:
         """What this run does with the results cache (compat_tests/result_cache.py)."""
         from zipstore_compat.compat_tests.result_cache import mode_for
 
+        if self.option("--use-current-env"):
+            from zipstore_compat.compat_tests.result_cache import Mode
+
+            return Mode(False, False, why="--use-current-env: the library under test can change without its version (an editable install)")
         try:
             return mode_for(self.option("--rerun"), self.option("--rerun-outcomes"), bool(self.option("--archive")))
         except ValueError as exc:
@@ -140,6 +173,11 @@ class MatrixSession:
         unknown = [r for r in wanted if r not in known]
         if unknown:
             raise pytest.UsageError(f"unknown reader id(s): {', '.join(unknown)}; known: {', '.join(known)}")
+        if self.option("--use-current-env"):
+            lane = [r for r in wanted if "@" in r]
+            if lane or self.option("--versions") != "default":
+                raise pytest.UsageError("--use-current-env runs the release installed here: a versions-lane reader "
+                                        f"({', '.join(lane) or '--versions ' + self.option('--versions')}) names another; drop one or the other")
         lanes = {"default": ("default",), "lane": ("versions",), "all": ("default", "versions")}[self.option("--versions")]
         pool = {**matrix_readers(), **lane_readers()}
         if not wanted:
@@ -164,6 +202,9 @@ class MatrixSession:
 
         unavailable = self.not_tested()
         ids = [i for i in matrix_fixture_ids() if i not in unavailable] + habit_ids()
+        if self.option("--corpus"):   # the fixtures the corpus folder holds (another project's archive only when fetched beside)
+            folder = Path(self.option("--fixtures-dir"))
+            ids = [i for i in ids if (folder / f"{i}.manifest.json").is_file()]
         wanted = [f for f in self.option("--fixture-ids").split(",") if f]
         if not wanted:
             return ids
@@ -179,7 +220,14 @@ class MatrixSession:
 
         if self.option("--archive"):
             return {}
-        return unavailable_external(Path(self.option("--fixtures-dir")))
+        found = unavailable_external(Path(self.option("--fixtures-dir")))
+        if self.option("--corpus"):
+            from zipstore_compat.fixtures.external import external_ids
+
+            folder = Path(self.option("--fixtures-dir"))
+            found.update({i: "not in the corpus folder (another project's archive: python -m zipstore_compat corpus externals DIR)"
+                          for i in external_ids() if not (folder / f"{i}.manifest.json").is_file()})
+        return found
 
     # ---- Ctrl-C: the cells that run now finish, the results say the run stopped early -------------------
     def pytest_sessionstart(self, session) -> None:
@@ -203,10 +251,13 @@ class MatrixSession:
 
     # ---- preparing the run (the controller, once) ------------------------------------------------------
     def start(self) -> None:
+        if self.option("--corpus"):
+            self.use_corpus()
         self.check()
+        self.released = self.load_released()
         if self.option("--archive"):
             self.prepare_byo()
-        elif not self.option("--no-build") and not self.config.option.collectonly:
+        elif not self.option("--no-build") and not self.option("--corpus") and not self.config.option.collectonly:
             self.prepare_fixtures()
         from zipstore_compat.compat_tests.reports.results import start_lines
 
@@ -221,7 +272,7 @@ class MatrixSession:
         capture = self.config.pluginmanager.getplugin("capturemanager")
         with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
             # its progress and problems go straight to the terminal; its last stdout line is the summary
-            proc = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+            proc = subprocess.run(command, cwd=locations.work_root(), env=child_environ(), stdout=subprocess.PIPE, text=True)
             try:
                 done = json.loads(proc.stdout.strip().splitlines()[-1])
             except (IndexError, ValueError):
@@ -232,6 +283,53 @@ class MatrixSession:
                   f"{len(done['errors'])} could not be built"
                   + (f", {len(done['unavailable'])} external archives unavailable (not tested)" if done["unavailable"] else ""),
                   file=sys.stderr, flush=True)
+
+    def use_corpus(self) -> None:
+        """--corpus DIR: the fixtures are DIR's, checked against the package's corpus index (compat_tests/corpus.py); a file
+        that differs is one line and exit status 4. A fixture DIR does not hold is not tested, and said."""
+        from zipstore_compat.compat_tests.corpus import CorpusError, load_index, present_fixtures, verify
+
+        folder = Path(self.option("--corpus")).expanduser().resolve()
+        if not folder.is_dir():
+            raise pytest.UsageError(f"--corpus {folder}: no such folder (get it with: python -m zipstore_compat corpus fetch {folder})")
+        try:
+            index = load_index()
+        except CorpusError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        problems = verify(folder, index)
+        if problems:
+            raise pytest.UsageError(f"--corpus {folder}: {problems[0]}" + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
+                                    + f"; fetch it again: python -m zipstore_compat corpus fetch {folder}")
+        if not present_fixtures(folder, index):
+            raise pytest.UsageError(f"--corpus {folder}: holds no fixture of the corpus (python -m zipstore_compat corpus fetch {folder})")
+
+    def load_released(self) -> dict | None:
+        """The released column this run compares with: --released FILE, or with --use-current-env the package's own."""
+        from zipstore_compat.compat_tests import released
+
+        chosen = self.option("--released")
+        if chosen == "none" or self.option("--archive") or (chosen == "auto" and not self.option("--use-current-env")):
+            return None
+        try:
+            return released.load(released.RELEASED_FILE if chosen == "auto" else Path(chosen))
+        except released.ReleasedError as exc:
+            raise pytest.UsageError(str(exc)) from None
+
+    def compare(self, record: dict, expected) -> object | None:
+        """The cell against the released column (compat_tests.released.compare), or None when this run compares with none."""
+        if self.released is None:
+            return None
+        from zipstore_compat.compat_tests.released import compare
+
+        return compare(record, self.released, allowed_by_matrix=bool(expected.also) and record["outcome"] in expected.also)
+
+    def current_environment(self):
+        """--use-current-env: the caller's interpreter, node_modules and PATH (compat_tests/current_env.py), or None."""
+        if not self.option("--use-current-env"):
+            return None
+        from zipstore_compat.compat_tests.current_env import CurrentEnvironment, node_modules_folder
+
+        return CurrentEnvironment(sys.executable, node_modules_folder(self.option("--node-modules"), Path(self.config.invocation_params.dir)))
 
     def prepare_byo(self) -> None:
         """The reference reading of each --archive, in a capped worker, once per run (not per xdist worker).
@@ -265,6 +363,13 @@ class MatrixSession:
         from zipstore_compat.compat_tests.result_cache import cached_description
 
         lines = ["zipstore-compat readers (library versions and build flags, as each worker last reported them):"]
+        if self.option("--use-current-env"):
+            lines = [f"zipstore-compat {__version__}, --use-current-env: the readers run in {sys.executable} "
+                     f"(Node.js packages from {self.current_environment().node_modules}, command-line tools from PATH)"]
+            lines += [f"  {reader.id:24} {reader.library}: its versions come with its first cell" for reader in self.readers()]
+            lines.append(f"corpus: {self.option('--fixtures-dir')}; released column: "
+                         f"{(self.released or {}).get('suite', 'none')}; cell timeout {self.option('--cell-timeout'):g} s")
+            return lines
         for reader in self.readers():
             info = cached_description(reader)
             if info is None:
@@ -286,6 +391,8 @@ class MatrixSession:
         for key, value in report.user_properties:
             if key == RESULTS_KEY:
                 self.records.append(value)
+                if value.get("released") is not None:
+                    self.changes.append(value["released"])
                 if self.lines is not None:  # the controller: a cell is on disk as soon as it finishes
                     self.lines.append(value)
 
@@ -297,6 +404,9 @@ class MatrixSession:
             "machine": platform.machine(),
             "ci": os.environ.get("CI", ""),
             "strict": self.option("--strict-expectations"),
+            "current_env": sys.executable if self.option("--use-current-env") else None,
+            "corpus": self.option("--corpus"),
+            "released": (self.released or {}).get("suite"),
             "readers": versions,
             "not_tested": self.not_tested(),
         }
@@ -337,11 +447,30 @@ class MatrixSession:
         write_markdown(payload, out.with_name("matrix.md"))
         write_html(payload, out.with_name("matrix.html"))
         self.written = str(out)
+        if self.released is not None:
+            self.write_summary(payload, out.with_name("summary.md"))
+        if self.released is not None and any(c["kind"] == "regression" or (c["outcome"] in LOUD and self.option("--known-wrong-data") == "fail")
+                                             or c["outcome"] == "not-installed" for c in self.changes):
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED   # a regression, wrong data, or a library that is not here (nothing tested)
         if not self.option("--archive") and self.option("--versions") == "all" and not self.interrupted:
             # only a run of every declared release can tell that a condition meets none of them
             self.dead = expectations.dead_conditions(expectations.load(), records)
             if self.dead:
                 session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def write_summary(self, payload: dict, beside: Path) -> None:
+        """The maintainer's Markdown summary (compat_tests/reports/maintainer.py): beside results.json, --summary FILE,
+        and appended to $GITHUB_STEP_SUMMARY when set (a GitHub job's summary)."""
+        from zipstore_compat.compat_tests.reports.maintainer import summary_markdown
+
+        text = summary_markdown(payload, self.released, wrong_data_fails=self.option("--known-wrong-data") == "fail")
+        beside.write_text(text, encoding="utf-8")
+        if self.option("--summary"):
+            Path(self.option("--summary")).write_text(text, encoding="utf-8")
+        step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if step_summary:
+            with open(step_summary, "a", encoding="utf-8") as handle:
+                handle.write(text + "\n")
 
     def terminal_summary(self, terminalreporter) -> None:
         if not self.records or self.worker:
@@ -372,6 +501,11 @@ class MatrixSession:
             terminalreporter.write_line(f"UNEXPECTED  {record['cell']}: {record['outcome']} (matrix.yaml says {record['expected']}): {record['message'][:160]}", yellow=True)
         for line in self.dead:
             terminalreporter.write_line(f"matrix.yaml: {line}", red=True, bold=True)
+        if self.released is not None:
+            from zipstore_compat.compat_tests.reports.maintainer import terminal_lines
+
+            for line, colour in terminal_lines(self.changes, self.released):
+                terminalreporter.write_line(line, **colour)
         if self.written:
             terminalreporter.write_line(f"results: {self.written}, with matrix.md and matrix.html beside it")
         peaks = {"main": peak_rss_mib(), **self.worker_peaks}
@@ -462,8 +596,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 # ---- fixtures of the matrix's test ------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
-def worker_pool():
-    pool = WorkerPool()
+def worker_pool(request):
+    matrix = request.config.stash.get(SESSION, None)
+    pool = WorkerPool(current=matrix.current_environment() if matrix is not None and matrix.active else None)
     yield pool
     pool.close()
 

@@ -49,7 +49,8 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from zipstore_compat.core.locations import CODE as ROOT, PACKAGE
+
 ADAPTERS = Path(__file__).resolve().parent / "adapters"
 EXTRA_DIRS_VARIABLE = "ZIPCOMPAT_READER_DIRS"
 PYTHON_WORKER = ("{python}", "-m", "zipstore_compat.compat_tests.worker")
@@ -128,7 +129,7 @@ def reader_from(path: Path, declared: dict) -> Reader:
             raise DeclarationError(f"{path}: a Python adapter is served by compat_tests.worker; it declares no worker")
         if not path.is_relative_to(ROOT):
             raise DeclarationError(f"{path}: a Python adapter must live inside the project ({ROOT})")
-        adapter, worker = ".".join(path.relative_to(ROOT).with_suffix("").parts), PYTHON_WORKER
+        adapter, worker = adapter_module(path), PYTHON_WORKER
     else:
         if not declared.get("worker"):
             raise DeclarationError(f"{path}: a {path.suffix or 'non-Python'} adapter must declare worker = [command, ...]")
@@ -156,6 +157,13 @@ def reader_from(path: Path, declared: dict) -> Reader:
                   group=declared.get("group", declared["id"]), rank=int(declared.get("rank", 99)),
                   races=tuple((str(r["signature"]), str(r["link"])) for r in races), remote=_flag(path, declared, "remote"),
                   decodes_cf=_flag(path, declared, "decodes_cf"), bugreport=scripts, bugreport_constants=tuple(sorted(constants.items())))
+
+
+def adapter_module(path: Path) -> str:
+    """The module name a worker imports a Python adapter by: zipstore_compat.<package>.<module> for the suite's own
+    (compat_tests/adapters/), and a checkout's test-only readers (tests/readers/, outside the package) by their own."""
+    parts = path.resolve().relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts if parts[0] == "tests" else (PACKAGE, *parts))
 
 
 def _flag(path: Path, declared: dict, key: str) -> bool:

@@ -64,18 +64,21 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from zipstore_compat.core.locations import CODE as ROOT, PACKAGE
+
 FORMAT = 1                    # bump when what an entry holds or how keys are made changes
 KEEP_PER_CELL = 3             # entries kept per cell (other branches, other environments)
 NOT_CACHED = ("not-installed",)
-# this project's packages: every top-level folder that is one (the products too, so that nothing of ours a cell
-# imports goes unseen; the harness imports none of them, so they are in no harness key)
-LOCAL_PACKAGES = tuple(sorted(p.parent.name for p in ROOT.glob("*/__init__.py")))
+# this project's modules: zipstore_compat's (every package in it, the products too, so that nothing of ours a cell
+# imports goes unseen; the harness imports none of them, so they are in no harness key), and a checkout's test-only
+# readers (tests/readers/, imported by their own name)
+LOCAL_PACKAGES = (PACKAGE, "tests")
 # the harness: what runs a cell and judges it, in the orchestrator and in the worker
 HARNESS_ROOTS = ("zipstore_compat.compat_tests.cells", "zipstore_compat.compat_tests.worker", "zipstore_compat.compat_tests.foreign_worker", "zipstore_compat.compat_tests.habits")
 # not part of the harness's key: declarations and environments are parts of their own; the list of
 # fixtures (cells.all_cell_ids checks matrix.yaml's patterns with it) is not a cell's input, its bytes are
-HARNESS_EXCLUDES = ("zipstore_compat.compat_tests.readers", "zipstore_compat.compat_tests.result_cache", "zipstore_compat.compat_tests.adapters", "envs", "zipstore_compat.fixtures.registry")
+HARNESS_EXCLUDES = ("zipstore_compat.compat_tests.readers", "zipstore_compat.compat_tests.result_cache", "zipstore_compat.compat_tests.adapters",
+                    "zipstore_compat.envs", "zipstore_compat.fixtures.registry")
 NON_DETERMINISTIC = "also"    # --rerun-outcomes=also: the cells matrix.yaml says give several outcomes
 
 
@@ -141,10 +144,16 @@ def source_digest(path: Path) -> str:
 
 
 def module_path(name: str, root: Path = ROOT) -> Path | None:
-    """The file of a module of this project, or None (a library, or a name that is not a module)."""
-    if name.split(".")[0] not in LOCAL_PACKAGES:
+    """The file of a module of this project, or None (a library, or a name that is not a module, or zipstore_compat's
+    own __init__: the same in every key). zipstore_compat.<package>.<module> is <root>/<package>/<module>.py."""
+    parts = name.split(".")
+    if parts[0] not in LOCAL_PACKAGES:
         return None
-    base = root.joinpath(*name.split("."))
+    if parts[0] == PACKAGE:
+        parts = parts[1:]
+        if not parts:
+            return None
+    base = root.joinpath(*parts)
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
         if candidate.is_file():
             return candidate

@@ -21,7 +21,7 @@ BYO = Expectation("pass")  # what reconcile() compares your archive's cells with
 pytestmark = pytest.mark.skipif("not config.pluginmanager.has_plugin('zipstore_compat.compat_tests.plugin')", reason="run with -p compat_tests.plugin (python -m compat_tests run)")
 
 
-def test_cell(cell, request, worker_pool, describe, matrix_entries, cell_cache):
+def test_cell(cell, request, worker_pool, describe, matrix_entries, cell_cache, matrix_session):
     reader, fixture_id = cell
     config = request.config
     folder = Path(config.getoption("--fixtures-dir"))
@@ -71,6 +71,11 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries, cell_cache):
         ran=got.ran if got else None, repro=repro,
         report_bug=report_bug_command(result.cell) if result.outcome != "pass" and not byo and not case and reader.bugreport else None)
     summary = f"{result.outcome}: {result.message}"
+    change = None if byo else matrix_session.compare(request.node._zipcompat_record, expected)
+    if change is not None:   # a maintainer's run: the released column decides (compat_tests/released.py)
+        request.node._zipcompat_record["released"] = change.as_json()
+        _against_released(change, result, repro, config.getoption("--known-wrong-data") == "fail")
+        return
     if byo:  # stated plainly: there is nothing to expect of an archive nobody described
         if result.outcome in LOUD:
             pytest.fail(f"{result.outcome.upper()}: {result.message}; repro: {repro}", pytrace=False)
@@ -87,6 +92,21 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries, cell_cache):
     if config.getoption("--strict-expectations"):
         pytest.fail(text, pytrace=False)
     _xfail(text)
+
+
+def _against_released(change, result: CellResult, repro: str, wrong_data_fails: bool) -> None:
+    """A cell of a maintainer's run, judged against the released column: a regression or wrong data fails, a library
+    that is not here skips, a fix passes (the summary names the matrix.yaml entry to remove), the rest is as released."""
+    against = f"the released column ({change.baseline}) says {change.released}" if change.released else "no released column has this cell"
+    if change.kind == "regression":
+        pytest.fail(f"NEWLY FAILING: {result.outcome} where {against}: {result.message[:300]}; repro: {repro}", pytrace=False)
+    if result.outcome in LOUD and wrong_data_fails:
+        pytest.fail(f"{result.outcome.upper()} ({against}): {result.message[:300]}; repro: {repro}", pytrace=False)
+    if change.kind == "not-tested":
+        pytest.skip(f"{result.outcome}: {result.message[:300]}")
+    if change.kind == "fixed" or result.outcome == "pass":
+        return   # a fix: newly passing (the summary says which matrix.yaml entry can go) or better than released
+    _xfail(f"{result.outcome}, as {against}" if change.kind == "as-expected" else f"{change.kind}: {result.outcome} ({against}): {result.message[:300]}")
 
 
 def _slow(reader, fixture_id: str, describe, entries: list[dict], byo: bool) -> Expectation | None:

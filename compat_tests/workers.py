@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zipstore_compat.core.limits import DEFAULT_CELL_SECONDS, default_memory_gib, machine_memory_bytes, memory_cap_message  # noqa: F401 (the memory rule, re-exported)
+from zipstore_compat.core import locations
 from zipstore_compat.core.processes import child_environ
 from zipstore_compat.envs import EnvUnavailable, ensure_environment
 from zipstore_compat.envs.build import runtime_environ
 
-ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TIMEOUT = DEFAULT_CELL_SECONDS  # the base of a cell's time limit (core.limits)
 PROJECT_ENV = "project"  # the suite's own environment (the reference worker runs there)
 MAX_REPLY = 64 * 2**20   # characters of one answer line the orchestrator reads at most
@@ -55,10 +55,11 @@ class Reply:
 
 class Worker:
     def __init__(self, env: str, memory_gib: float | None = None, module: str = "zipstore_compat.compat_tests.worker",
-                 program: tuple[str, ...] = ()):
+                 program: tuple[str, ...] = (), current=None):
         """A Python worker (`module` in environment `env`), or, given `program`, a reader program of any
-        language behind the protocol shim (compat_tests/foreign_worker.py) with `env`'s variables."""
-        self.env, self.module, self.program = env, module, program
+        language behind the protocol shim (compat_tests/foreign_worker.py) with `env`'s variables. `current`
+        (compat_tests.current_env.CurrentEnvironment): the caller's own interpreter and tools instead of `env`."""
+        self.env, self.module, self.program, self.current = env, module, program, current
         self.memory_gib = DEFAULT_MEMORY_GIB if memory_gib is None else memory_gib
         self.memory_bytes = int(self.memory_gib * 2**30)
         self.proc: subprocess.Popen | None = None
@@ -72,7 +73,9 @@ class Worker:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def _start(self) -> None:
-        if self.env == PROJECT_ENV:
+        if self.current is not None:   # --use-current-env: nothing is built, the caller's interpreter and PATH
+            python, extra = Path(self.current.python), self.current.variables(self.env)
+        elif self.env == PROJECT_ENV:
             python, extra = Path(sys.executable), {}
         else:
             python, extra = ensure_environment(self.env), runtime_environ(self.env)
@@ -82,7 +85,7 @@ class Worker:
         env = child_environ({"PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "2", **extra})
         self.proc = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, env=env, cwd=str(ROOT), preexec_fn=self._limit_memory,
+            stderr=subprocess.PIPE, text=True, env=env, cwd=str(locations.work_root()), preexec_fn=self._limit_memory,
             start_new_session=True,   # a process group of its own: stopping the worker stops what it started (a tool it runs)
         )
         self.lines = queue.Queue()
@@ -163,14 +166,16 @@ class Worker:
 
 
 class WorkerPool:
-    """One worker per environment, started on first use."""
+    """One worker per environment, started on first use; with `current` (--use-current-env), every reader's
+    worker runs in the caller's environment (compat_tests/current_env.py)."""
 
-    def __init__(self):
+    def __init__(self, current=None):
         self.workers: dict[str, Worker] = {}
+        self.current = current
 
     def get(self, env: str) -> Worker:
         if env not in self.workers:
-            self.workers[env] = Worker(env)
+            self.workers[env] = Worker(env, current=self.current)
         return self.workers[env]
 
     def for_reader(self, reader) -> Worker:
@@ -181,7 +186,7 @@ class WorkerPool:
         key = f"{reader.env}::{reader.id}"
         if key not in self.workers:
             program = tuple(part.replace("{file}", reader.adapter) for part in reader.worker)
-            self.workers[key] = Worker(reader.env, program=program)
+            self.workers[key] = Worker(reader.env, program=program, current=self.current)
         return self.workers[key]
 
     def reference(self) -> Worker:

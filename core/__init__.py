@@ -15,3 +15,9 @@ Only the standard library and numpy (core.canonical, core.cf; cftime only
 when core.cf decodes a time): every environment, reader workers included,
 can import it.
 """
+
+if not __name__.startswith("zipstore_compat."):   # imported by its short name from a checkout: the one module is zipstore_compat's
+    import zipstore_compat
+
+    zipstore_compat.one_name(__name__)
+

@@ -2,7 +2,7 @@
 
 Workers, fixture writers, repro bundles, bug-report checks and benchmarks
 start processes in other environments; each takes its variables from here
-so that they agree: the project on PYTHONPATH (or, for what must run standalone,
+so that they agree: zipstore_compat on PYTHONPATH (core.locations.import_root) (or, for what must run standalone,
 not), and no leaked VIRTUAL_ENV (the project's venv would shadow the
 environment's interpreter).
 """
@@ -10,9 +10,8 @@ environment's interpreter).
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from zipstore_compat.core.locations import CODE as ROOT, import_root  # noqa: F401  (ROOT: the code root, re-exported)
 
 
 def child_environ(extra: dict[str, str] | None = None, *, project_path: bool = True, base: dict | None = None) -> dict[str, str]:
@@ -25,7 +24,7 @@ def child_environ(extra: dict[str, str] | None = None, *, project_path: bool = T
     env = dict(os.environ if base is None else base)
     env.pop("VIRTUAL_ENV", None)  # the project's venv must not leak into another environment's interpreter
     if project_path:
-        env["PYTHONPATH"] = str(ROOT)
+        env["PYTHONPATH"] = str(import_root())
     else:
         env.pop("PYTHONPATH", None)
     env.update(extra or {})

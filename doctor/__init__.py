@@ -8,3 +8,9 @@ evidence from the suite's results file (reports/results.json), and runs
 readers only through the suite's command line. The harness never imports it.
 docs/guide/doctor.md says how to use it.
 """
+
+if not __name__.startswith("zipstore_compat."):   # imported by its short name from a checkout: the one module is zipstore_compat's
+    import zipstore_compat
+
+    zipstore_compat.one_name(__name__)
+

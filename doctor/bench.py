@@ -17,6 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from zipstore_compat.core import locations
 from zipstore_compat.core.processes import ROOT, child_environ
 
 SECONDS_GOAL = 1.0
@@ -40,7 +41,7 @@ def measure(args: list[str], runs: int) -> dict:
     walls, peaks, code = [], [], None
     command = [sys.executable, "-S", "-c", LAUNCHER, sys.executable, "-m", "zipstore_compat.doctor", "lint", *args]
     for n in range(runs + 1):
-        answer = subprocess.run(command, cwd=str(ROOT), env=child_environ(), capture_output=True, text=True, check=True)
+        answer = subprocess.run(command, cwd=str(locations.work_root()), env=child_environ(), capture_output=True, text=True, check=True)
         wall, rss_kib, code = answer.stdout.split()
         if n:  # the first run warms the page cache and the bytecode
             walls.append(float(wall))

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from zipstore_compat.core import locations
 from zipstore_compat.core.processes import ROOT, child_environ
 
 
@@ -30,7 +31,7 @@ def run(archive: Path, readers: list[str], folder: Path) -> dict[str, dict]:
     results = folder / "results.json"
     log = folder / "run.log"
     with open(log, "w", encoding="utf-8") as out:
-        proc = subprocess.run(command(archive, readers, results), cwd=str(ROOT), stdout=out, stderr=subprocess.STDOUT, text=True,
+        proc = subprocess.run(command(archive, readers, results), cwd=str(locations.work_root()), stdout=out, stderr=subprocess.STDOUT, text=True,
                               env=child_environ())
     if not results.exists():
         tail = " | ".join(log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:])

@@ -17,6 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from zipstore_compat.core import locations
 from zipstore_compat.core.limits import cell_time_limit, default_memory_gib
 from zipstore_compat.core.processes import ROOT, child_environ
 
@@ -51,7 +52,7 @@ def read(archive: Path, entries: int, memory_gib: float | None = None) -> Readin
         request = {"archive": str(Path(archive).resolve()), "fixture_id": "doctor", "source": str(archive), "out": str(out)}
         try:
             proc = subprocess.run([sys.executable, "-m", "zipstore_compat.fixtures.reference_worker"], input=json.dumps(request) + "\n",
-                                  capture_output=True, text=True, cwd=str(ROOT), env=child_environ({"PYTHONUNBUFFERED": "1"}),
+                                  capture_output=True, text=True, cwd=str(locations.work_root()), env=child_environ({"PYTHONUNBUFFERED": "1"}),
                                   preexec_fn=cap, timeout=cell_time_limit(entries))
         except subprocess.TimeoutExpired:
             raise ReferenceError(f"the reference reading ran out of time ({cell_time_limit(entries):g} s)") from None

@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from zipstore_compat.core import locations
 from zipstore_compat.core.processes import ROOT
 from zipstore_compat.doctor.evidence import compare_with_baseline
 
-DEFAULT = ROOT / "reports" / "results.json"
+DEFAULT = locations.results_file()
 SIZE_LIMIT = 512 * 2**20
 
 

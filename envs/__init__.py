@@ -1,5 +1,10 @@
 """Environments the suite runs writers and readers in (see environments.toml)."""
 
+if not __name__.startswith("zipstore_compat."):   # imported by its short name from a checkout: the one module is zipstore_compat's
+    import zipstore_compat
+
+    zipstore_compat.one_name(__name__)
+
 from zipstore_compat.envs.registry import Environment, load_environments, get_environment
 from zipstore_compat.envs.build import EnvUnavailable, ensure_environment, cache_root
 from zipstore_compat.envs.install import InstallFailed, InstallScript, fresh_environment, install_script

@@ -17,6 +17,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from zipstore_compat.core import locations
 from zipstore_compat.core.processes import child_environ
 from zipstore_compat.envs.registry import Environment, get_environment, recipe_command
 
@@ -32,10 +33,8 @@ class EnvUnavailable(RuntimeError):
 
 
 def cache_root() -> Path:
-    root = os.environ.get("ZIPCOMPAT_CACHE")
-    if root:
-        return Path(root).expanduser().resolve()
-    return Path(__file__).resolve().parent.parent / ".cache"
+    """$ZIPCOMPAT_CACHE, a checkout's .cache/, or the user's cache folder (core.locations: the one rule)."""
+    return locations.cache_root()
 
 
 def find_interpreter(version: str) -> str | None:
@@ -150,8 +149,7 @@ def native_cache_root() -> Path:
     root = os.environ.get(NATIVE_CACHE_VARIABLE)
     if root:
         return Path(root).expanduser().resolve()
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "zipstore-compat" / "native"
+    return locations.user_cache() / "native"
 
 
 def installed_debian_versions(packages: tuple[str, ...]) -> dict[str, str]:

@@ -6,3 +6,9 @@
 
 A product of its own (docs/reference/products.md); the harness never imports it.
 """
+
+if not __name__.startswith("zipstore_compat."):   # imported by its short name from a checkout: the one module is zipstore_compat's
+    import zipstore_compat
+
+    zipstore_compat.one_name(__name__)
+

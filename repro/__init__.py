@@ -12,3 +12,9 @@ commands_sh      commands.sh, the command lines a command-line reader ran
 run              --run (a fresh environment from the bundle's files) and --verify
 cli              the command line
 """
+
+if not __name__.startswith("zipstore_compat."):   # imported by its short name from a checkout: the one module is zipstore_compat's
+    import zipstore_compat
+
+    zipstore_compat.one_name(__name__)
+

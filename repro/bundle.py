@@ -15,6 +15,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from zipstore_compat.core import locations
+from zipstore_compat.core.locations import PACKAGE
 from zipstore_compat.compat_tests.expectations import Expectation, expectation_for, load as load_expectations
 from zipstore_compat.compat_tests.readers import all_readers, family_cell
 from zipstore_compat.compat_tests.result_cache import closure
@@ -24,8 +26,8 @@ from zipstore_compat.fixtures.build import link_or_copy
 from zipstore_compat.repro.commands_sh import commands_script
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "build" / "fixtures"
-RESULTS = ROOT / "reports" / "results.json"
+FIXTURES = locations.fixtures_dir()
+RESULTS = locations.results_file()
 # what the bundle's repro.py imports of ours (the judging: outcomes, checks, attempts; worker.summarise; core/), found
 # by following its imports; the adapters are copied whole besides
 PROGRAM_IMPORTS = ("zipstore_compat.compat_tests.outcomes", "zipstore_compat.compat_tests.worker")
@@ -255,16 +257,19 @@ def _readme_tail(facts: dict, archive: Path) -> list[str]:
 
 def _new_bundle(cell: str, out: Path | None, archive: Path, manifest: Path, library_files: list[str]) -> Path:
     """An empty bundle folder with the archive and its manifest, and lib/: the harness files named and the adapters."""
-    bundle = Path(out) if out else ROOT / "reports" / "repro" / cell
+    bundle = Path(out) if out else locations.reports() / "repro" / cell
     if bundle.exists():
         shutil.rmtree(bundle)
     (bundle / "lib").mkdir(parents=True)
     for source in (archive, manifest):
         link_or_copy(source, bundle / source.name)
+    package = bundle / "lib" / PACKAGE   # the modules under their one name, zipstore_compat.<package>.<module>
+    package.mkdir()
+    (package / "__init__.py").write_text(f'"""The modules of zipstore-compat this bundle runs (a copy)."""\n', encoding="utf-8")
     for rel in library_files:
-        (bundle / "lib" / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(ROOT / rel, bundle / "lib" / rel)
-    shutil.copytree(ROOT / "compat_tests" / "adapters", bundle / "lib" / "compat_tests" / "adapters", dirs_exist_ok=True,
+        (package / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROOT / rel, package / rel)
+    shutil.copytree(ROOT / "compat_tests" / "adapters", package / "compat_tests" / "adapters", dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("__pycache__", "selftest_*"))
     return bundle
 
@@ -278,7 +283,7 @@ def _make_foreign_bundle(cell: str, reader, env, fixture_id: str, out: Path | No
     adapter = Path(reader.adapter).resolve()
     if not adapter.is_relative_to(ROOT):
         raise ReproError(f"the adapter of {reader.id} ({adapter}) is outside the project: a bundle cannot carry it")
-    inside = Path("lib") / adapter.relative_to(ROOT)
+    inside = Path("lib") / PACKAGE / adapter.relative_to(ROOT)
     (bundle / inside).parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(adapter, bundle / inside)
     program = [part.replace("{file}", "{here}/" + inside.as_posix()) for part in reader.worker]

@@ -9,10 +9,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from zipstore_compat.core import locations
 from zipstore_compat.core.commands import program_name
 
 ROOT = Path(__file__).resolve().parent.parent
-REPORTS = ROOT / "reports"
+REPORTS = locations.reports()
 
 
 def parser() -> argparse.ArgumentParser:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from zipstore_compat.compat_tests.readers import matrix_readers
@@ -75,3 +76,54 @@ def test_reader_table_check_fails_on_a_stale_page_and_the_command_rewrites_it(tm
     assert page.read_text(encoding="utf-8") == PAGE.read_text(encoding="utf-8")
     assert main(["--check"], page=page) == 0
     assert BEGIN in PAGE.read_text(encoding="utf-8") and END in PAGE.read_text(encoding="utf-8")
+
+
+WORKFLOWS = WORKFLOW.parent
+
+
+@pytest.mark.parametrize("name", ["zipstore-compat.yml", "upstream-nightly.yml", "release.yml"])
+def test_the_hand_written_workflows_are_valid_against_the_github_schema(name):
+    tool = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent))
+    proc = subprocess.run([tool, "--builtin-schema", "vendor.github-workflows", str(WORKFLOWS / name)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def _on(workflow: dict) -> dict:
+    return workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads `on` as true
+
+
+def test_the_reusable_workflow_takes_readers_an_install_and_pytest_args_and_gives_the_summary_and_results():
+    """What a maintainer's CI calls (docs/guide/maintainers.md): its inputs, its outputs, and the run it makes."""
+    workflow = yaml.safe_load((WORKFLOWS / "zipstore-compat.yml").read_text(encoding="utf-8"))
+    call = _on(workflow)["workflow_call"]
+    assert {"readers", "install", "pytest-args"} <= set(call["inputs"]) and call["inputs"]["readers"]["required"]
+    assert set(call["outputs"]) == {"summary", "results-artifact"}
+    run = " ".join(str(s.get("run", "")) for s in workflow["jobs"]["matrix"]["steps"])
+    for word in ("--pyargs zipstore_compat", "--use-current-env", "--corpus", "--junitxml", "--report-log", "corpus \"$CORPUS\"", "GITHUB_OUTPUT"):
+        assert word in run, word
+    assert "${{ inputs." not in run.replace("${{ inputs.install }}", ""), \
+        "inputs reach the shell through env variables (no expression injected into a script but the install lines)"
+
+
+def test_our_ci_runs_the_reusable_workflow_on_itself_and_nightly_on_upstream_main_branches():
+    matrix = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    assert matrix["jobs"]["maintainer"]["uses"] == "./.github/workflows/zipstore-compat.yml"
+    assert matrix["jobs"]["maintainer"]["with"]["suite"] == "."
+    nightly = yaml.safe_load((WORKFLOWS / "upstream-nightly.yml").read_text(encoding="utf-8"))
+    assert "schedule" in _on(nightly)
+    upstream = nightly["jobs"]["upstream"]
+    assert upstream["uses"] == "./.github/workflows/zipstore-compat.yml"
+    names = {u["name"] for u in upstream["strategy"]["matrix"]["upstream"]}
+    assert names == {"zarr-python", "xarray", "fsspec", "dask"}
+    from zipstore_compat.compat_tests.readers import all_readers
+
+    for entry in upstream["strategy"]["matrix"]["upstream"]:
+        assert set(entry["readers"].split(",")) <= set(all_readers()), entry
+        assert "git+https://github.com/" in entry["install"], "a main branch, not a release"
+    issue = " ".join(str(s.get("uses", "")) for s in nightly["jobs"]["issue"]["steps"])
+    assert "scientific-python/issue-from-pytest-log-action@" in issue and nightly["jobs"]["issue"]["permissions"] == {"issues": "write"}
+
+
+def test_the_release_publishes_the_corpus_the_index_names():
+    release = " ".join(str(s.get("run", "")) for s in yaml.safe_load((WORKFLOWS / "release.yml").read_text(encoding="utf-8"))["jobs"]["corpus"]["steps"])
+    assert "corpus build" in release and "corpus pack" in release and "gh release upload" in release

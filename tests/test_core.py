@@ -10,14 +10,22 @@ from zipstore_compat.core import limits, outcomes
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _package(module: str) -> str:
+    """The repository's package a module is in: zipstore_compat.fixtures.build is in fixtures."""
+    parts = module.split(".")
+    return parts[1] if parts[0] == "zipstore_compat" and len(parts) > 1 else parts[0]
+
+
 def _imports(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found |= {a.name.split(".")[0] for a in node.names}
+            found |= {_package(a.name) for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module == "zipstore_compat":
+            found |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module.split(".")[0])
+            found.add(_package(node.module))
     return found
 
 

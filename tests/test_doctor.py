@@ -331,10 +331,12 @@ def _imports(folder: Path) -> list[tuple[Path, str, list[str]]]:
     out = []
     for path in folder.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module:
-                out.append((path, node.module, [a.name for a in node.names]))
-            elif isinstance(node, ast.Import):
+            if isinstance(node, ast.ImportFrom) and node.module == "zipstore_compat":   # from zipstore_compat import core
                 out += [(path, a.name, []) for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                out.append((path, node.module.removeprefix("zipstore_compat."), [a.name for a in node.names]))
+            elif isinstance(node, ast.Import):
+                out += [(path, a.name.removeprefix("zipstore_compat."), []) for a in node.names]
     return out
 
 

@@ -230,7 +230,7 @@ def test_an_edit_to_a_shared_adapter_module_reaches_every_adapter_that_imports_i
     (tmp_path / "compat_tests" / "__init__.py").write_text("")
     (adapters / "__init__.py").write_text("")
     (adapters / "common.py").write_text("def box():\n    return 1\n")
-    (adapters / "uses_common.py").write_text("def read():\n    from compat_tests.adapters.common import box\n    return box()\n")
+    (adapters / "uses_common.py").write_text("def read():\n    from zipstore_compat.compat_tests.adapters.common import box\n    return box()\n")
     (adapters / "alone.py").write_text("import numpy\n")
 
     def digests():

@@ -15,7 +15,8 @@ from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OURS = tuple(sorted(p.parent.name for p in ROOT.glob("*/__init__.py")))   # this project's packages
+PACKAGE = "zipstore_compat"   # the one import package: zipstore_compat.<folder>.<module> is <folder>/<module>.py
+OURS = tuple(sorted(p.parent.name for p in ROOT.glob("*/__init__.py") if p.parent.name != PACKAGE))   # the repository's packages
 PRODUCTS = ("bench", "bugreport", "doctor", "repofiles", "repro")          # packages of their own on the harness's seams
 # a part: its folders (a file is on the part of the longest folder that holds it; None: on no part)
 PARTS = {
@@ -40,7 +41,15 @@ HARNESS_MAY_IMPORT = ("compat_tests", "core", "datasets", "envs", "fixtures")
 
 def sources() -> list[Path]:
     """Every Python file of ours (not the environments, caches or build outputs)."""
-    return sorted(p for package in OURS for p in (ROOT / package).rglob("*.py")) + [ROOT / "conftest.py"]
+    return sorted(p for package in (*OURS, PACKAGE) for p in (ROOT / package).rglob("*.py")) + [ROOT / "conftest.py"]
+
+
+def unqualified(module: str, names: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
+    """An import in the repository's terms: zipstore_compat.compat_tests.cells is compat_tests.cells, `from zipstore_compat
+    import core` imports core; the package itself (the short-name shim in each package's __init__) is on no part."""
+    if module == PACKAGE:
+        return [(name, ()) for name in names]
+    return [(module.removeprefix(PACKAGE + "."), names)]
 
 
 def relative(path: Path) -> str:
@@ -65,14 +74,15 @@ def imports(path: Path) -> tuple[tuple[str, tuple[str, ...]], ...]:
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
         if isinstance(node, ast.Import):
-            found += [(alias.name, ()) for alias in node.names]
+            for alias in node.names:
+                found += unqualified(alias.name, ())
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")[: len(package.split(".")) - node.level + 1]
                 module = ".".join(base + ([node.module] if node.module else []))
             else:
                 module = node.module or ""
-            found.append((module, tuple(alias.name for alias in node.names)))
+            found += unqualified(module, tuple(alias.name for alias in node.names))
     return tuple(found)
 
 
@@ -154,6 +164,18 @@ def test_the_never_arrows_are_kept():
                 if part_of(target) == second:
                     broken.append(f"{first} -> {second} ({why}): " + " -> ".join(relative(p) for p in way))
     assert not broken, "\n".join(broken)
+
+
+def test_every_import_of_ours_is_qualified():
+    """Every module of ours is imported under its one name, zipstore_compat.<package>.<module> (tools/rewrite_imports.py
+    makes it so): a bare `from compat_tests...` would load the same file a second time, under another name."""
+    bare = []
+    for path in sources():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+            bare += [f"{relative(path)}:{node.lineno}: {name}" for name in names if name.split(".")[0] in OURS and name.split(".")[0] != "tests"]
+    assert not bare, "imports of our packages by their short name (run python tools/rewrite_imports.py):\n" + "\n".join(bare)
 
 
 def test_the_parts_cover_the_packages():

@@ -24,8 +24,16 @@ Not touched: the bug-report templates (standalone scripts for users: they import
 --check parses every Python file (ast) and prints each import of a bare package of ours that is left, and each
 string that looks like one of our module names: what the rewrite could not decide, for a hand edit.
 
-Replaying it on another branch: `git checkout BRANCH && python tools/rewrite_imports.py && git commit -am "..."`, with
-this file taken from the package branch (`git show package:tools/rewrite_imports.py > /tmp/rewrite_imports.py`).
+Replaying it on another branch (one made before the rewrite), from that branch's checkout:
+
+    git merge -X ours --no-edit c0076e6        # the rewrite of the base (and this tool); where the branch changed the
+                                               # same lines, the branch's lines win, unqualified for now
+    python tools/rewrite_imports.py            # qualifies every import of ours, the branch's new ones included
+    python tools/rewrite_imports.py --check    # exit 0: nothing left for a hand edit
+    git commit -am "every import of our packages through zipstore_compat (tools/rewrite_imports.py, replayed)"
+
+then merge the branch as usual: its merge base with the package branch is the rewrite, so only lines both changed
+after it conflict. CHECKOUT defaults to the current folder.
 """
 
 from __future__ import annotations
@@ -141,7 +149,7 @@ def leftovers(path: Path, text: str, packages: tuple[str, ...]) -> list[str]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python tools/rewrite_imports.py", description=__doc__.splitlines()[0])
-    parser.add_argument("root", nargs="?", type=Path, default=Path(__file__).resolve().parent.parent)
+    parser.add_argument("root", nargs="?", type=Path, default=Path.cwd(), help="the checkout (default: the current folder)")
     parser.add_argument("--check", action="store_true", help="rewrite nothing; list what is left to qualify (exit 1 if any)")
     args = parser.parse_args(argv)
     root = args.root.resolve()
