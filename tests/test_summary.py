@@ -162,9 +162,9 @@ def test_the_summary_reaches_results_json_markdown_and_html(tmp_path):
     markdown = (tmp_path / "matrix.md").read_text(encoding="utf-8")
     assert markdown.index("## Summary") < markdown.index("## Every cell")
     assert "refuses /vsizip/&lt;path&gt;" in markdown  # text that looks like an HTML tag is escaped (options are code)
-    assert "| archive property | zarr-python | h5py (control) |" in markdown
-    assert "| lzma <sub>(1)</sub> | **reads**<br><sub>zarr3 1.0</sub> | **fails**: unsupported on coads-v3-lzma" in markdown
-    assert "| the baseline: Zarr 3, stored members, entries at the root, zarr-python 3 ZipStore <sub>(1)</sub> | **reads with option** `open_group(store, path=<top-level folder>)`<br>" in markdown
+    assert "| archive property | the archive (writer check) | zarr-python | h5py (control) |" in markdown
+    assert "| lzma <sub>(1)</sub> | **not checked** | **reads**<br><sub>zarr3 1.0</sub> | **fails**: unsupported on coads-v3-lzma" in markdown
+    assert "| the baseline: Zarr 3, stored members, entries at the root, zarr-python 3 ZipStore <sub>(1)</sub> | **not checked** | **reads with option** `open_group(store, path=<top-level folder>)`<br>" in markdown
     data = page_data(merged)
     assert [r["id"] for r in data["readers"]] == ["zarr3", "h5py"]
     lzma_h5py = row(data["summary"], "zip-lzma")["families"]["h5py"]["per_reader"]["h5py"]

@@ -40,6 +40,7 @@ import re
 from dataclasses import dataclass
 
 from compat_tests.reports.since import unsettled
+from compat_tests.reports.writers import archive_cell, writer_records
 from fixtures.axes import REAL_DATA  # archive properties are judged on real data; the synthetic set has its own rows
 
 # The summary's column groups, ordered by how many people read Zarr with each library (our
@@ -444,11 +445,13 @@ def summarize(payload: dict) -> dict:
         if cell.get("variant") and _dataset(cell):
             by_variant[(cell["reader"], _dataset(cell), _frozen(cell["variant"]))] = cell
     rows = []
+    archives = {r["fixture"]: r for r in writer_records(cells)}   # each archive's writer check (compat_tests/reports/writers.py)
     for prop in properties_of(cells):
         fixtures = sorted(f for f, tags in tags_of.items() if prop.shown_by(f, tags))
         if not fixtures:
             continue
-        row = {"id": prop.id, "group": prop.group, "label": prop.label, "fixtures": fixtures, "families": {}}
+        row = {"id": prop.id, "group": prop.group, "label": prop.label, "fixtures": fixtures, "families": {},
+               "archive": archive_cell(fixtures, archives)}
         if prop.habit == "slow":
             fixtures = [f for f in fixtures if any(c["outcome"] == "slow" for r in readers for c in by_reader_fixture.get((r, f), []))]
             if not fixtures:
@@ -531,13 +534,16 @@ def tested_versions(family_cell: dict) -> str:
 def markdown_lines(summary: dict) -> list[str]:
     """The summary as a Markdown table: properties x families, in words."""
     families = summary["families"]
-    lines = ["| archive property | " + " | ".join(f["label"] for f in families) + " |", "|---|" + "---|" * len(families)]
+    lines = ["| archive property | the archive (writer check) | " + " | ".join(f["label"] for f in families) + " |",
+             "|---|---|" + "---|" * len(families)]
     group = None
     for row in summary["rows"]:
         if row["group"] != group:
             group = row["group"]
-            lines.append(f"| **{group}** |" + " |" * len(families))
-        out = [f"{_md(row['label'])} <sub>({len(row['fixtures'])})</sub>"]
+            lines.append(f"| **{group}** | |" + " |" * len(families))
+        archive = row.get("archive") or {"text": "not checked"}
+        out = [f"{_md(row['label'])} <sub>({len(row['fixtures'])})</sub>",
+               f"**{_md(archive['text'])}**" + (f": {_md(_clip(archive['reason'], 90))}" if archive.get("reason") else "")]
         for family in families:
             cell = row["families"][family["id"]]
             if cell.get("option"):  # the option as code, as users type it
