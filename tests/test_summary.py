@@ -256,3 +256,38 @@ def test_a_property_made_by_another_writer_is_compared_with_that_writers_archive
     digest = summary.summarize(payload(cells))
     assert row(digest, "zip64")["families"]["fsspec"]["text"] == "as on the baseline"
     assert row(digest, "layout-root")["families"]["fsspec"]["text"] == "fails only with this property"
+
+
+def test_a_writers_broken_archive_is_its_finding_in_the_archive_column():
+    """The archive column (compat_tests/reports/writers.py): a row's archives as their writer check found them, from the cells'
+    `writer`; results.json's writers section lists one record per archive."""
+    from compat_tests.reports.writers import writer_records
+
+    ok = {"id": "zarr3", "intact": True, "problems": [], "nondeterministic": ""}
+    broken = {"id": "zarr3", "intact": False, "problems": ["member zarr.json: its data does not match its CRC-32 or sizes"], "nondeterministic": "threads"}
+    cells = [cell("zarr3", "coads-v3-stored", writer=ok), cell("zarr3", "coads-v3-lzma", "error", writer=broken),
+             cell("h5py", "coads-v3-lzma", "unsupported", writer=broken), cell("zarr3", "ext-ref-byte", writer=None)]
+    digest = summary.summarize(payload(cells))
+    assert row(digest, "baseline")["archive"] == {"verdict": "intact", "text": "intact", "fixtures": ["coads-v3-stored"]}
+    lzma = row(digest, "zip-lzma")["archive"]
+    assert lzma["verdict"] == "corrupt" and lzma["text"] == "CORRUPT: the writer produced a corrupt archive"
+    assert lzma["reason"] == "coads-v3-lzma: member zarr.json: its data does not match its CRC-32 or sizes"
+    assert row(digest, "external-v2")["archive"]["verdict"] == "not-checked"   # other projects' archives: no writer of ours
+    assert writer_records(cells) == [
+        {"fixture": "coads-v3-lzma", "writer": "zarr3", "intact": False, "problems": broken["problems"], "nondeterministic": True},
+        {"fixture": "coads-v3-stored", "writer": "zarr3", "intact": True, "problems": [], "nondeterministic": False}]
+
+
+def test_the_axis_rows_come_from_the_axis_declarations_with_their_ids():
+    from fixtures.axes import axis_rows
+    from fixtures.writer_registry import writers
+
+    ids = [p.id for p in summary.PROPERTIES]
+    assert ids[0] == "baseline" and ids[-2:] == ["habit-concurrency", "habit-slow"]
+    assert [r.id for r in axis_rows()] == ids[1:-4]   # between the baseline and the data types and habits
+    for kept in ("format-v2", "zip-deflate", "layout-root", "layout-folder-v3", "consolidated-v2", "sharding", "codec-zstd-v2", "zip64",
+                 "many-entries", "cd-reversed", "duplicates", "rfc9", "writer-zarr2", "writer-xarray", "writer-zipfile"):
+        assert kept in ids, kept   # the rows the summary had before the declarations, by the same ids
+    written_by = [p for p in summary.PROPERTIES if p.group == "Written by"]
+    assert {p.id for p in written_by} == {f"writer-{w.id}" for w in writers().values() if w.id not in ("zarr3", "zipcli")}
+    assert all(p.tags == (f"writer:{p.id[len('writer-'):]}",) and p.own == ("writer",) for p in written_by)
