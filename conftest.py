@@ -4,4 +4,4 @@ The suite's own tests live in tests/ and run with `pytest tests` (./run test); t
 plugin stays inert there.
 """
 
-pytest_plugins = ["compat_tests.plugin"]
+pytest_plugins = ["zipstore_compat.compat_tests.plugin"]

@@ -2,7 +2,7 @@
 
 import sys
 
-from bench.stores import main
+from zipstore_compat.bench.stores import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -31,8 +31,8 @@ import zlib
 
 import numpy as np
 
-from core import canonical
-from core.serve import serve
+from zipstore_compat.core import canonical
+from zipstore_compat.core.serve import serve
 
 BLOCK = 1 << 24
 NO_CHUNK = 2**64 - 1  # a shard index entry for an absent inner chunk

@@ -45,7 +45,7 @@ import sys
 import time
 from pathlib import Path
 
-from core.commands import program_name
+from zipstore_compat.core.commands import program_name
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORTS = ROOT / "reports"
@@ -74,8 +74,8 @@ def machine() -> dict:
 def cases_from(fixture_ids: list[str], folder: Path | None, build: bool) -> list[dict]:
     """(fixture id, archive, manifest path) of each archive: from a folder as they are, or built (from the cache)."""
     if folder is None:
-        from fixtures.build import DEFAULT_OUT, build as build_fixtures
-        from fixtures.registry import resolve
+        from zipstore_compat.fixtures.build import DEFAULT_OUT, build as build_fixtures
+        from zipstore_compat.fixtures.registry import resolve
 
         folder = Path(DEFAULT_OUT)
         if build:
@@ -105,9 +105,9 @@ def _warm(archive: Path) -> None:
 
 def bench_cell(reader, case: dict, manifest: dict, pool, describe, settings: dict) -> dict:
     """One reader on one archive: a warm-up that is a matrix cell, then up to N verified, timed reads."""
-    from compat_tests.attempts import plan
-    from compat_tests.cells import run_cell, time_limit
-    from compat_tests.checks import judge
+    from zipstore_compat.compat_tests.attempts import plan
+    from zipstore_compat.compat_tests.cells import run_cell, time_limit
+    from zipstore_compat.compat_tests.checks import judge
 
     limit = time_limit(settings["read_limit"], manifest)
     row = {"reader": reader.id, "fixture": case["fixture"], "limit_seconds": limit, "option": None, "runs": 0, "times": []}
@@ -148,10 +148,10 @@ def bench_cell(reader, case: dict, manifest: dict, pool, describe, settings: dic
 
 
 def measure_floor(case: dict, pool, repeats: int) -> dict:
-    from compat_tests.workers import PROJECT_ENV, Worker
+    from zipstore_compat.compat_tests.workers import PROJECT_ENV, Worker
 
     if "floor" not in pool.workers:
-        pool.workers["floor"] = Worker(PROJECT_ENV, module="bench.floor")
+        pool.workers["floor"] = Worker(PROJECT_ENV, module="zipstore_compat.bench.floor")
     reply = pool.workers["floor"].request({"archive": str(case["archive"]), "manifest": str(case["manifest"]), "repeats": repeats},
                                           timeout=FLOOR_SECONDS)
     if reply.status != "ok":
@@ -166,9 +166,9 @@ def floor_versions(pool) -> dict:
 
 def run(cases: list[dict], reader_ids: list[str] | None = None, repeats: int = 5, read_limit: float = 60.0,
         cell_budget: float = 150.0, log=lambda message: None) -> dict:
-    from compat_tests.cells import Describer
-    from compat_tests.readers import matrix_readers, readers as all_declared
-    from compat_tests.workers import WorkerPool
+    from zipstore_compat.compat_tests.cells import Describer
+    from zipstore_compat.compat_tests.readers import matrix_readers, readers as all_declared
+    from zipstore_compat.compat_tests.workers import WorkerPool
 
     declared = all_declared()
     chosen = [declared[r] for r in reader_ids] if reader_ids else list(matrix_readers().values())
@@ -341,7 +341,7 @@ def charts_html(bench: dict) -> str:
 
 
 def write(bench: dict, out: Path, png: bool = True) -> None:
-    from bench.page import screenshot
+    from zipstore_compat.bench.page import screenshot
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench-readers.json").write_text(json.dumps(bench, indent=1) + "\n", encoding="utf-8")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.canonical import canonical_bytes
+from zipstore_compat.core.canonical import canonical_bytes
 
 
 def sha(a) -> str:

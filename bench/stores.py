@@ -25,11 +25,11 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.page import screenshot
-from core.commands import program_name
-from core.processes import child_environ
-from datasets.cache import load_array, materialize, read_meta
-from envs import ensure_environment
+from zipstore_compat.bench.page import screenshot
+from zipstore_compat.core.commands import program_name
+from zipstore_compat.core.processes import child_environ
+from zipstore_compat.datasets.cache import load_array, materialize, read_meta
+from zipstore_compat.envs import ensure_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORTS = ROOT / "reports"
@@ -105,7 +105,7 @@ def run(quick: bool) -> dict:
         (tmp / "config.json").write_text(json.dumps(config))
         env = child_environ()
         started = time.perf_counter()
-        proc = subprocess.run([str(python), "-m", "bench.store_worker", str(tmp / "config.json")],
+        proc = subprocess.run([str(python), "-m", "zipstore_compat.bench.store_worker", str(tmp / "config.json")],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
         if proc.returncode != 0:
             raise RuntimeError(f"benchmark worker failed with code {proc.returncode}")
@@ -179,9 +179,9 @@ def main(argv=None) -> int:
     bench = run(args.quick)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "bench.json").write_text(json.dumps(bench, indent=1) + "\n", encoding="utf-8")
-    (out / "bench.html").write_text(charts_html(bench), encoding="utf-8")
-    screenshot(out / "bench.html", out / "bench.png")
+    (out / "zipstore_compat.bench.json").write_text(json.dumps(bench, indent=1) + "\n", encoding="utf-8")
+    (out / "zipstore_compat.bench.html").write_text(charts_html(bench), encoding="utf-8")
+    screenshot(out / "zipstore_compat.bench.html", out / "zipstore_compat.bench.png")
     failed = [r for r in bench["stores"] + bench["size_scale"] + bench["chunk_scale"] if not r["verified"]]
-    print(f"wrote {out / 'bench.json'} and {out / 'bench.html'} in {bench['seconds']:.0f} s" + (f"; {len(failed)} reads FAILED verification" if failed else "; every read verified"), file=sys.stderr)
+    print(f"wrote {out / 'zipstore_compat.bench.json'} and {out / 'zipstore_compat.bench.html'} in {bench['seconds']:.0f} s" + (f"; {len(failed)} reads FAILED verification" if failed else "; every read verified"), file=sys.stderr)
     return 1 if failed else 0

@@ -2,7 +2,7 @@
 
 import sys
 
-from bugreport.cli import main
+from zipstore_compat.bugreport.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -19,9 +19,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from envs import InstallFailed, InstallScript, ensure_environment, fresh_environment, get_environment
-from envs.build import ensure_debian_packages, native_prefix, runtime_environ
-from fixtures.build import link_or_copy
+from zipstore_compat.envs import InstallFailed, InstallScript, ensure_environment, fresh_environment, get_environment
+from zipstore_compat.envs.build import ensure_debian_packages, native_prefix, runtime_environ
+from zipstore_compat.fixtures.build import link_or_copy
 
 OUTCOME_LINE = re.compile(r"^outcome: ([\w-]+)\s*$", re.M)
 

@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from core.commands import program_name
+from zipstore_compat.core.commands import program_name
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"
@@ -34,7 +34,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.survey:
-        from bugreport.survey import survey
+        from zipstore_compat.bugreport.survey import survey
 
         out = Path(args.out) if args.out else REPORTS / "bug-survey"
         result = survey(Path(args.survey), out, sample=not args.all, check=args.check, limit=args.limit,
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.cell:
         print("report-bug needs a cell id (or --survey RESULTS.json)", file=sys.stderr)
         return 2
-    from bugreport.command import RESULTS, ReportError, make_report
+    from zipstore_compat.bugreport.command import RESULTS, ReportError, make_report
 
     try:
         report = make_report(args.cell, Path(args.out) if args.out else None, Path(args.results) if args.results else RESULTS,

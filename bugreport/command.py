@@ -24,20 +24,20 @@ from pathlib import Path
 
 import numpy as np
 
-from bugreport.issue import issue_markdown, title as make_title, writer_words
-from bugreport.script import EMBED_LIMIT, ScriptError, code_lines, spec_for
-from bugreport.writing import FENCE, check_scripts, runtime_facts, write_scripts
-from bugreport.shrink import CHECK_KINDS, HeavyLock, ShrinkResult, Signature, failed_array, shrink, signature
-from bugreport.tiny import MiniArray, MiniDataset, load_dataset_arrays, needed_groups
-from compat_tests.cells import Describer, run_cell, time_limit
-from compat_tests.checks import IGNORED_ATTRS
-from compat_tests.expectations import expectation_for, load as load_expectations
-from repro.bundle import ReproError, fixture_files, parse_cell
-from compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
-from envs import EnvUnavailable, ensure_environment
-from fixtures.build import link_or_copy
-from fixtures.registry import all_fixtures
-from fixtures.variants import DATASET_KINDS, Variant
+from zipstore_compat.bugreport.issue import issue_markdown, title as make_title, writer_words
+from zipstore_compat.bugreport.script import EMBED_LIMIT, ScriptError, code_lines, spec_for
+from zipstore_compat.bugreport.writing import FENCE, check_scripts, runtime_facts, write_scripts
+from zipstore_compat.bugreport.shrink import CHECK_KINDS, HeavyLock, ShrinkResult, Signature, failed_array, shrink, signature
+from zipstore_compat.bugreport.tiny import MiniArray, MiniDataset, load_dataset_arrays, needed_groups
+from zipstore_compat.compat_tests.cells import Describer, run_cell, time_limit
+from zipstore_compat.compat_tests.checks import IGNORED_ATTRS
+from zipstore_compat.compat_tests.expectations import expectation_for, load as load_expectations
+from zipstore_compat.repro.bundle import ReproError, fixture_files, parse_cell
+from zipstore_compat.compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
+from zipstore_compat.envs import EnvUnavailable, ensure_environment
+from zipstore_compat.fixtures.build import link_or_copy
+from zipstore_compat.fixtures.registry import all_fixtures
+from zipstore_compat.fixtures.variants import DATASET_KINDS, Variant
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "reports" / "results.json"
@@ -111,7 +111,7 @@ def not_reportable(record: dict) -> str | None:
     if outcome not in REPORTABLE:
         return f"{outcome}, which is not a library's bug to report: {(record.get('message') or '')[:200]}"
     if fixture_id.startswith("ext-"):
-        from fixtures.catalogue import catalogue
+        from zipstore_compat.fixtures.catalogue import catalogue
 
         return None if fixture_id in catalogue() else f"{fixture_id} is not in external/catalogue.toml"
     if fixture_id.startswith("hostile-"):
@@ -147,7 +147,7 @@ def prepare(cell: str, results: Path = RESULTS, record: dict | None = None, lock
     focus = failed_array(record, [a["path"] for a in manifest["arrays"]])
     target = signature(record, focus, expected.outcome)
     if spec is None:  # not rebuilt by our writers: reported as it is
-        from fixtures.catalogue import catalogue
+        from zipstore_compat.fixtures.catalogue import catalogue
 
         readable = [a for a in manifest["arrays"] if a.get("expect", "read") == "read"]
         if not readable:
@@ -191,8 +191,8 @@ _REFERENCE: list[WorkerPool] = []
 
 def reference_values(archive: Path, array: str) -> np.ndarray:
     """One array's values as the reference reading decodes them, in its capped worker (cached by the archive's sha256)."""
-    from datasets.sources import sha256_file
-    from envs import cache_root
+    from zipstore_compat.datasets.sources import sha256_file
+    from zipstore_compat.envs import cache_root
 
     folder = cache_root() / "bugreport-tiny" / "values"
     folder.mkdir(parents=True, exist_ok=True)

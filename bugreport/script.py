@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bugreport.literals import CONSTANT_FORMS, EXPECTED_FORMS, LiteralError, python_array
+from zipstore_compat.bugreport.literals import CONSTANT_FORMS, EXPECTED_FORMS, LiteralError, python_array
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MARK = "set by report-bug"

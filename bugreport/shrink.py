@@ -20,10 +20,10 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Callable
 
-from bugreport.tiny import MiniArray, MiniDataset, TinyBuildError, cached_tiny, needed_groups
-from compat_tests.cells import CellResult
-from compat_tests.checks import reconcile
-from fixtures.variants import BASELINE
+from zipstore_compat.bugreport.tiny import MiniArray, MiniDataset, TinyBuildError, cached_tiny, needed_groups
+from zipstore_compat.compat_tests.cells import CellResult
+from zipstore_compat.compat_tests.checks import reconcile
+from zipstore_compat.fixtures.variants import BASELINE
 
 EXCEPTION = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Warning|Failure|Interrupt|Fault))\b")
 CHECK_KINDS = ("not listed", "not read", "values differ", "dtype", "shape", "slice", "attributes", "dimensions",

@@ -26,12 +26,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bugreport.command import REPORTABLE, Prepared, ReportError, not_reportable, prepare, try_limit, write_report
-from bugreport.shrink import HeavyLock, Shrinker, ShrinkResult, signature
-from bugreport.tiny import TinyBuildError, build_many, tiny_key
-from compat_tests.cells import Describer, run_cell
-from repro.run import sample_cells
-from compat_tests.workers import WorkerPool
+from zipstore_compat.bugreport.command import REPORTABLE, Prepared, ReportError, not_reportable, prepare, try_limit, write_report
+from zipstore_compat.bugreport.shrink import HeavyLock, Shrinker, ShrinkResult, signature
+from zipstore_compat.bugreport.tiny import TinyBuildError, build_many, tiny_key
+from zipstore_compat.compat_tests.cells import Describer, run_cell
+from zipstore_compat.repro.run import sample_cells
+from zipstore_compat.compat_tests.workers import WorkerPool
 
 BUDGET = 120.0      # seconds of running tries per cell
 

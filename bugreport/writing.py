@@ -16,12 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-from bugreport import check as checker
-from bugreport.literals import cdl_values
-from bugreport.script import ScriptSpec, assemble, packages, specs_for
-from compat_tests.workers import DEFAULT_MEMORY_GIB
-from envs import InstallScript, ensure_environment, get_environment, install_script
-from envs.registry import node_version
+from zipstore_compat.bugreport import check as checker
+from zipstore_compat.bugreport.literals import cdl_values
+from zipstore_compat.bugreport.script import ScriptSpec, assemble, packages, specs_for
+from zipstore_compat.compat_tests.workers import DEFAULT_MEMORY_GIB
+from zipstore_compat.envs import InstallScript, ensure_environment, get_environment, install_script
+from zipstore_compat.envs.registry import node_version
 
 RUN = {"python": "python", "node": "node", "shell": "bash"}          # how the issue says to run a script
 FENCE = {"python": "python", "node": "js", "shell": "sh"}            # its Markdown code block

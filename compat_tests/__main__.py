@@ -36,9 +36,9 @@ PRODUCTS = {
     "repro": "repro",
     "report-bug": "bugreport",
     "bench": "bench",
-    "bench-readers": "bench.readers",
-    "reader-table": "repofiles.reader_table",
-    "ci-workflow": "repofiles.ci_workflow",
+    "bench-readers": "zipstore_compat.bench.readers",
+    "reader-table": "zipstore_compat.repofiles.reader_table",
+    "ci-workflow": "zipstore_compat.repofiles.ci_workflow",
 }
 
 
@@ -74,9 +74,9 @@ def _run(args, rest) -> int:
 
 
 def _report(args) -> int:
-    from compat_tests.reports import results
-    from compat_tests.reports.markdown import write_markdown
-    from compat_tests.reports.html import write_html
+    from zipstore_compat.compat_tests.reports import results
+    from zipstore_compat.compat_tests.reports.markdown import write_markdown
+    from zipstore_compat.compat_tests.reports.html import write_html
 
     try:
         if args.action == "diff":
@@ -87,7 +87,7 @@ def _report(args) -> int:
             print(results.diff_markdown(results.diff(old, new), args.files[0], args.files[1]))
             return 0
         if args.action == "reliability":
-            from compat_tests.reports.reliability import table
+            from zipstore_compat.compat_tests.reports.reliability import table
 
             print(table(results.merge([results.load(f) for f in args.files])))
             return 0
@@ -131,11 +131,11 @@ def main(argv=None) -> int:
     sub.add_parser("determinism", help="run the matrix several times with --rerun and list cells whose outcome class changed")
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["measure"]:  # harness commands with their own options
-        from compat_tests.measure import main as measure_main
+        from zipstore_compat.compat_tests.measure import main as measure_main
 
         return measure_main(argv[1:])
     if argv[:1] == ["determinism"]:
-        from compat_tests.determinism import main as determinism_main
+        from zipstore_compat.compat_tests.determinism import main as determinism_main
 
         return determinism_main(argv[1:])
     if argv[:1] and argv[0] in PRODUCTS:  # a product's command: its own options, parsed by the product

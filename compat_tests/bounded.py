@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.ziprecords import LOCAL_HEADER, find_end_record, read_tail
+from zipstore_compat.core.ziprecords import LOCAL_HEADER, find_end_record, read_tail
 
 MANIFEST_LIMIT = 64 * 2**20        # a manifest larger than this is refused, not read
 

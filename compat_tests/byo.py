@@ -15,11 +15,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compat_tests.bounded import TooLarge, read_json, zip_signature
-from compat_tests.cells import time_limit
-from compat_tests.checks import unjudgeable
-from compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
-from fixtures.reference_worker import unjudged_manifest
+from zipstore_compat.compat_tests.bounded import TooLarge, read_json, zip_signature
+from zipstore_compat.compat_tests.cells import time_limit
+from zipstore_compat.compat_tests.checks import unjudgeable
+from zipstore_compat.compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
+from zipstore_compat.fixtures.reference_worker import unjudged_manifest
 
 BYO_TAG = "kind:byo"
 
@@ -113,7 +113,7 @@ class CappedReference:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
     def __call__(self, archive: Path, fixture_id: str, source: str) -> dict:
-        from fixtures.external import ExternalArchiveError
+        from zipstore_compat.fixtures.external import ExternalArchiveError
 
         signature = zip_signature(archive)
         if not signature.is_zip:

@@ -8,14 +8,14 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from compat_tests.bounded import read_json
-from compat_tests.checks import STOP, judge, unchecked
-from compat_tests.outcomes import judge_cell
-from compat_tests.readers import Reader
-from compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
+from zipstore_compat.compat_tests.bounded import read_json
+from zipstore_compat.compat_tests.checks import STOP, judge, unchecked
+from zipstore_compat.compat_tests.outcomes import judge_cell
+from zipstore_compat.compat_tests.readers import Reader
+from zipstore_compat.compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
 
-from core.limits import DESCRIBE_SECONDS, cell_time_limit
-from core.outcomes import LOUD, OUTCOMES  # noqa: F401  (re-exported for the harness's modules)
+from zipstore_compat.core.limits import DESCRIBE_SECONDS, cell_time_limit
+from zipstore_compat.core.outcomes import LOUD, OUTCOMES  # noqa: F401  (re-exported for the harness's modules)
 
 
 @dataclass
@@ -51,9 +51,9 @@ def cell_id(reader: str, fixture: str) -> str:
 
 def all_cell_ids() -> list[str]:
     """Every cell of the default matrix: what matrix.yaml patterns are checked against."""
-    from compat_tests.habits import habit_ids
-    from compat_tests.readers import matrix_readers
-    from fixtures.registry import matrix_fixture_ids
+    from zipstore_compat.compat_tests.habits import habit_ids
+    from zipstore_compat.compat_tests.readers import matrix_readers
+    from zipstore_compat.fixtures.registry import matrix_fixture_ids
 
     fixtures = [*matrix_fixture_ids(), *habit_ids()]
     return [cell_id(r.id, f) for r in matrix_readers().values() for f in cell_fixtures(r, fixtures)]
@@ -64,7 +64,7 @@ def cell_fixtures(reader: Reader, fixture_ids: list[str]) -> list[str]:
     (compat_tests/remote/plan.py: `<fixture>`, `<fixture>--one-chunk`, `<fixture>--<fault>`)."""
     if not reader.remote:
         return list(fixture_ids)
-    from compat_tests.remote.plan import cases_for
+    from zipstore_compat.compat_tests.remote.plan import cases_for
 
     return [case.id for case in cases_for(fixture_ids)]
 

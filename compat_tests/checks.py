@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from compat_tests.attempts import normalise, plan
+from zipstore_compat.compat_tests.attempts import normalise, plan
 
 IGNORED_ATTRS = {"_ARRAY_DIMENSIONS", "_FillValue", "_NCProperties", "_nczarr_attr"}
 

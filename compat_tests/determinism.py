@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def changes(runs: list[dict]) -> list[tuple[str, list[str]]]:
     """(cell, its outcome in each run) for every cell whose outcome class is not the same in all runs that have it."""
-    from core.outcomes import outcome_class
+    from zipstore_compat.core.outcomes import outcome_class
 
     by_cell: dict[str, list[tuple[str, str]]] = {}
     for index, payload in enumerate(runs):
@@ -57,14 +57,14 @@ def main(argv=None) -> int:
     args, rest = parser.parse_known_args(argv)
     if args.runs < 2:
         parser.error("--runs needs 2 or more runs to compare")
-    from compat_tests.reports.results import ResultsError, load
+    from zipstore_compat.compat_tests.reports.results import ResultsError, load
 
     runs, statuses, seconds = [], [], []
     for number in range(1, args.runs + 1):
         results = args.out / f"run-{number}" / "results.json"
         print(f"determinism: run {number} of {args.runs} -> {results}", file=sys.stderr, flush=True)
         started = time.monotonic()
-        statuses.append(subprocess.run([sys.executable, "-m", "compat_tests", "run", "--rerun", "--results", str(results), *rest],
+        statuses.append(subprocess.run([sys.executable, "-m", "zipstore_compat.compat_tests", "run", "--rerun", "--results", str(results), *rest],
                                        cwd=ROOT).returncode)
         seconds.append(time.monotonic() - started)
         try:

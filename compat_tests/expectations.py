@@ -18,8 +18,8 @@ from pathlib import Path
 
 import yaml
 
-from compat_tests.readers import family_cell
-from core import outcomes as core_outcomes
+from zipstore_compat.compat_tests.readers import family_cell
+from zipstore_compat.core import outcomes as core_outcomes
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 

@@ -28,8 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from compat_tests.worker import summarise
-from core.serve import serve
+from zipstore_compat.compat_tests.worker import summarise
+from zipstore_compat.core.serve import serve
 
 def load_values(folder: Path, sent: dict | None):
     """One array's values from what the program sent: {"npy": file name in the request's folder} or {"strings": [...]}."""

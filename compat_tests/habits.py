@@ -19,10 +19,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from compat_tests.attempts import plan
-from compat_tests.bounded import read_json
-from compat_tests.cells import CellResult, cell_id, run_cell
-from compat_tests.checks import judge
+from zipstore_compat.compat_tests.attempts import plan
+from zipstore_compat.compat_tests.bounded import read_json
+from zipstore_compat.compat_tests.cells import CellResult, cell_id, run_cell
+from zipstore_compat.compat_tests.checks import judge
 
 CONCURRENCY = "habit-concurrency"
 # stored, deflated and sharded; a real grid (every reader that reads Zarr reads it) and the synthetic tree (many small

@@ -18,9 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def measure(cell: str, fixtures_dir: Path, limit: float) -> tuple[str, str, float, dict]:
-    from compat_tests.cells import Describer, run_cell
-    from compat_tests.readers import all_readers
-    from compat_tests.workers import WorkerPool
+    from zipstore_compat.compat_tests.cells import Describer, run_cell
+    from zipstore_compat.compat_tests.readers import all_readers
+    from zipstore_compat.compat_tests.workers import WorkerPool
 
     reader_id, sep, fixture = cell.partition("--")
     readers = all_readers()

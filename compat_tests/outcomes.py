@@ -17,7 +17,7 @@ Imports only the standard library and compat_tests.checks: bundles carry it.
 
 from __future__ import annotations
 
-from compat_tests.checks import Decision, decide, judge, reconcile, unjudgeable
+from zipstore_compat.compat_tests.checks import Decision, decide, judge, reconcile, unjudgeable
 
 REFUSED = "refused the archive cleanly"
 

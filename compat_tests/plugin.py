@@ -28,11 +28,11 @@ from pathlib import Path
 
 import pytest
 
-from compat_tests import expectations
-from compat_tests.cells import LOUD, Describer, all_cell_ids, cell_fixtures, cell_id
-from compat_tests.readers import all_readers, lane_readers, matrix_readers
-from compat_tests.reports.summary import summarize
-from compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
+from zipstore_compat.compat_tests import expectations
+from zipstore_compat.compat_tests.cells import LOUD, Describer, all_cell_ids, cell_fixtures, cell_id
+from zipstore_compat.compat_tests.readers import all_readers, lane_readers, matrix_readers
+from zipstore_compat.compat_tests.reports.summary import summarize
+from zipstore_compat.compat_tests.workers import DEFAULT_TIMEOUT, WorkerPool
 
 ROOT = Path(__file__).resolve().parent.parent
 MATRIX_DIR = ROOT / "compat_tests"
@@ -107,7 +107,7 @@ class MatrixSession:
 
     def cache_mode(self):
         """What this run does with the results cache (compat_tests/result_cache.py)."""
-        from compat_tests.result_cache import mode_for
+        from zipstore_compat.compat_tests.result_cache import mode_for
 
         try:
             return mode_for(self.option("--rerun"), self.option("--rerun-outcomes"), bool(self.option("--archive")))
@@ -155,12 +155,12 @@ class MatrixSession:
     def fixture_ids(self) -> list[str]:
         import fnmatch
 
-        from fixtures.registry import matrix_fixture_ids
+        from zipstore_compat.fixtures.registry import matrix_fixture_ids
 
         if self.option("--archive"):
             self.config.option.fixtures_dir = self.byo["folder"]
             return list(self.byo["ids"])
-        from compat_tests.habits import habit_ids
+        from zipstore_compat.compat_tests.habits import habit_ids
 
         unavailable = self.not_tested()
         ids = [i for i in matrix_fixture_ids() if i not in unavailable] + habit_ids()
@@ -175,7 +175,7 @@ class MatrixSession:
 
     def not_tested(self) -> dict[str, str]:
         """External archives that could not be had here (id -> why): not run, and named in the report."""
-        from fixtures.external import unavailable_external
+        from zipstore_compat.fixtures.external import unavailable_external
 
         if self.option("--archive"):
             return {}
@@ -208,14 +208,14 @@ class MatrixSession:
             self.prepare_byo()
         elif not self.option("--no-build") and not self.config.option.collectonly:
             self.prepare_fixtures()
-        from compat_tests.reports.results import start_lines
+        from zipstore_compat.compat_tests.reports.results import start_lines
 
         self.lines = start_lines(Path(self.option("--results")), self.run_info({}))
 
     def prepare_fixtures(self) -> None:
         """Build the default fixtures and fetch the external archives into --fixtures-dir, in a child process."""
         out = Path(self.option("--fixtures-dir"))
-        command = [sys.executable, "-m", "compat_tests.prepare", str(out)]
+        command = [sys.executable, "-m", "zipstore_compat.compat_tests.prepare", str(out)]
         if not self.cache_mode().read:
             command.append("--no-cache-read")
         capture = self.config.pluginmanager.getplugin("capturemanager")
@@ -242,7 +242,7 @@ class MatrixSession:
         import shutil
         import tempfile
 
-        from compat_tests.byo import prepare
+        from zipstore_compat.compat_tests.byo import prepare
 
         folder = Path(tempfile.mkdtemp(prefix="zipcompat-byo-"))
         self.config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))  # links and manifests only: the archives stay
@@ -262,7 +262,7 @@ class MatrixSession:
 
     # ---- the report header: what is known, without starting a worker -------------------------------------
     def header(self) -> list[str]:
-        from compat_tests.result_cache import cached_description
+        from zipstore_compat.compat_tests.result_cache import cached_description
 
         lines = ["zipstore-compat readers (library versions and build flags, as each worker last reported them):"]
         for reader in self.readers():
@@ -332,8 +332,8 @@ class MatrixSession:
         out.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         if self.lines is not None:
             self.lines.finish()  # results.json now holds every cell
-        from compat_tests.reports.html import write_html
-        from compat_tests.reports.markdown import write_markdown
+        from zipstore_compat.compat_tests.reports.html import write_html
+        from zipstore_compat.compat_tests.reports.markdown import write_markdown
 
         write_markdown(payload, out.with_name("matrix.md"))
         write_html(payload, out.with_name("matrix.html"))
@@ -349,7 +349,7 @@ class MatrixSession:
             return
         from collections import Counter
 
-        from compat_tests.result_cache import run_info, run_info_text
+        from zipstore_compat.compat_tests.result_cache import run_info, run_info_text
 
         counts = Counter(r["outcome"] for r in self.records)
         unexpected = [r for r in self.records if not r["as_expected"]]
@@ -476,14 +476,14 @@ def matrix_session(request) -> MatrixSession:
 
 @pytest.fixture(scope="session")
 def describe(worker_pool, matrix_session):
-    from compat_tests.result_cache import CachedDescriber
+    from zipstore_compat.compat_tests.result_cache import CachedDescriber
 
     return CachedDescriber(Describer(worker_pool), matrix_session.cache_mode())
 
 
 @pytest.fixture(scope="session")
 def cell_cache(matrix_session):
-    from compat_tests.result_cache import CellCache
+    from zipstore_compat.compat_tests.result_cache import CellCache
 
     return CellCache(matrix_session.cache_mode(), matrix_session.option("--cell-timeout"))
 
@@ -496,7 +496,7 @@ def matrix_entries(matrix_session):
 @pytest.fixture(scope="session")
 def remote_servers(request):
     """nginx and the fault server of this pytest process, started by its first remote cell (docs/reference/remote.md)."""
-    from compat_tests.remote.servers import RemoteServers
+    from zipstore_compat.compat_tests.remote.servers import RemoteServers
 
     servers = RemoteServers(Path(request.config.getoption("--fixtures-dir")))
     yield servers

@@ -126,7 +126,7 @@ def reader_from(path: Path, declared: dict) -> Reader:
     constants = declared.get("bugreport_constants", {})
     if not isinstance(constants, dict):
         raise DeclarationError(f"{path}: bugreport_constants must be a table, e.g. {{ MODE = \"zarr,zip\" }}")
-    from envs.registry import load_environments
+    from zipstore_compat.envs.registry import load_environments
 
     if declared["env"] not in load_environments() and declared["env"] != "project":
         raise DeclarationError(f"{path}: reader {declared['id']!r} names environment {declared['env']!r}, "
@@ -186,7 +186,7 @@ def matrix_readers() -> dict[str, Reader]:
 @cache
 def lane_readers() -> dict[str, Reader]:
     """The versions lane: each older release the reader's environment declares for the reader's package (or native library)."""
-    from envs.registry import get_environment, lane_name
+    from zipstore_compat.envs.registry import get_environment, lane_name
 
     out = {}
     for reader in matrix_readers().values():

@@ -72,10 +72,10 @@ NOT_CACHED = ("not-installed",)
 # imports goes unseen; the harness imports none of them, so they are in no harness key)
 LOCAL_PACKAGES = tuple(sorted(p.parent.name for p in ROOT.glob("*/__init__.py")))
 # the harness: what runs a cell and judges it, in the orchestrator and in the worker
-HARNESS_ROOTS = ("compat_tests.cells", "compat_tests.worker", "compat_tests.foreign_worker", "compat_tests.habits")
+HARNESS_ROOTS = ("zipstore_compat.compat_tests.cells", "zipstore_compat.compat_tests.worker", "zipstore_compat.compat_tests.foreign_worker", "zipstore_compat.compat_tests.habits")
 # not part of the harness's key: declarations and environments are parts of their own; the list of
 # fixtures (cells.all_cell_ids checks matrix.yaml's patterns with it) is not a cell's input, its bytes are
-HARNESS_EXCLUDES = ("compat_tests.readers", "compat_tests.result_cache", "compat_tests.adapters", "envs", "fixtures.registry")
+HARNESS_EXCLUDES = ("zipstore_compat.compat_tests.readers", "zipstore_compat.compat_tests.result_cache", "zipstore_compat.compat_tests.adapters", "envs", "zipstore_compat.fixtures.registry")
 NON_DETERMINISTIC = "also"    # --rerun-outcomes=also: the cells matrix.yaml says give several outcomes
 
 
@@ -84,7 +84,7 @@ def now() -> str:
 
 
 def cache_folder() -> Path:
-    from envs.build import cache_root
+    from zipstore_compat.envs.build import cache_root
 
     return cache_root() / "results"
 
@@ -120,7 +120,7 @@ def mode_for(rerun: bool = False, outcomes: str = "", archives: bool = False, en
 
 def check_outcomes(value: str | None) -> None:
     """A clear error for --rerun-outcomes words that name no outcome."""
-    from compat_tests.cells import OUTCOMES
+    from zipstore_compat.compat_tests.cells import OUTCOMES
 
     unknown = sorted(w.strip() for w in (value or "").split(",") if w.strip() and w.strip() not in {NON_DETERMINISTIC, *OUTCOMES})
     if unknown:
@@ -231,7 +231,7 @@ def adapter_files(reader) -> dict[str, str]:
     or its file and the files it imports by relative path (a program in another language)."""
     adapter = str(reader.adapter)
     if module_path(adapter):
-        return closure((adapter,), ("compat_tests.readers", "compat_tests.result_cache"))
+        return closure((adapter,), ("zipstore_compat.compat_tests.readers", "zipstore_compat.compat_tests.result_cache"))
     path = Path(getattr(reader, "file", "") or adapter)
     path = path if path.is_absolute() else ROOT / path
     if path.is_file():
@@ -293,9 +293,9 @@ def environment_fingerprint(name: str) -> dict | None:
     """The environment as the key sees it, or None when it is not built (nothing can be reused from it yet)."""
     if name in _ENVIRONMENTS:
         return _ENVIRONMENTS[name]
-    from compat_tests.workers import PROJECT_ENV
-    from envs.build import MARKER, env_dir
-    from envs.registry import get_environment
+    from zipstore_compat.compat_tests.workers import PROJECT_ENV
+    from zipstore_compat.envs.build import MARKER, env_dir
+    from zipstore_compat.envs.registry import get_environment
 
     if name == PROJECT_ENV:
         lock = ROOT / "uv.lock"
@@ -470,7 +470,7 @@ def cached_description(reader, folder: Path | None = None) -> dict | None:
 
 
 # the reference reading of other projects' archives (fixtures/external.py, in the capped reference worker)
-REFERENCE_ROOTS = ("compat_tests.byo", "fixtures.reference_worker", "fixtures.external")
+REFERENCE_ROOTS = ("zipstore_compat.compat_tests.byo", "zipstore_compat.fixtures.reference_worker", "zipstore_compat.fixtures.external")
 
 
 @cache
@@ -488,7 +488,7 @@ class CachedReference:
         self.folder = (folder or cache_folder()) / "reference"
 
     def __call__(self, archive: Path, fixture_id: str, source: str) -> dict:
-        from compat_tests.workers import DEFAULT_MEMORY_GIB, DEFAULT_TIMEOUT, PROJECT_ENV
+        from zipstore_compat.compat_tests.workers import DEFAULT_MEMORY_GIB, DEFAULT_TIMEOUT, PROJECT_ENV
 
         parts = {"format": FORMAT, "archive": _file_sha256(Path(archive)), "fixture": fixture_id, "source": source,
                  "reference": reference_digest(),
@@ -517,7 +517,7 @@ class CellCache:
     """Cell results by key, under <cache>/results/cells/<cell id>/<key>.json."""
 
     def __init__(self, mode: Mode, cell_timeout: float, memory_gib: float | None = None, folder: Path | None = None):
-        from compat_tests.workers import DEFAULT_MEMORY_GIB
+        from zipstore_compat.compat_tests.workers import DEFAULT_MEMORY_GIB
 
         self.mode, self.cell_timeout = mode, cell_timeout
         self.memory_gib = DEFAULT_MEMORY_GIB if memory_gib is None else memory_gib
@@ -558,7 +558,7 @@ class CellCache:
     def run(self, reader, fixture_id: str, archive: Path, manifest: Path, describe, run, verdict=None, extra: dict | None = None) -> Outcome:
         """The cell's result: from the cache when its inputs are unchanged and matrix.yaml still allows its
         outcome, else from `run()`, recorded. verdict(result, versions) -> (allowed, non_deterministic)."""
-        from compat_tests.cells import CellResult, cell_id
+        from zipstore_compat.compat_tests.cells import CellResult, cell_id
 
         cell = cell_id(reader.id, fixture_id)
         entry = self.lookup(cell, reader, archive, manifest, extra)

@@ -6,19 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from compat_tests.cells import LOUD, CellResult, cell_id, cell_record, repro_command, report_bug_command, run_cell, slow_result
-from compat_tests.checks import unjudgeable
-from compat_tests.bounded import read_json
-from compat_tests.expectations import Expectation, allows, expectation_for
-from compat_tests.habits import is_habit, run_habit
-from compat_tests.outcomes import judged
-from compat_tests.readers import family_cell
-from compat_tests.remote.cell import run_remote_cell
-from compat_tests.remote.plan import parse_case, remote_repro, remote_tags
+from zipstore_compat.compat_tests.cells import LOUD, CellResult, cell_id, cell_record, repro_command, report_bug_command, run_cell, slow_result
+from zipstore_compat.compat_tests.checks import unjudgeable
+from zipstore_compat.compat_tests.bounded import read_json
+from zipstore_compat.compat_tests.expectations import Expectation, allows, expectation_for
+from zipstore_compat.compat_tests.habits import is_habit, run_habit
+from zipstore_compat.compat_tests.outcomes import judged
+from zipstore_compat.compat_tests.readers import family_cell
+from zipstore_compat.compat_tests.remote.cell import run_remote_cell
+from zipstore_compat.compat_tests.remote.plan import parse_case, remote_repro, remote_tags
 
 BYO = Expectation("pass")  # what reconcile() compares your archive's cells with: nothing is declared
 
-pytestmark = pytest.mark.skipif("not config.pluginmanager.has_plugin('compat_tests.plugin')", reason="run with -p compat_tests.plugin (python -m compat_tests run)")
+pytestmark = pytest.mark.skipif("not config.pluginmanager.has_plugin('zipstore_compat.compat_tests.plugin')", reason="run with -p compat_tests.plugin (python -m compat_tests run)")
 
 
 def test_cell(cell, request, worker_pool, describe, matrix_entries, cell_cache):

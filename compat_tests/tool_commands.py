@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from compat_tests.cells import Describer
-from compat_tests.readers import Reader
-from compat_tests.workers import WorkerPool
-from core.limits import DESCRIBE_SECONDS
+from zipstore_compat.compat_tests.cells import Describer
+from zipstore_compat.compat_tests.readers import Reader
+from zipstore_compat.compat_tests.workers import WorkerPool
+from zipstore_compat.core.limits import DESCRIBE_SECONDS
 
 
 class CommandsUnavailable(RuntimeError):

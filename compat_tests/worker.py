@@ -17,8 +17,8 @@ import sys
 import time
 import warnings
 
-from core import canonical
-from core.serve import serve
+from zipstore_compat.core import canonical
+from zipstore_compat.core.serve import serve
 
 
 def _cast_digest(values, expected: dict) -> str | None:

@@ -25,10 +25,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.limits import DEFAULT_CELL_SECONDS, default_memory_gib, machine_memory_bytes, memory_cap_message  # noqa: F401 (the memory rule, re-exported)
-from core.processes import child_environ
-from envs import EnvUnavailable, ensure_environment
-from envs.build import runtime_environ
+from zipstore_compat.core.limits import DEFAULT_CELL_SECONDS, default_memory_gib, machine_memory_bytes, memory_cap_message  # noqa: F401 (the memory rule, re-exported)
+from zipstore_compat.core.processes import child_environ
+from zipstore_compat.envs import EnvUnavailable, ensure_environment
+from zipstore_compat.envs.build import runtime_environ
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TIMEOUT = DEFAULT_CELL_SECONDS  # the base of a cell's time limit (core.limits)
@@ -53,7 +53,7 @@ class Reply:
 
 
 class Worker:
-    def __init__(self, env: str, memory_gib: float | None = None, module: str = "compat_tests.worker",
+    def __init__(self, env: str, memory_gib: float | None = None, module: str = "zipstore_compat.compat_tests.worker",
                  program: tuple[str, ...] = ()):
         """A Python worker (`module` in environment `env`), or, given `program`, a reader program of any
         language behind the protocol shim (compat_tests/foreign_worker.py) with `env`'s variables."""
@@ -77,7 +77,7 @@ class Worker:
             python, extra = ensure_environment(self.env), runtime_environ(self.env)
         command = [str(python), "-m", self.module]
         if self.program:  # the shim runs in the project's environment; the program gets the reader environment's variables
-            command = [sys.executable, "-m", "compat_tests.foreign_worker", *self.program]
+            command = [sys.executable, "-m", "zipstore_compat.compat_tests.foreign_worker", *self.program]
         env = child_environ({"PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "2", **extra})
         self.proc = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -174,7 +174,7 @@ class WorkerPool:
     def reference(self) -> Worker:
         """The worker that reads archives without a manifest (fixtures/reference_worker.py)."""
         if "reference" not in self.workers:
-            self.workers["reference"] = Worker(PROJECT_ENV, module="fixtures.reference_worker")
+            self.workers["reference"] = Worker(PROJECT_ENV, module="zipstore_compat.fixtures.reference_worker")
         return self.workers["reference"]
 
     def close(self) -> None:

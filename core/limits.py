@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from core.outcomes import MEMORY_CAP_MARK
+from zipstore_compat.core.outcomes import MEMORY_CAP_MARK
 
 DEFAULT_CELL_SECONDS = float(os.environ.get("ZIPCOMPAT_CELL_TIMEOUT", "60"))
 SECONDS_PER_ENTRY = 0.002

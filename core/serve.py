@@ -22,7 +22,7 @@ import time
 import traceback
 from typing import Callable
 
-from core.errors import exception_text
+from zipstore_compat.core.errors import exception_text
 
 ERROR_CHARS, TRACEBACK_CHARS = 2000, 4000   # what an error answer keeps of the message and of the traceback
 

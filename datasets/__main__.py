@@ -6,9 +6,9 @@ import argparse
 import json
 import sys
 
-from datasets.cache import DatasetCacheError, materialize, read_meta
-from datasets.registry import DATASET_SOURCES, DATASETS
-from datasets.sources import SOURCES, SourceError, ensure_source, source_dir
+from zipstore_compat.datasets.cache import DatasetCacheError, materialize, read_meta
+from zipstore_compat.datasets.registry import DATASET_SOURCES, DATASETS
+from zipstore_compat.datasets.sources import SOURCES, SourceError, ensure_source, source_dir
 
 
 def main(argv=None) -> int:

@@ -19,11 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from datasets.model import ArraySpec, DatasetSpec
-from datasets.registry import DATASET_SOURCES, load_dataset
-from datasets.sources import SOURCES
-from envs import cache_root
-from core import canonical
+from zipstore_compat.datasets.model import ArraySpec, DatasetSpec
+from zipstore_compat.datasets.registry import DATASET_SOURCES, load_dataset
+from zipstore_compat.datasets.sources import SOURCES
+from zipstore_compat.envs import cache_root
+from zipstore_compat.core import canonical
 
 CODE_FILES = ["datasets/model.py", "datasets/mnist.py", "datasets/grid.py", "datasets/synthetic.py", "datasets/entries.py", "datasets/cache.py", "core/canonical.py"]
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from datasets.model import ArraySpec, DatasetSpec
-from datasets.sources import SOURCES, source_file
+from zipstore_compat.datasets.model import ArraySpec, DatasetSpec
+from zipstore_compat.datasets.sources import SOURCES, source_file
 
 
 def _text(value) -> str:

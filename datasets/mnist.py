@@ -14,8 +14,8 @@ import pickle
 
 import numpy as np
 
-from datasets.model import ArraySpec, DatasetSpec
-from datasets.sources import SOURCES, SourceError, source_file
+from zipstore_compat.datasets.model import ArraySpec, DatasetSpec
+from zipstore_compat.datasets.sources import SOURCES, SourceError, source_file
 
 FIRST_TRAIN_LABELS = [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
 TEST_CLASS_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]

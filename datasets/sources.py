@@ -17,7 +17,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from envs import cache_root
+from zipstore_compat.envs import cache_root
 
 
 class SourceError(RuntimeError):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from datasets.model import ArraySpec, DatasetSpec
+from zipstore_compat.datasets.model import ArraySpec, DatasetSpec
 
 SEED = 20261121
 

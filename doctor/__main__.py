@@ -15,9 +15,9 @@ def _readers(text: str | None) -> list[str] | None:
 
 
 def _lint(args) -> int:
-    from doctor import rfc9
-    from doctor.lint import lint, render_json, render_ozx, render_text
-    from doctor.results import ResultsError
+    from zipstore_compat.doctor import rfc9
+    from zipstore_compat.doctor.lint import lint, render_json, render_ozx, render_text
+    from zipstore_compat.doctor.results import ResultsError
 
     try:
         report = lint(Path(args.archive), Path(args.results) if args.results else None, _readers(args.readers),
@@ -35,7 +35,7 @@ def _lint(args) -> int:
 
 
 def _repack(args) -> int:
-    from doctor.repack import RepackError, repack
+    from zipstore_compat.doctor.repack import RepackError, repack
 
     try:
         return repack(Path(args.archive), Path(args.out), Path(args.results) if args.results else None,
@@ -70,7 +70,7 @@ def main(argv=None) -> int:
     bench.add_argument("--runs", type=int, default=5, help="counted runs of each (default 5)")
     args = parser.parse_args(argv)
     if args.command == "bench":
-        from doctor.bench import main as bench_main
+        from zipstore_compat.doctor.bench import main as bench_main
 
         return bench_main(Path(args.fixtures_dir), Path(args.results) if args.results else None, args.runs)
     return _lint(args) if args.command == "lint" else _repack(args)

@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
 
-from core import ziprecords as zr
+from zipstore_compat.core import ziprecords as zr
 
 CD_LIMIT = 128 * 2**20          # a central directory larger than this is not read
 ENTRY_LIMIT = 2_000_000         # nor more entries than this

@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from core.processes import ROOT, child_environ
+from zipstore_compat.core.processes import ROOT, child_environ
 
 SECONDS_GOAL = 1.0
 MEMORY_GOAL_MIB = 200
@@ -38,7 +38,7 @@ print(time.perf_counter() - started, usage.ru_maxrss, os.waitstatus_to_exitcode(
 def measure(args: list[str], runs: int) -> dict:
     """Median, min and max wall seconds and peak RSS (MiB) of `python -m doctor lint ARGS`, after a warm-up."""
     walls, peaks, code = [], [], None
-    command = [sys.executable, "-S", "-c", LAUNCHER, sys.executable, "-m", "doctor", "lint", *args]
+    command = [sys.executable, "-S", "-c", LAUNCHER, sys.executable, "-m", "zipstore_compat.doctor", "lint", *args]
     for n in range(runs + 1):
         answer = subprocess.run(command, cwd=str(ROOT), env=child_environ(), capture_output=True, text=True, check=True)
         wall, rss_kib, code = answer.stdout.split()
@@ -56,8 +56,8 @@ def _line(what: str, figures: dict, goal: str, ok: bool) -> str:
 
 
 def main(fixtures_dir: Path, results: Path | None, runs: int) -> int:
-    from fixtures.hostile import place_hostile
-    from fixtures.registry import default_fixtures
+    from zipstore_compat.fixtures.hostile import place_hostile
+    from zipstore_compat.fixtures.registry import default_fixtures
 
     many = next(s.id for s in default_fixtures().values() if s.variant.many_entries)
     archives = sorted((p for p in Path(fixtures_dir).glob("*") if p.suffix in (".zip", ".ozx") and not p.name.startswith("hostile-")),

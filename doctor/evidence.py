@@ -15,7 +15,7 @@ no import of ours but core, so that the matrix summary can share it.
 
 from __future__ import annotations
 
-from core.outcomes import NOT_TESTED, PASS
+from zipstore_compat.core.outcomes import NOT_TESTED, PASS
 
 BASELINE_TAG = "baseline"
 HOSTILE_BASELINE_TAG = "hostile:baseline"

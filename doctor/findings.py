@@ -14,9 +14,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core import ziprecords as zr
-from doctor.archive import Archive
-from doctor.zarrmeta import JUNK_HINTS, Store, is_junk, is_metadata
+from zipstore_compat.core import ziprecords as zr
+from zipstore_compat.doctor.archive import Archive
+from zipstore_compat.doctor.zarrmeta import JUNK_HINTS, Store, is_junk, is_metadata
 
 # how bad: fatal (not a readable archive: exit 2), unsafe (damaged or malicious: a correct reader refuses it or part of
 # it; repack refuses), departs (differs from the suite's baseline archive: the results say whom it breaks), info

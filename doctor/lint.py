@@ -13,11 +13,11 @@ import zlib
 from collections import Counter
 from pathlib import Path
 
-from doctor import rfc9
-from doctor.archive import Archive, MemberError, NotReadable, iter_member, open_archive, read_locals
-from doctor.findings import Finding, all_findings, bomb_members
-from doctor.results import ResultsError, describe, evidence, load
-from doctor.zarrmeta import read_store
+from zipstore_compat.doctor import rfc9
+from zipstore_compat.doctor.archive import Archive, MemberError, NotReadable, iter_member, open_archive, read_locals
+from zipstore_compat.doctor.findings import Finding, all_findings, bomb_members
+from zipstore_compat.doctor.results import ResultsError, describe, evidence, load
+from zipstore_compat.doctor.zarrmeta import read_store
 
 LEVEL_WORDS = {"fatal": "NOT READABLE", "unsafe": "UNSAFE", "departs": "DEPARTS", "info": "ok"}
 

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from core.processes import ROOT, child_environ
+from zipstore_compat.core.processes import ROOT, child_environ
 
 
 class MatrixError(RuntimeError):
@@ -20,7 +20,7 @@ class MatrixError(RuntimeError):
 
 
 def command(archive: Path, readers: list[str], results: Path) -> list[str]:
-    return [sys.executable, "-m", "compat_tests", "run", "--archive", str(Path(archive).resolve()), "--readers", ",".join(readers),
+    return [sys.executable, "-m", "zipstore_compat.compat_tests", "run", "--archive", str(Path(archive).resolve()), "--readers", ",".join(readers),
             "--results", str(results), "-q", "-p", "no:cacheprovider"]
 
 

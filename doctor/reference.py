@@ -17,8 +17,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.limits import cell_time_limit, default_memory_gib
-from core.processes import ROOT, child_environ
+from zipstore_compat.core.limits import cell_time_limit, default_memory_gib
+from zipstore_compat.core.processes import ROOT, child_environ
 
 
 class ReferenceError(RuntimeError):
@@ -50,7 +50,7 @@ def read(archive: Path, entries: int, memory_gib: float | None = None) -> Readin
         out = Path(scratch) / "manifest.json"
         request = {"archive": str(Path(archive).resolve()), "fixture_id": "doctor", "source": str(archive), "out": str(out)}
         try:
-            proc = subprocess.run([sys.executable, "-m", "fixtures.reference_worker"], input=json.dumps(request) + "\n",
+            proc = subprocess.run([sys.executable, "-m", "zipstore_compat.fixtures.reference_worker"], input=json.dumps(request) + "\n",
                                   capture_output=True, text=True, cwd=str(ROOT), env=child_environ({"PYTHONUNBUFFERED": "1"}),
                                   preexec_fn=cap, timeout=cell_time_limit(entries))
         except subprocess.TimeoutExpired:

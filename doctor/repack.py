@@ -22,16 +22,16 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core import ziprecords as zr
-from doctor import matrix, reference
-from doctor.archive import Archive, MemberError, iter_member
-from doctor.evidence import reads
-from doctor.findings import zip64_needed
-from doctor.lint import inspect
-from doctor.results import ResultsError, load
-from doctor.writer import StoredZipWriter
-from doctor.zarrmeta import Store, is_junk, is_metadata, ome_version
-from fixtures.ziptools import RFC9_COMMENT, json_first_order
+from zipstore_compat.core import ziprecords as zr
+from zipstore_compat.doctor import matrix, reference
+from zipstore_compat.doctor.archive import Archive, MemberError, iter_member
+from zipstore_compat.doctor.evidence import reads
+from zipstore_compat.doctor.findings import zip64_needed
+from zipstore_compat.doctor.lint import inspect
+from zipstore_compat.doctor.results import ResultsError, load
+from zipstore_compat.doctor.writer import StoredZipWriter
+from zipstore_compat.doctor.zarrmeta import Store, is_junk, is_metadata, ome_version
+from zipstore_compat.fixtures.ziptools import RFC9_COMMENT, json_first_order
 
 
 class RepackError(ValueError):
@@ -173,7 +173,7 @@ def targets_of(payload: dict | None, wanted: list[str] | None) -> list[str]:
 
 def repack(source: Path, out: Path, results_path: Path | None = None, wanted: list[str] | None = None,
            run_matrix: bool = True, log=print) -> int:
-    from doctor.archive import NotReadable
+    from zipstore_compat.doctor.archive import NotReadable
 
     if source.resolve() == out.resolve():
         raise RepackError("OUT is the input: write the repacked archive elsewhere")

@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core.processes import ROOT
-from doctor.evidence import compare_with_baseline
+from zipstore_compat.core.processes import ROOT
+from zipstore_compat.doctor.evidence import compare_with_baseline
 
 DEFAULT = ROOT / "reports" / "results.json"
 SIZE_LIMIT = 512 * 2**20

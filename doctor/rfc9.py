@@ -25,7 +25,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from core import ziprecords as zr
+from zipstore_compat.core import ziprecords as zr
 
 TCK = "https://github.com/clbarnes/ozx-tck/blob/314fcaba2012bfba87a99ed5a5045031b43dbe34/src/ozx_tck/validate/__init__.py"
 

@@ -16,7 +16,7 @@ import zlib
 from dataclasses import dataclass
 from typing import BinaryIO, Iterable
 
-from core import ziprecords as zr
+from zipstore_compat.core import ziprecords as zr
 
 DOS_DATE = ((2020 - 1980) << 9) | (1 << 5) | 1     # 2020-01-01
 DOS_TIME = 0                                        # 00:00:00

@@ -13,8 +13,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from doctor.archive import Archive, MemberError, read_member
-from fixtures.zipfacts import METADATA_NAMES, root_prefix
+from zipstore_compat.doctor.archive import Archive, MemberError, read_member
+from zipstore_compat.fixtures.zipfacts import METADATA_NAMES, root_prefix
 
 MEMBER_LIMIT = 16 * 2**20     # a metadata member larger than this is not read (hostile-meta-big-json is 16 MiB)
 TOTAL_LIMIT = 96 * 2**20      # nor more metadata than this in all

@@ -1,8 +1,8 @@
 """Environments the suite runs writers and readers in (see environments.toml)."""
 
-from envs.registry import Environment, load_environments, get_environment
-from envs.build import EnvUnavailable, ensure_environment, cache_root
-from envs.install import InstallFailed, InstallScript, fresh_environment, install_script
+from zipstore_compat.envs.registry import Environment, load_environments, get_environment
+from zipstore_compat.envs.build import EnvUnavailable, ensure_environment, cache_root
+from zipstore_compat.envs.install import InstallFailed, InstallScript, fresh_environment, install_script
 
 __all__ = [
     "Environment",

@@ -3,8 +3,8 @@
 import argparse
 import sys
 
-from envs import EnvUnavailable, ensure_environment, load_environments
-from envs.build import MARKER, env_dir
+from zipstore_compat.envs import EnvUnavailable, ensure_environment, load_environments
+from zipstore_compat.envs.build import MARKER, env_dir
 
 
 def main(argv=None) -> int:
@@ -17,7 +17,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     envs = load_environments()
     if args.command == "outdated":
-        from envs.outdated import check, report
+        from zipstore_compat.envs.outdated import check, report
 
         print(report(check(envs)), end="")
         return 0

@@ -17,8 +17,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from core.processes import child_environ
-from envs.registry import Environment, get_environment, recipe_command
+from zipstore_compat.core.processes import child_environ
+from zipstore_compat.envs.registry import Environment, get_environment, recipe_command
 
 MARKER = ".zipcompat-complete"
 
@@ -229,7 +229,7 @@ NODE_FIX = "apt-get install -y nodejs npm"
 
 def build_node(env: Environment, target: Path, log=lambda msg: None) -> None:
     """`npm ci` of the environment's committed package.json and package-lock.json into `target`."""
-    from envs.registry import NODE_FILES, node_version
+    from zipstore_compat.envs.registry import NODE_FILES, node_version
 
     npm = shutil.which("npm")
     if not node_version() or npm is None:

@@ -19,9 +19,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.processes import child_environ
-from envs.build import _substitute, ensure_environment, expand, find_interpreter
-from envs.registry import get_environment, recipe_command
+from zipstore_compat.core.processes import child_environ
+from zipstore_compat.envs.build import _substitute, ensure_environment, expand, find_interpreter
+from zipstore_compat.envs.registry import get_environment, recipe_command
 
 SHELL_PREFIX = "$PWD/native"   # where the shell form builds a native library: a folder beside the user's script
 GDAL_VERSION = "$(gdal-config --version)"   # a post step's "{gdal_version}" in the shell form

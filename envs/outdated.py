@@ -13,7 +13,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from envs.registry import Environment, load_environments
+from zipstore_compat.envs.registry import Environment, load_environments
 
 NEWEST_PYTHON = "3.14"  # "any Python": the newest interpreter a release may require
 PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([^;\s]+)$")

@@ -3,8 +3,8 @@
 import argparse
 import sys
 
-from core.commands import program_name
-from repofiles import ci_workflow, reader_table
+from zipstore_compat.core.commands import program_name
+from zipstore_compat.repofiles import ci_workflow, reader_table
 
 
 def main(argv: list[str] | None = None) -> int:

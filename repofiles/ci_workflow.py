@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from core.commands import program_name
+from zipstore_compat.core.commands import program_name
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "ci" / "matrix.template.yml"
@@ -28,8 +28,8 @@ def _row(name: str, readers: list[str], apt: list[str]) -> str:
 
 
 def render() -> str:
-    from compat_tests.readers import lane_readers, matrix_readers
-    from envs.registry import get_environment
+    from zipstore_compat.compat_tests.readers import lane_readers, matrix_readers
+    from zipstore_compat.envs.registry import get_environment
 
     from fixtures.writer_registry import writers
 

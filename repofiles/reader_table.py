@@ -18,7 +18,7 @@ import re
 import sys
 from pathlib import Path
 
-from core.commands import program_name
+from zipstore_compat.core.commands import program_name
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "docs" / "reference" / "readers.md"   # the reader reference of the docs site (mkdocs.yml)
@@ -48,9 +48,9 @@ def _code(text: str) -> str:
 
 
 def render() -> str:
-    from compat_tests.readers import matrix_readers
-    from compat_tests.reports.summary import reader_order
-    from envs.registry import get_environment
+    from zipstore_compat.compat_tests.readers import matrix_readers
+    from zipstore_compat.compat_tests.reports.summary import reader_order
+    from zipstore_compat.envs.registry import get_environment
 
     readers = matrix_readers()
     rows = ["| reader | library | environment | how it is called |", "|---|---|---|---|"]

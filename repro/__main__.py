@@ -2,7 +2,7 @@
 
 import sys
 
-from repro.cli import main
+from zipstore_compat.repro.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

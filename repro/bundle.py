@@ -15,21 +15,21 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from compat_tests.expectations import Expectation, expectation_for, load as load_expectations
-from compat_tests.readers import all_readers, family_cell
-from compat_tests.result_cache import closure
-from core.limits import cell_time_limit
-from envs import EnvUnavailable, ensure_environment, get_environment, install_script
-from fixtures.build import link_or_copy
-from repro.commands_sh import commands_script
+from zipstore_compat.compat_tests.expectations import Expectation, expectation_for, load as load_expectations
+from zipstore_compat.compat_tests.readers import all_readers, family_cell
+from zipstore_compat.compat_tests.result_cache import closure
+from zipstore_compat.core.limits import cell_time_limit
+from zipstore_compat.envs import EnvUnavailable, ensure_environment, get_environment, install_script
+from zipstore_compat.fixtures.build import link_or_copy
+from zipstore_compat.repro.commands_sh import commands_script
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "build" / "fixtures"
 RESULTS = ROOT / "reports" / "results.json"
 # what the bundle's repro.py imports of ours (the judging: outcomes, checks, attempts; worker.summarise; core/), found
 # by following its imports; the adapters are copied whole besides
-PROGRAM_IMPORTS = ("compat_tests.outcomes", "compat_tests.worker")
-FOREIGN_PROGRAM_IMPORTS = (*PROGRAM_IMPORTS, "compat_tests.foreign_worker")
+PROGRAM_IMPORTS = ("zipstore_compat.compat_tests.outcomes", "zipstore_compat.compat_tests.worker")
+FOREIGN_PROGRAM_IMPORTS = (*PROGRAM_IMPORTS, "zipstore_compat.compat_tests.foreign_worker")
 
 BUNDLE_PROGRAM = ROOT / "repro" / "program.py"   # copied as the bundle's repro.py
 FOREIGN_BUNDLE_PROGRAM = ROOT / "repro" / "foreign_program.py"   # a foreign reader's repro.py
@@ -41,11 +41,11 @@ class ReproError(ValueError):
 
 def library_files(imports: tuple[str, ...]) -> list[str]:
     """The project files a bundle's program imports, transitively (compat_tests.result_cache.closure), adapters aside."""
-    return [path for path in closure(imports, ("compat_tests.adapters",)) if not path.startswith("compat_tests/adapters/")]
+    return [path for path in closure(imports, ("zipstore_compat.compat_tests.adapters",)) if not path.startswith("compat_tests/adapters/")]
 
 
 def parse_cell(cell: str):
-    from fixtures.registry import all_fixtures
+    from zipstore_compat.fixtures.registry import all_fixtures
 
     reader_id, sep, fixture_id = cell.partition("--")
     if not sep or not reader_id or not fixture_id:
@@ -53,7 +53,7 @@ def parse_cell(cell: str):
     readers = all_readers()
     if reader_id not in readers:
         raise ReproError(f"unknown reader {reader_id!r} in {cell!r}; readers: {', '.join(readers)}")
-    from fixtures.registry import matrix_fixture_ids
+    from zipstore_compat.fixtures.registry import matrix_fixture_ids
 
     known = list(all_fixtures()) + [f for f in matrix_fixture_ids() if f.startswith(("ext-", "hostile-"))]
     if fixture_id.startswith("byo-"):
@@ -88,9 +88,9 @@ def _outcome_lines(record: dict | None, expected) -> list[str]:
 
 def _byo_fixture(fixture_id: str, archive: str | None) -> tuple[Path, Path]:
     """Your archive and its reference manifest (read in a capped worker), in a scratch folder."""
-    from compat_tests.byo import BYO_TAG, reference_reading
-    from compat_tests.bounded import zip_signature
-    from compat_tests.workers import WorkerPool
+    from zipstore_compat.compat_tests.byo import BYO_TAG, reference_reading
+    from zipstore_compat.compat_tests.bounded import zip_signature
+    from zipstore_compat.compat_tests.workers import WorkerPool
 
     if not archive:
         raise ReproError(f"{fixture_id} is your own archive: give its path, e.g. repro <cell> --archive PATH (the matrix prints the whole command)")
@@ -128,26 +128,26 @@ def make_bundle(cell: str, out: Path | None = None, record: dict | None = None, 
 
 def fixture_files(fixture_id: str) -> tuple[Path, Path]:
     """(archive, manifest) of a fixture in build/fixtures, built or fetched first if missing."""
-    from fixtures.registry import all_fixtures
+    from zipstore_compat.fixtures.registry import all_fixtures
 
     spec = all_fixtures().get(fixture_id)
     archive = FIXTURES / (spec.archive_name if spec else f"{fixture_id}.zip")
     manifest = FIXTURES / f"{fixture_id}.manifest.json"
     if not archive.exists() and fixture_id.startswith("hostile-"):
-        from fixtures.hostile import place_hostile
+        from zipstore_compat.fixtures.hostile import place_hostile
 
         place_hostile(FIXTURES, [fixture_id])
     if not archive.exists() and fixture_id.startswith("ext-"):
-        from compat_tests.byo import CappedReference
-        from fixtures.external import place_external
+        from zipstore_compat.compat_tests.byo import CappedReference
+        from zipstore_compat.fixtures.external import place_external
 
         with CappedReference() as reference:
             _, unavailable = place_external(FIXTURES, reference=reference)
         if fixture_id in unavailable:
             raise ReproError(f"the external archive of {fixture_id} is unavailable here: {unavailable[fixture_id]}")
     if not archive.exists():
-        from fixtures.build import build
-        from fixtures.registry import resolve
+        from zipstore_compat.fixtures.build import build
+        from zipstore_compat.fixtures.registry import resolve
 
         result = build(resolve([fixture_id]), out=FIXTURES)
         if fixture_id in result.errors:
@@ -184,7 +184,7 @@ def _make_bundle(cell: str, reader, fixture_id: str, out: Path | None, record: d
     if install.native:
         post_hint = ", the native build and the install steps of README.md"
     facts = json.loads(manifest.read_text(encoding="utf-8"))
-    shutil.copyfile(BUNDLE_PROGRAM, bundle / "repro.py")
+    shutil.copyfile(BUNDLE_PROGRAM, bundle / "zipstore_compat.repro.py")
     (bundle / "bundle.json").write_text(json.dumps({
         "cell": cell, "reader": reader.id, "env": reader.env, "library": reader.library, "call": reader.call, "adapter": reader.adapter,
         "archive": archive.name, "manifest": f"{fixture_id}.manifest.json", "install": f"pip install -r requirements.txt{post_hint}",
@@ -284,7 +284,7 @@ def _make_foreign_bundle(cell: str, reader, env, fixture_id: str, out: Path | No
     program = [part.replace("{file}", "{here}/" + inside.as_posix()) for part in reader.worker]
     environment: dict[str, str] = {}
     if env.node:
-        from envs.registry import NODE_FILES
+        from zipstore_compat.envs.registry import NODE_FILES
 
         for name in NODE_FILES:
             shutil.copyfile(env.node_project() / name, bundle / name)
@@ -298,7 +298,7 @@ def _make_foreign_bundle(cell: str, reader, env, fixture_id: str, out: Path | No
     record = record or _recorded(cell)
     expected = Expectation("pass") if byo else expectation_for(family_cell(cell), load_expectations(), (record or {}).get("versions"))
     recorded = record["outcome"] if record else expected.outcome
-    shutil.copyfile(FOREIGN_BUNDLE_PROGRAM, bundle / "repro.py")
+    shutil.copyfile(FOREIGN_BUNDLE_PROGRAM, bundle / "zipstore_compat.repro.py")
     (bundle / "bundle.json").write_text(json.dumps({
         "cell": cell, "reader": reader.id, "env": reader.env, "kind": "foreign", "language": language, "library": reader.library,
         "call": reader.call, "program": program, "environment": environment, "setup": setup,

@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from core.commands import program_name
+from zipstore_compat.core.commands import program_name
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"
@@ -28,8 +28,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from repro.bundle import ReproError, make_bundle
-    from repro.run import run_bundle, verify_all
+    from zipstore_compat.repro.bundle import ReproError, make_bundle
+    from zipstore_compat.repro.run import run_bundle, verify_all
 
     if args.verify:
         out = Path(args.out) if args.out else REPORTS / "repro-verify"

@@ -10,10 +10,10 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from compat_tests.readers import Reader
-from compat_tests.tool_commands import reader_commands
-from envs import InstallScript
-from envs.build import runtime_environ
+from zipstore_compat.compat_tests.readers import Reader
+from zipstore_compat.compat_tests.tool_commands import reader_commands
+from zipstore_compat.envs import InstallScript
+from zipstore_compat.envs.build import runtime_environ
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLE_MARKER = "/ZIPCOMPAT_BUNDLE_FOLDER"   # the archive's folder in the commands asked for, replaced by the script's own

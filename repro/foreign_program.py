@@ -65,9 +65,9 @@ class Program:
 
 def main(folder: Path = HERE) -> int:
     sys.path.insert(0, str(folder / "lib"))
-    from compat_tests.foreign_worker import as_reading, strict_manifest
-    from compat_tests.outcomes import judge_cell
-    from compat_tests.worker import summarise
+    from zipstore_compat.compat_tests.foreign_worker import as_reading, strict_manifest
+    from zipstore_compat.compat_tests.outcomes import judge_cell
+    from zipstore_compat.compat_tests.worker import summarise
 
     settings = json.loads((folder / SETTINGS).read_text(encoding="utf-8"))
     archive, manifest_path = str(folder / settings["archive"]), folder / settings["manifest"]

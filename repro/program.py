@@ -28,7 +28,7 @@ class CellTimeout(BaseException):
 
 
 def attempt_with(adapter: str, archive: str, manifest: dict, seconds: float):
-    from compat_tests.worker import summarise
+    from zipstore_compat.compat_tests.worker import summarise
 
     def attempt(options):
         def on_alarm(signum, frame):
@@ -49,7 +49,7 @@ def attempt_with(adapter: str, archive: str, manifest: dict, seconds: float):
 
 def main(folder: Path = HERE) -> int:
     sys.path.insert(0, str(folder / "lib"))
-    from compat_tests.outcomes import judge_cell
+    from zipstore_compat.compat_tests.outcomes import judge_cell
 
     settings = json.loads((folder / SETTINGS).read_text(encoding="utf-8"))
     manifest = json.loads((folder / settings["manifest"]).read_text(encoding="utf-8"))

@@ -16,11 +16,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from compat_tests.readers import all_readers
-from core.limits import DESCRIBE_SECONDS
-from envs import EnvUnavailable, InstallFailed, ensure_environment, fresh_environment, get_environment, install_script
-from envs.build import cache_root, find_interpreter, runtime_environ
-from repro.bundle import ReproError, make_bundle
+from zipstore_compat.compat_tests.readers import all_readers
+from zipstore_compat.core.limits import DESCRIBE_SECONDS
+from zipstore_compat.envs import EnvUnavailable, InstallFailed, ensure_environment, fresh_environment, get_environment, install_script
+from zipstore_compat.envs.build import cache_root, find_interpreter, runtime_environ
+from zipstore_compat.repro.bundle import ReproError, make_bundle
 
 
 def sample_cells(cells: list[dict]) -> list[dict]:
@@ -58,7 +58,7 @@ def verify_all(results_path: Path, out: Path, workers: int = 2, sample: bool = F
             return "not bundled", f"{cell}: {exc}"
         try:
             guard = json.loads((bundle / "bundle.json").read_text(encoding="utf-8"))["seconds"] * 2 + DESCRIBE_SECONDS  # every attempt's own limit
-            proc = subprocess.run([str(python), "repro.py"], cwd=bundle, capture_output=True, text=True, timeout=guard,
+            proc = subprocess.run([str(python), "zipstore_compat.repro.py"], cwd=bundle, capture_output=True, text=True, timeout=guard,
                                   env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"),
                                        **runtime_environ(reader.env)})
         except subprocess.TimeoutExpired:
@@ -96,7 +96,7 @@ def run_bundle(bundle: Path) -> int:
             if exc.command is None:
                 raise ReproError(f"no Python {env.python} here to build the bundle's environment") from None
             raise ReproError(f"building the bundle's environment failed: {' '.join(exc.command[:4])}: {exc.why[-400:]}") from None
-        proc = subprocess.run([str(python), str(bundle / "repro.py")], cwd=bundle, text=True,
+        proc = subprocess.run([str(python), str(bundle / "zipstore_compat.repro.py")], cwd=bundle, text=True,
                               env=dict(os.environ, **install.runtime_environ(native)))
         return proc.returncode
 
@@ -123,5 +123,5 @@ def _run_node_bundle(bundle: Path) -> int:
             proc = subprocess.run(step, cwd=copy, capture_output=True, text=True, env=uv_env)
             if proc.returncode != 0:
                 raise ReproError(f"building the bundle's environment failed: {' '.join(step[:3])}: {proc.stderr.strip()[-400:]}")
-        proc = subprocess.run([str(venv / "bin" / "python"), "repro.py"], cwd=copy, text=True, env=uv_env)
+        proc = subprocess.run([str(venv / "bin" / "python"), "zipstore_compat.repro.py"], cwd=copy, text=True, env=uv_env)
         return proc.returncode

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from compat_tests.workers import WorkerPool
-from fixtures.build import build
-from fixtures.hostile import place_hostile
-from fixtures.registry import default_fixtures
+from zipstore_compat.compat_tests.workers import WorkerPool
+from zipstore_compat.fixtures.build import build
+from zipstore_compat.fixtures.hostile import place_hostile
+from zipstore_compat.fixtures.registry import default_fixtures
 
 
 # the test-only readers (crash, hang, memory, the Node.js contract reader), for this process and the runs it starts
@@ -26,8 +26,8 @@ GDAL_TESTS_RELEASE = "3.6.2"
 
 def reader_under_test(reader_id: str) -> str:
     """The reader id a test runs for `reader_id`: a GDAL reader at GDAL_TESTS_RELEASE, any other as it is."""
-    from compat_tests.readers import all_readers
-    from envs.registry import get_environment
+    from zipstore_compat.compat_tests.readers import all_readers
+    from zipstore_compat.envs.registry import get_environment
 
     reader = all_readers()[reader_id]
     if "@" not in reader_id and reader.env != "project" and "gdal" in get_environment(reader.env).native:
@@ -86,7 +86,7 @@ def worker_pool():
 def external_archive():
     """fixture id -> the other project's archive (mirror, then upstream, sha256 checked); a test that needs one is
     skipped with the one-line reason when it cannot be had (offline, no mirror), as the matrix reports it."""
-    from fixtures.catalogue import ArchiveUnavailable, catalogue, fetch
+    from zipstore_compat.fixtures.catalogue import ArchiveUnavailable, catalogue, fetch
 
     def archive(fixture_id: str) -> Path:
         try:

@@ -2,7 +2,7 @@
 
 tests/test_result_cache.py runs the matrix with it to show that a run from the cache starts none."""
 
-from compat_tests import workers
+from zipstore_compat.compat_tests import workers
 
 
 def _refuse(self):

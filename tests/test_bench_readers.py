@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.readers import cell_text, markdown
+from zipstore_compat.bench.readers import cell_text, markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_two_readers_one_archive_and_a_wrong_digest(tmp_path):
     """zarr3 reads COADS (timed, verified, a ratio to the floor); h5py does not read it (its outcome shown);
     the same archive under a manifest whose digest is wrong is reported as wrong-data, never timed."""
-    from fixtures.build import build
-    from fixtures.registry import resolve
+    from zipstore_compat.fixtures.build import build
+    from zipstore_compat.fixtures.registry import resolve
 
     folder = tmp_path / "fixtures"
     result = build(resolve(["coads-v3-stored"]), out=folder, progress=False)
@@ -34,7 +34,7 @@ def test_two_readers_one_archive_and_a_wrong_digest(tmp_path):
     (folder / "coads-wrong.manifest.json").write_text(json.dumps(dict(manifest, id="coads-wrong")))
 
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "compat_tests", "bench-readers", "--readers", "zarr3,h5py",
+    proc = subprocess.run([sys.executable, "-m", "zipstore_compat.compat_tests", "bench-readers", "--readers", "zarr3,h5py",
                            "--fixtures", "coads-v3-stored,coads-wrong", "--fixtures-dir", str(folder),
                            "--repeats", "2", "--out", str(out), "--no-png"],
                           cwd=ROOT, capture_output=True, text=True, timeout=600)

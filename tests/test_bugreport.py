@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bugreport import script as scripts
-from bugreport.command import ReportError, make_report, script_outcome_for
-from bugreport.shrink import Signature, failed_array, failure_kind, signature
-from compat_tests.readers import matrix_readers
+from zipstore_compat.bugreport import script as scripts
+from zipstore_compat.bugreport.command import ReportError, make_report, script_outcome_for
+from zipstore_compat.bugreport.shrink import Signature, failed_array, failure_kind, signature
+from zipstore_compat.compat_tests.readers import matrix_readers
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,7 +71,7 @@ def test_every_matrix_reader_declares_templates_that_name_their_packages():
 
 
 def test_a_bug_report_script_declaration_is_checked(tmp_path):
-    from compat_tests.readers import DeclarationError, reader_from
+    from zipstore_compat.compat_tests.readers import DeclarationError, reader_from
 
     base = {"id": "toy", "env": "zarr3", "library": "toy", "call": "toy.open(path)"}
     with pytest.raises(DeclarationError, match="bugreport"):
@@ -166,8 +166,8 @@ def test_many_expected_values_go_into_a_file_beside_the_script(tmp_path):
 # ---- shrinking, driven from outside (the survey runs many cells in lockstep) ----
 
 def _mini():
-    from bugreport.tiny import MiniArray, MiniDataset
-    from fixtures.variants import BASELINE
+    from zipstore_compat.bugreport.tiny import MiniArray, MiniDataset
+    from zipstore_compat.fixtures.variants import BASELINE
 
     record = {"dtype": "<f8", "chunks": [4, 4], "attrs": {"units": "K"}, "dims": ["y", "x"], "fill_value": None}
     arrays = (MiniArray("g/big", np.zeros((16, 16)), dict(record)), MiniArray("g/small", np.ones((8, 8)), dict(record)))
@@ -175,7 +175,7 @@ def _mini():
 
 
 def test_the_shrinker_follows_the_greedy_plan_and_keeps_what_reproduced(tmp_path):
-    from bugreport.shrink import Shrinker
+    from zipstore_compat.bugreport.shrink import Shrinker
 
     target = Signature("error", None, frozenset({"KeyError"}))
     shrinker = Shrinker(_mini(), "g/small", target)
@@ -198,7 +198,7 @@ def test_the_shrinker_follows_the_greedy_plan_and_keeps_what_reproduced(tmp_path
 
 
 def test_the_shrinker_stops_at_its_time_bound(tmp_path):
-    from bugreport.shrink import Shrinker
+    from zipstore_compat.bugreport.shrink import Shrinker
 
     target = Signature("timeout", None, frozenset({"no answer within 60 s"}))
     shrinker = Shrinker(_mini(), "g/small", target, budget=100)
@@ -211,15 +211,15 @@ def test_the_shrinker_stops_at_its_time_bound(tmp_path):
 
 
 def test_cells_that_cannot_be_reported_are_classified_without_running():
-    from bugreport.command import not_reportable
-    from bugreport.survey import group_of
+    from zipstore_compat.bugreport.command import not_reportable
+    from zipstore_compat.bugreport.survey import group_of
 
     hostile = {"cell": "zarr3--hostile-bad-crc", "fixture": "hostile-bad-crc", "outcome": "wrong-data"}
     assert not_reportable(hostile) is None   # reported as it is, unless the failure is a refusal (known only from its manifest)
     assert "refuse" in group_of(hostile, "the failure is about `target`, which a correct reader may or must refuse (...)")
     broken = {"cell": "zarr3--coads-v3-stored", "fixture": "coads-v3-stored", "outcome": "fixture-error", "message": "x"}
     assert "not a library's bug" in not_reportable(broken) and group_of(broken, "") == "fixture-error: not a library's bug"
-    from fixtures.catalogue import catalogue
+    from zipstore_compat.fixtures.catalogue import catalogue
 
     ext = next(iter(catalogue()))
     assert not_reportable({"cell": f"zarr3--{ext}", "fixture": ext, "outcome": "error"}) is None   # reported with the upstream archive
@@ -289,7 +289,7 @@ def test_the_epilogue_judges_what_the_library_returned(language, body, outcome, 
     script = tmp_path / f"reproduce{lang.suffix}"
     script.write_text(text, encoding="utf-8")
     proc = subprocess.run([sys.executable if language == "python" else lang.program, str(script)], capture_output=True, text=True)
-    from bugreport.check import script_outcome
+    from zipstore_compat.bugreport.check import script_outcome
 
     assert script_outcome(proc.stdout + proc.stderr, proc.returncode) == outcome, proc.stdout + proc.stderr
 
@@ -318,7 +318,7 @@ TOOL_VALUES = {
 
 @pytest.mark.skipif(not shutil.which("gdalmdiminfo"), reason="no gdalmdiminfo here")
 def test_the_expected_text_is_what_gdalmdiminfo_prints_for_a_correct_reading(tmp_path):
-    from bugreport.literals import gdal_json_values
+    from zipstore_compat.bugreport.literals import gdal_json_values
 
     _zip_v2(tmp_path / "t.zip", TOOL_VALUES)
     for name, values in TOOL_VALUES.items():
@@ -329,10 +329,10 @@ def test_the_expected_text_is_what_gdalmdiminfo_prints_for_a_correct_reading(tmp
 
 
 def test_the_expected_text_is_what_ncdump_prints_for_a_correct_reading(tmp_path):
-    from bugreport.literals import cdl_values
-    from bugreport.writing import fill_text
-    from envs import get_environment
-    from envs.build import native_prefix
+    from zipstore_compat.bugreport.literals import cdl_values
+    from zipstore_compat.bugreport.writing import fill_text
+    from zipstore_compat.envs import get_environment
+    from zipstore_compat.envs.build import native_prefix
 
     ncdump = native_prefix(get_environment("netcdf4-libzip")) / "bin" / "ncdump"
     if not ncdump.exists():
@@ -365,7 +365,7 @@ def test_bad_input_is_one_clear_line(cell, record, message, tmp_path):
     results = _results(tmp_path, [dict(record, cell=cell, details=[]) ] if record else [])
     with pytest.raises(ReportError, match=message):
         make_report(cell, tmp_path / "out", results)
-    proc = subprocess.run([sys.executable, "-m", "compat_tests", "report-bug", cell, "--results", str(results)],
+    proc = subprocess.run([sys.executable, "-m", "zipstore_compat.compat_tests", "report-bug", cell, "--results", str(results)],
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 2 and proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
@@ -408,12 +408,12 @@ def test_a_report_reproduces_the_cell_with_the_library_alone(cell, outcome, tmp_
 
 def _recorded(cell: str, outcome: str, worker_pool):
     """The cell run now, as the matrix runs it: its record (the outcome asserted) and its expectation."""
-    from compat_tests.cells import Describer, run_cell
-    from compat_tests.checks import reconcile
-    from compat_tests.expectations import expectation_for, load
-    from repro.bundle import fixture_files, parse_cell
+    from zipstore_compat.compat_tests.cells import Describer, run_cell
+    from zipstore_compat.compat_tests.checks import reconcile
+    from zipstore_compat.compat_tests.expectations import expectation_for, load
+    from zipstore_compat.repro.bundle import fixture_files, parse_cell
 
-    from compat_tests.readers import family_cell
+    from zipstore_compat.compat_tests.readers import family_cell
 
     reader, fixture_id = parse_cell(cell)
     archive, manifest = fixture_files(fixture_id)
@@ -452,8 +452,8 @@ def test_a_crash_on_an_array_a_reader_must_refuse_is_not_reported_with_a_script(
 
 
 def test_the_reference_worker_gives_one_arrays_values_for_a_report(tmp_path):
-    from compat_tests.workers import WorkerPool
-    from fixtures.hostile import INTACT, place_hostile
+    from zipstore_compat.compat_tests.workers import WorkerPool
+    from zipstore_compat.fixtures.hostile import INTACT, place_hostile
 
     place_hostile(tmp_path, ["hostile-bad-crc"])
     pool = WorkerPool()
@@ -468,7 +468,7 @@ def test_the_reference_worker_gives_one_arrays_values_for_a_report(tmp_path):
 
 
 def test_the_issue_shows_the_script_in_its_language_and_the_other_scripts_beside_it():
-    from bugreport.issue import issue_markdown
+    from zipstore_compat.bugreport.issue import issue_markdown
 
     text = issue_markdown(title="t", library="zarrita.js", call="zarr.open(...)", versions={"zarrita": "0.7.5"}, runtime="Node.js v20",
                           platform="Linux", expected="e", happened="expected: x\nactual:   ```odd```\noutcome: error", script="const A = 1;\n",
@@ -482,7 +482,7 @@ def test_the_issue_shows_the_script_in_its_language_and_the_other_scripts_beside
 
 def test_the_install_line_builds_the_native_release_of_the_cells_environment():
     """A netCDF-C cell of the versions lane is reported with the build of its own release, not the default's."""
-    from envs import install_script
+    from zipstore_compat.envs import install_script
 
     default, lane = (install_script(name, ["native:netcdf-c"], debian=True) for name in ("netcdf4-libzip", "netcdf4-libzip@netcdf-c-4.9.3"))
     assert default.line().endswith("bash build-netcdf-c.sh $PWD/native $PWD/native.downloads 4.10.1"), default.line()

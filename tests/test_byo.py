@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from compat_tests.reports import results
+from zipstore_compat.compat_tests.reports import results
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _matrix(tmp: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "compat_tests", "run", "--results", str(tmp / "results.json"), "-p", "no:xdist", *args],
+    return subprocess.run([sys.executable, "-m", "zipstore_compat.compat_tests", "run", "--results", str(tmp / "results.json"), "-p", "no:xdist", *args],
                           cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
 
@@ -61,7 +61,7 @@ def test_several_archives_one_bad_equal_names_unjudged_and_repro(tmp_path, hosti
     scratch = set(Path(tempfile.gettempdir()).glob("zipcompat-repro-byo-*"))
     proc = subprocess.run([sys.executable, *repro[2:], "--out", str(tmp_path / "bundle")], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert (tmp_path / "bundle" / "repro.py").exists() and (tmp_path / "bundle" / "byo-x-v3-consolidated-2.zip").exists()
+    assert (tmp_path / "bundle" / "zipstore_compat.repro.py").exists() and (tmp_path / "bundle" / "byo-x-v3-consolidated-2.zip").exists()
     assert set(Path(tempfile.gettempdir()).glob("zipcompat-repro-byo-*")) == scratch  # nothing left behind
 
 
@@ -76,7 +76,7 @@ def test_a_deflate_bomb_does_not_reach_the_orchestrator(tmp_path, hostile_dir):
 
 def test_a_killed_run_loses_no_finished_cell(tmp_path, hostile_dir):
     fixtures = "hostile-baseline,hostile-bad-crc"
-    args = [sys.executable, "-m", "compat_tests", "run", "--no-build", "--fixtures-dir", str(hostile_dir), "--fixture-ids", fixtures,
+    args = [sys.executable, "-m", "zipstore_compat.compat_tests", "run", "--no-build", "--fixtures-dir", str(hostile_dir), "--fixture-ids", fixtures,
             "--readers", "zarr3,selftest-hang", "--cell-timeout", "300", "--results", str(tmp_path / "results.json"), "-p", "no:xdist"]
     proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     lines = tmp_path / "results.jsonl"
@@ -91,7 +91,7 @@ def test_a_killed_run_loses_no_finished_cell(tmp_path, hostile_dir):
         os.killpg(proc.pid, signal.SIGKILL)  # the run and its workers, as kill -9 of a terminal's job would
         proc.wait()
     assert not (tmp_path / "results.json").exists()
-    render = subprocess.run([sys.executable, "-m", "compat_tests", "report", "render", str(lines), "--out", str(tmp_path / "r")],
+    render = subprocess.run([sys.executable, "-m", "zipstore_compat.compat_tests", "report", "render", str(lines), "--out", str(tmp_path / "r")],
                             cwd=ROOT, capture_output=True, text=True)
     assert render.returncode == 0, render.stderr
     table = (tmp_path / "r" / "matrix.md").read_text(encoding="utf-8")
@@ -104,7 +104,7 @@ def test_a_killed_run_loses_no_finished_cell(tmp_path, hostile_dir):
 def test_a_pre_release_zarr3_layout_gets_a_reason_not_an_empty_stopiteration(tmp_path):
     import zipfile
 
-    from fixtures.external import reference_manifest
+    from zipstore_compat.fixtures.external import reference_manifest
 
     archive = tmp_path / "early.zip"
     meta = {"zarr_format": 3, "node_type": "array", "shape": [4], "data_type": "int32",
@@ -125,7 +125,7 @@ def test_ctrl_c_stops_the_run_in_order_and_the_results_say_so(tmp_path, hostile_
     """A terminal's Ctrl-C (SIGINT to the whole process group): the running cell finishes, no new one starts, one line and no
     traceback, results.json and the tables say "interrupted after N of M cells"."""
     fixtures = "hostile-baseline,hostile-bad-crc,hostile-encrypted"
-    args = [sys.executable, "-m", "compat_tests", "run", "--no-build", "--fixtures-dir", str(hostile_dir), "--fixture-ids", fixtures,
+    args = [sys.executable, "-m", "zipstore_compat.compat_tests", "run", "--no-build", "--fixtures-dir", str(hostile_dir), "--fixture-ids", fixtures,
             "--readers", "zarr3,selftest-hang", "--cell-timeout", "8", "--rerun", "--results", str(tmp_path / "results.json"), *xdist]
     proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     lines = tmp_path / "results.jsonl"

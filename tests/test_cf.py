@@ -9,10 +9,10 @@ import struct
 import numpy as np
 import pytest
 
-from compat_tests.checks import decide, judge
-from compat_tests.worker import summarise
-from core import canonical, cf
-from fixtures.manifest import UNKNOWN, cf_entry
+from zipstore_compat.compat_tests.checks import decide, judge
+from zipstore_compat.compat_tests.worker import summarise
+from zipstore_compat.core import canonical, cf
+from zipstore_compat.fixtures.manifest import UNKNOWN, cf_entry
 
 NOLEAP = {"units": "hours since 0000-01-01 00:00:00", "calendar": "noleap"}
 
@@ -232,8 +232,8 @@ def test_a_reader_that_masks_but_leaves_times_as_numbers_reads_the_untimed_decod
 @pytest.mark.parametrize("reader_id", ["xarray-open_zarr", "xarray-open_dataset-zip"])
 @pytest.mark.parametrize("fixture_id, masked", [("coads-v3-stored", 0), ("mnist-v2-stored", 44381528)])
 def test_xarray_passes_by_default_and_says_what_cf_decoding_did(worker_pool, cell_paths, reader_id, fixture_id, masked):
-    from compat_tests.cells import Describer, run_cell
-    from compat_tests.readers import all_readers
+    from zipstore_compat.compat_tests.cells import Describer, run_cell
+    from zipstore_compat.compat_tests.readers import all_readers
 
     result = run_cell(all_readers()[reader_id], fixture_id, *cell_paths(fixture_id), worker_pool, Describer(worker_pool))
     assert result.outcome == "pass", result.message
@@ -249,7 +249,7 @@ def test_xarray_passes_by_default_and_says_what_cf_decoding_did(worker_pool, cel
 
 
 def test_decodes_cf_is_an_optional_declaration_and_must_be_true_or_false(tmp_path):
-    from compat_tests.readers import DeclarationError, declaration_of, reader_from, readers
+    from zipstore_compat.compat_tests.readers import DeclarationError, declaration_of, reader_from, readers
 
     assert readers()["xarray-open_zarr"].decodes_cf and readers()["netcdf4-libzip-zarr"].decodes_cf
     assert not readers()["zarr3"].decodes_cf and not readers()["gdal-multidim"].decodes_cf and not readers()["ncdump-zarr"].decodes_cf

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from compat_tests.readers import matrix_readers
+from zipstore_compat.compat_tests.readers import matrix_readers
 
 WORKFLOW = Path(__file__).resolve().parent.parent / ".github" / "workflows" / "matrix.yml"
 
@@ -23,7 +23,7 @@ def test_workflow_is_valid_against_the_github_schema():
 
 
 def test_workflow_is_written_from_the_declarations():
-    from repofiles.ci_workflow import render
+    from zipstore_compat.repofiles.ci_workflow import render
 
     assert WORKFLOW.read_text(encoding="utf-8") == render(), "run ./run python -m compat_tests ci-workflow"
 
@@ -42,7 +42,7 @@ def test_workflow_runs_every_reader_once_and_publishes():
 
 
 def test_every_versions_lane_family_has_a_job_and_latest_runs_unpinned():
-    from compat_tests.readers import lane_readers
+    from zipstore_compat.compat_tests.readers import lane_readers
 
     workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
     lanes = workflow["jobs"]["lanes"]["strategy"]["matrix"]["lane"]
@@ -59,7 +59,7 @@ def test_every_versions_lane_family_has_a_job_and_latest_runs_unpinned():
 
 
 def test_the_docs_reader_table_is_written_from_the_declarations():
-    from repofiles.reader_table import PAGE, main, rewritten
+    from zipstore_compat.repofiles.reader_table import PAGE, main, rewritten
 
     text = PAGE.read_text(encoding="utf-8")
     assert text == rewritten(text), "run ./run python -m compat_tests reader-table"
@@ -67,7 +67,7 @@ def test_the_docs_reader_table_is_written_from_the_declarations():
 
 
 def test_reader_table_check_fails_on_a_stale_page_and_the_command_rewrites_it(tmp_path):
-    from repofiles.reader_table import BEGIN, END, PAGE, main
+    from zipstore_compat.repofiles.reader_table import BEGIN, END, PAGE, main
 
     page = tmp_path / "readers.md"
     stale = PAGE.read_text(encoding="utf-8").replace("| `zarr3` |", "| `zarr3-renamed` |", 1)

@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from compat_tests.adapters import gdal_cli_mdim, ncdump_cli
-from compat_tests.adapters.cli_common import CommandFailed, GarbledOutput
-from compat_tests.checks import judge
-from compat_tests.worker import summarise
-from core import canonical
+from zipstore_compat.compat_tests.adapters import gdal_cli_mdim, ncdump_cli
+from zipstore_compat.compat_tests.adapters.cli_common import CommandFailed, GarbledOutput
+from zipstore_compat.compat_tests.checks import judge
+from zipstore_compat.compat_tests.worker import summarise
+from zipstore_compat.core import canonical
 
 # ---- exact floats: ncdump -p 9,17 prints %.9g / %.17g; the parser must give back the very bits ---------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from core import limits, outcomes
+from zipstore_compat.core import limits, outcomes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,8 +30,8 @@ def test_the_data_flows_one_way():
 
 
 def test_every_outcome_has_a_word_in_every_report():
-    from compat_tests.reports.html import LABEL, LEGEND
-    from compat_tests.reports.markdown import SYMBOL
+    from zipstore_compat.compat_tests.reports.html import LABEL, LEGEND
+    from zipstore_compat.compat_tests.reports.markdown import SYMBOL
 
     for table in (LABEL, LEGEND, SYMBOL):
         assert set(table) == set(outcomes.OUTCOMES), set(table) ^ set(outcomes.OUTCOMES)

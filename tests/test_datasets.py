@@ -9,11 +9,11 @@ import pickle
 import numpy as np
 import pytest
 
-from datasets import mnist
-from datasets.cache import DatasetCacheError, load_array, materialize, read_meta
-from datasets.grid import coads, ostia
-from datasets.sources import SourceError, source_file
-from core import canonical
+from zipstore_compat.datasets import mnist
+from zipstore_compat.datasets.cache import DatasetCacheError, load_array, materialize, read_meta
+from zipstore_compat.datasets.grid import coads, ostia
+from zipstore_compat.datasets.sources import SourceError, source_file
+from zipstore_compat.core import canonical
 
 
 def test_mnist_is_the_full_real_set():

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from doctor import rfc9
-from doctor.evidence import compare_with_baseline
-from doctor.lint import lint, render_ozx, render_text
-from doctor.repack import RepackError, repack
-from fixtures.catalogue import catalogue
-from fixtures.hostile import HOSTILE
+from zipstore_compat.doctor import rfc9
+from zipstore_compat.doctor.evidence import compare_with_baseline
+from zipstore_compat.doctor.lint import lint, render_ozx, render_text
+from zipstore_compat.doctor.repack import RepackError, repack
+from zipstore_compat.fixtures.catalogue import catalogue
+from zipstore_compat.fixtures.hostile import HOSTILE
 
 ROOT = Path(__file__).resolve().parent.parent
 # what lint (with --local-headers --crc) finds in each hostile archive: the finding that names it ("" for none)
@@ -39,7 +39,7 @@ def _lint_capped(archive: Path, *flags: str) -> subprocess.CompletedProcess:
     """lint as a user runs it, in a process with a memory cap and a time limit: a runaway fails the test, never the machine."""
     def cap():
         resource.setrlimit(resource.RLIMIT_AS, (LINT_MEMORY, LINT_MEMORY))
-    return subprocess.run([sys.executable, "-m", "doctor", "lint", str(archive), "--json", "--results", str(archive) + ".none", *flags],
+    return subprocess.run([sys.executable, "-m", "zipstore_compat.doctor", "lint", str(archive), "--json", "--results", str(archive) + ".none", *flags],
                           cwd=ROOT, capture_output=True, text=True, timeout=LINT_SECONDS, preexec_fn=cap)
 
 
@@ -124,8 +124,10 @@ def test_lint_on_every_hostile_archive(hostile_dir, fixture_id):
 
 
 def test_lint_never_inflates_a_bomb(hostile_dir, monkeypatch):
-    import doctor.archive
-    import doctor.lint
+    import zipstore_compat.doctor.archive
+    from zipstore_compat import doctor
+    import zipstore_compat.doctor.lint
+    from zipstore_compat import doctor
 
     inflated = []
     original = doctor.archive.iter_member
@@ -189,10 +191,10 @@ def test_not_an_archive_is_one_line_and_exit_2(tmp_path):
     for content in (b"", b"hello", b"PK\x03\x04" + bytes(40)):
         path = tmp_path / "x.zip"
         path.write_bytes(content)
-        proc = subprocess.run([sys.executable, "-m", "doctor", "lint", str(path)], cwd=ROOT, capture_output=True, text=True)
+        proc = subprocess.run([sys.executable, "-m", "zipstore_compat.doctor", "lint", str(path)], cwd=ROOT, capture_output=True, text=True)
         assert proc.returncode == 2 and "Traceback" not in proc.stderr
         assert len(proc.stdout.strip().splitlines()) == 1 and "not a readable archive" in proc.stdout
-    proc = subprocess.run([sys.executable, "-m", "doctor", "lint", str(tmp_path / "missing.zip"), "--format", "ozx"], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "zipstore_compat.doctor", "lint", str(tmp_path / "missing.zip"), "--format", "ozx"], cwd=ROOT,
                           capture_output=True, text=True)
     assert proc.returncode == 2 and proc.stdout.strip().endswith("::None::ERROR::not a readable ZIP archive: no such file")
 
@@ -350,7 +352,7 @@ def test_the_harness_never_imports_the_doctor_and_the_doctor_no_adapter():
 
 
 def test_the_summary_rows_the_doctor_names_exist():
-    from compat_tests.reports.summary import PROPERTIES
-    from doctor.findings import SUMMARY_ROWS
+    from zipstore_compat.compat_tests.reports.summary import PROPERTIES
+    from zipstore_compat.doctor.findings import SUMMARY_ROWS
 
     assert set(SUMMARY_ROWS) <= {p.id for p in PROPERTIES}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from envs.outdated import Finding, Pin, newest_release, pins, report
-from envs.registry import load_environments
+from zipstore_compat.envs.outdated import Finding, Pin, newest_release, pins, report
+from zipstore_compat.envs.registry import load_environments
 
 
 def test_every_exact_pin_is_checked_and_templated_ones_are_not():
@@ -33,8 +33,8 @@ def test_the_registry_answers_with_a_release():
 
 
 def test_the_versions_lane_is_one_declaration_with_one_pin_replaced():
-    from compat_tests.readers import lane_readers
-    from envs.registry import default_environments, get_environment
+    from zipstore_compat.compat_tests.readers import lane_readers
+    from zipstore_compat.envs.registry import default_environments, get_environment
 
     base, lane = get_environment("zarr3"), get_environment("zarr3@zarr-3.1.6")
     assert lane.lane_of == "zarr3" and lane.python == base.python
@@ -48,7 +48,7 @@ def test_the_versions_lane_is_one_declaration_with_one_pin_replaced():
 
 
 def test_unpinned_environments_take_the_newest_releases_but_writers_keep_theirs(monkeypatch):
-    from envs import registry
+    from zipstore_compat.envs import registry
 
     monkeypatch.setenv(registry.UNPINNED_VARIABLE, "1")
     registry.load_environments.cache_clear()

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from fixtures import catalogue as cat
-from fixtures.external import place_external, unavailable_external
+from zipstore_compat.fixtures import catalogue as cat
+from zipstore_compat.fixtures.external import place_external, unavailable_external
 
 ROOT = Path(__file__).resolve().parent.parent
 REFUSED = "http://127.0.0.1:9/"  # nothing listens on the discard port: a network that says no at once
@@ -90,7 +90,7 @@ def test_unavailable_archives_are_named_once_and_the_run_goes_on(offline, tmp_pa
         (out / name).write_bytes((source.parent / name).read_bytes())
     results = tmp_path / "results.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "compat_tests", "run", "--no-build", "--readers", "zarr3", "--fixtures-dir", str(out),
+        [sys.executable, "-m", "zipstore_compat.compat_tests", "run", "--no-build", "--readers", "zarr3", "--fixtures-dir", str(out),
          "--fixture-ids", "coads-v3-stored,ext-*", "--results", str(results), "-p", "no:xdist"],
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-1500:] + proc.stderr[-1500:]

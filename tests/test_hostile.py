@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from compat_tests.cells import Describer, run_cell
-from compat_tests.outcomes import declared_refusal, decide_cell
-from compat_tests.readers import all_readers
-from compat_tests.workers import Worker, default_memory_gib, machine_memory_bytes
-from fixtures.hostile import ESCAPE_NAMES, HOSTILE, build_one
+from zipstore_compat.compat_tests.cells import Describer, run_cell
+from zipstore_compat.compat_tests.outcomes import declared_refusal, decide_cell
+from zipstore_compat.compat_tests.readers import all_readers
+from zipstore_compat.compat_tests.workers import Worker, default_memory_gib, machine_memory_bytes
+from zipstore_compat.fixtures.hostile import ESCAPE_NAMES, HOSTILE, build_one
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -118,7 +118,7 @@ def test_traversal_names_never_create_files(hostile_dir, worker_pool):
         result = run_cell(all_readers()[reader], fixture, hostile_dir / f"{fixture}.zip", hostile_dir / f"{fixture}.manifest.json",
                           worker_pool, describe, timeout=60)
         assert result.outcome in ("pass", "error", "not-installed"), (reader, result.message)
-    from fixtures.external import reference_manifest
+    from zipstore_compat.fixtures.external import reference_manifest
 
     reference_manifest(hostile_dir / f"{fixture}.zip", "byo-traversal", source="test")
     created = [t for t in targets if t.exists() and t not in before]

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from core import canonical
-from fixtures.reference_reader import ZipReference
-from fixtures.registry import default_fixtures
-from fixtures.zipfacts import zip_facts
+from zipstore_compat.core import canonical
+from zipstore_compat.fixtures.reference_reader import ZipReference
+from zipstore_compat.fixtures.registry import default_fixtures
+from zipstore_compat.fixtures.zipfacts import zip_facts
 
 IDS = list(default_fixtures())
 
@@ -111,7 +111,7 @@ def test_default_set_covers_every_axis(built_fixtures):
 
 
 def test_mnist_fixtures_hold_all_70000_digits(built_fixtures):
-    from datasets.mnist import TEST_CLASS_COUNTS
+    from zipstore_compat.datasets.mnist import TEST_CLASS_COUNTS
 
     for manifest in built_fixtures.values():
         if manifest["dataset"]["name"] != "mnist":

@@ -10,11 +10,11 @@ from dataclasses import replace
 
 import pytest
 
-from compat_tests.cells import Describer, run_cell
-from compat_tests.readers import all_readers
-from envs import registry
-from envs.build import expand, native_prefix, runtime_environ
-from envs.registry import get_environment
+from zipstore_compat.compat_tests.cells import Describer, run_cell
+from zipstore_compat.compat_tests.readers import all_readers
+from zipstore_compat.envs import registry
+from zipstore_compat.envs.build import expand, native_prefix, runtime_environ
+from zipstore_compat.envs.registry import get_environment
 
 
 def test_the_recipe_is_part_of_the_environment_key(tmp_path, monkeypatch):
@@ -31,7 +31,7 @@ def test_the_recipe_is_part_of_the_environment_key(tmp_path, monkeypatch):
 
 def test_the_versions_lane_of_a_native_recipe_builds_another_release():
     """`native = ["netcdf-c==<release>"]` and `lane = {netcdf-c = [...]}`: one declaration, the recipe's release varied."""
-    from compat_tests.readers import lane_readers
+    from zipstore_compat.compat_tests.readers import lane_readers
 
     base, lane = get_environment("netcdf4-libzip"), get_environment("netcdf4-libzip@netcdf-c-4.9.3")
     assert base.native == lane.native == ("netcdf-c",)
@@ -52,7 +52,7 @@ def test_the_versions_lane_of_a_native_recipe_builds_another_release():
 
 def test_gdal_is_built_at_its_newest_release_and_debians_is_its_versions_lane():
     """`native = ["gdal==3.13.3"]`, `lane = {gdal = ["3.6.2"]}`: the bindings and tools of GDAL 3.13.3 by default, Debian's 3.6.2."""
-    from compat_tests.readers import lane_readers, readers
+    from zipstore_compat.compat_tests.readers import lane_readers, readers
 
     base, lane = get_environment("gdal"), get_environment("gdal@gdal-3.6.2")
     assert base.native == lane.native == ("gdal",) and base.native_release("gdal") == "3.13.3" and lane.native_release("gdal") == "3.6.2"
@@ -68,7 +68,7 @@ def test_gdal_is_built_at_its_newest_release_and_debians_is_its_versions_lane():
 
 
 def test_a_native_build_is_kept_per_machine_and_keyed_by_what_it_links(tmp_path, monkeypatch):
-    from envs import build
+    from zipstore_compat.envs import build
 
     monkeypatch.setenv(build.NATIVE_CACHE_VARIABLE, str(tmp_path))
     env = get_environment("gdal")
@@ -123,7 +123,7 @@ def test_blosc_and_zstd_chunks_round_trip_through_the_builds_plugins(tmp_path):
     """NCZarr finds its filters through HDF5_PLUGIN_PATH; the matrix's stores at the root never get that far."""
     import subprocess
 
-    from envs import ensure_environment
+    from zipstore_compat.envs import ensure_environment
 
     script = tmp_path / "roundtrip.py"
     script.write_text(
@@ -149,7 +149,7 @@ def test_blosc_and_zstd_chunks_round_trip_through_the_builds_plugins(tmp_path):
 
 def test_the_consolidated_mode_word_is_offered_where_the_release_documents_it(tmp_path, monkeypatch):
     """netCDF-C 4.10 added `#mode=...,consolidated` (docs/nczarr.md); a 4.9 build is not offered a word it does not know."""
-    from compat_tests.adapters import nczarr_modes
+    from zipstore_compat.compat_tests.adapters import nczarr_modes
 
     (tmp_path / "lib").mkdir()
     settings = tmp_path / "lib" / "libnetcdf.settings"

@@ -11,8 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # the hub's command -> the module that runs it (compat_tests/__main__.py PRODUCTS)
-COMMANDS = {"repro": "repro", "report-bug": "bugreport", "bench": "bench", "bench-readers": "bench.readers",
-            "reader-table": "repofiles.reader_table", "ci-workflow": "repofiles.ci_workflow"}
+COMMANDS = {"repro": "repro", "report-bug": "bugreport", "bench": "bench", "bench-readers": "zipstore_compat.bench.readers",
+            "reader-table": "zipstore_compat.repofiles.reader_table", "ci-workflow": "zipstore_compat.repofiles.ci_workflow"}
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
@@ -20,7 +20,7 @@ def _run(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_the_hub_forwards_every_product_command():
-    from compat_tests.__main__ import PRODUCTS
+    from zipstore_compat.compat_tests.__main__ import PRODUCTS
 
     assert PRODUCTS == COMMANDS
 

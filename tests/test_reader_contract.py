@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from compat_tests.byo import reference_reading
-from compat_tests.cells import Describer, run_cell
-from compat_tests.readers import all_readers, readers
+from zipstore_compat.compat_tests.byo import reference_reading
+from zipstore_compat.compat_tests.cells import Describer, run_cell
+from zipstore_compat.compat_tests.readers import all_readers, readers
 from tests.conftest import reader_under_test
 
 VALUES = np.arange(24, dtype="<i4").reshape(4, 6) * 7 - 50
@@ -96,7 +96,7 @@ def test_a_declared_reader_keeps_the_contract(reader_id, tiny, worker_pool, tmp_
         found = str(versions.get(reader.version_key, ""))
         assert found and not found.startswith("unknown"), f"{reader_id}: no version for {reader.version_key!r} in {versions}"
     assert isinstance(description.get("fallbacks"), list)
-    from compat_tests.attempts import CONDITIONS
+    from zipstore_compat.compat_tests.attempts import CONDITIONS
 
     for declared in description["fallbacks"]:  # every documented option links its documentation (Python or not)
         assert set(declared) == {"label", "options", "doc", "family", "when"}, (reader_id, declared)
@@ -127,8 +127,8 @@ def _served(reader, folder):
     """A remote reader reads the tiny archives from the suite's nginx (docs/reference/remote.md); None for the others."""
     if not reader.remote:
         return None
-    from compat_tests.remote import nginx
-    from compat_tests.remote.servers import RemoteServers
+    from zipstore_compat.compat_tests.remote import nginx
+    from zipstore_compat.compat_tests.remote.servers import RemoteServers
 
     if nginx.binary() is None:
         pytest.skip("nginx is not installed (apt-get install -y nginx)")
@@ -141,14 +141,14 @@ def _where(servers, archive):
     """Where the reader finds `archive`: its path, or for a remote reader its URL on nginx (a 404 when it is missing)."""
     if servers is None:
         return None
-    from compat_tests.remote.plan import Case
+    from zipstore_compat.compat_tests.remote.plan import Case
 
     return lambda attempt: servers.url(Case(archive.stem), servers.new_token(), archive.name)
 
 
 def test_a_reader_program_that_dies_is_a_crash(tmp_path, worker_pool):
     """The shim dies the way the program died: a Node.js reader killed by a signal ends its cell as a crash."""
-    from compat_tests.readers import reader_from, declaration_of
+    from zipstore_compat.compat_tests.readers import reader_from, declaration_of
 
     program = tmp_path / "dies.mjs"
     program.write_text("\n".join([
@@ -171,8 +171,8 @@ def test_a_reader_program_that_dies_is_a_crash(tmp_path, worker_pool):
 
 def test_without_node_a_node_reader_is_not_installed_with_the_fix(tmp_path, monkeypatch):
     """No `node` on PATH: the Node.js environment cannot be built; the cell says not-installed and what fixes it."""
-    from envs import registry
-    from compat_tests.workers import WorkerPool
+    from zipstore_compat.envs import registry
+    from zipstore_compat.compat_tests.workers import WorkerPool
 
     monkeypatch.setattr(registry, "node_version", lambda: "")  # what `node --version` gives where there is no node
     monkeypatch.setenv("ZIPCOMPAT_CACHE", str(tmp_path / "cache"))

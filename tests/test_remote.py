@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from compat_tests.remote import nginx
-from compat_tests.remote.cost import behaviour, retried
-from compat_tests.remote.minimum import minimum_bytes, needed_members, structure
-from compat_tests.remote.plan import FAULTS, Case, case_ids, cases_for, parse_case
-from compat_tests.remote.servers import RemoteServers
+from zipstore_compat.compat_tests.remote import nginx
+from zipstore_compat.compat_tests.remote.cost import behaviour, retried
+from zipstore_compat.compat_tests.remote.minimum import minimum_bytes, needed_members, structure
+from zipstore_compat.compat_tests.remote.plan import FAULTS, Case, case_ids, cases_for, parse_case
+from zipstore_compat.compat_tests.remote.servers import RemoteServers
 
 ROOT = Path(__file__).resolve().parent.parent
 needs_nginx = pytest.mark.skipif(nginx.binary() is None, reason="nginx is not installed (apt-get install -y nginx)")
@@ -178,12 +178,12 @@ REMOTE_FAMILIES = ["fsspec-zip-http", "zarr-zipstore-http", "xarray-open_zarr-ht
 @pytest.mark.parametrize("reader_id", REMOTE_FAMILIES)
 def test_one_real_remote_cell_per_family(reader_id, tmp_path):
     """A whole read of the stored Zarr 2 COADS archive over nginx: the reader's outcome, with requests and bytes from the log."""
-    from compat_tests.cells import Describer
-    from compat_tests.readers import readers
-    from compat_tests.remote.cell import run_remote_cell
-    from compat_tests.workers import WorkerPool
-    from fixtures.build import build
-    from fixtures.registry import resolve
+    from zipstore_compat.compat_tests.cells import Describer
+    from zipstore_compat.compat_tests.readers import readers
+    from zipstore_compat.compat_tests.remote.cell import run_remote_cell
+    from zipstore_compat.compat_tests.workers import WorkerPool
+    from zipstore_compat.fixtures.build import build
+    from zipstore_compat.fixtures.registry import resolve
 
     out = tmp_path / "fixtures"
     result = build(resolve(["coads-v2-stored"]), out=out, progress=False)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from compat_tests.reports import results
-from compat_tests.cells import Describer
-from compat_tests.readers import matrix_readers
-from compat_tests.reports.summary import summarize
+from zipstore_compat.compat_tests.reports import results
+from zipstore_compat.compat_tests.cells import Describer
+from zipstore_compat.compat_tests.readers import matrix_readers
+from zipstore_compat.compat_tests.reports.summary import summarize
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "reports" / "screenshots"
@@ -24,7 +24,7 @@ def _run_matrix(tmp: Path, readers: str, name: str, fixtures_dir: Path) -> Path:
     (tmp / name).mkdir()
     out = tmp / name / "results.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "compat_tests", "run", "--no-build", "--readers", readers, "--fixture-ids", FIXTURES,
+        [sys.executable, "-m", "zipstore_compat.compat_tests", "run", "--no-build", "--readers", readers, "--fixture-ids", FIXTURES,
          "--fixtures-dir", str(fixtures_dir), "--results", str(out), "-p", "no:xdist"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
@@ -69,18 +69,18 @@ def test_merge_and_diff_of_two_real_runs(two_runs, tmp_path):
             cell["outcome"] = "wrong-data"
     assert ("zarr3--coads-v3-stored", "pass", "wrong-data") in results.diff(b, worse)["regressed"]
     assert ("zarr3--coads-v3-stored", "wrong-data", "pass") in results.diff(worse, b)["newly passing"]
-    proc = subprocess.run([sys.executable, "-m", "compat_tests", "report", "merge", *map(str, two_runs), "--out", str(tmp_path)],
+    proc = subprocess.run([sys.executable, "-m", "zipstore_compat.compat_tests", "report", "merge", *map(str, two_runs), "--out", str(tmp_path)],
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "results.json").exists() and (tmp_path / "matrix.html").exists()
-    proc = subprocess.run([sys.executable, "-m", "compat_tests", "report", "diff", *map(str, two_runs)], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "zipstore_compat.compat_tests", "report", "diff", *map(str, two_runs)], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0 and "## new cells (3)" in proc.stdout
 
 
 def test_bad_results_file_is_a_clear_error(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("{\"not\": \"results\"}")
-    proc = subprocess.run([sys.executable, "-m", "compat_tests", "report", "render", str(bad)], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "zipstore_compat.compat_tests", "report", "render", str(bad)], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 1 and "not a zipstore-compat results file" in proc.stderr and "Traceback" not in proc.stderr
 
 
@@ -118,8 +118,8 @@ def _in_sight(page, selector: str) -> bool:
 def test_html_page_in_chromium(two_runs):
     from playwright.sync_api import sync_playwright
 
-    from compat_tests.reports.html import write_html
-    from compat_tests.reports.since import changed as since_changed
+    from zipstore_compat.compat_tests.reports.html import write_html
+    from zipstore_compat.compat_tests.reports.since import changed as since_changed
 
     page_path = two_runs[0].with_name("matrix.html")
     data = results.load(two_runs[0])
@@ -213,7 +213,7 @@ def test_html_page_in_chromium(two_runs):
 
 def _with_an_older_release(data: dict, reader: str, release: str) -> dict:
     """The run with a versions-lane copy of `reader` at `release` that fails every fixture, and its `since` section."""
-    from compat_tests.reports.since import since
+    from zipstore_compat.compat_tests.reports.since import since
 
     laned = json.loads(json.dumps(data))
     newest = [c for c in laned["cells"] if c["reader"] == reader]
@@ -229,7 +229,7 @@ def _with_an_older_release(data: dict, reader: str, release: str) -> dict:
 def test_the_page_shows_this_machines_paths_the_same_for_every_cell():
     """A message names the cell's archive as <archive> (and environments, temporary folders): the text repeats across
     cells, so the page stores it once; results.json keeps the paths."""
-    from compat_tests.reports.html import portable
+    from zipstore_compat.compat_tests.reports.html import portable
 
     fixture = "coads-v3-stored"
     assert portable("/vsizip//work/x/build/fixtures/coads-v3-stored.zip/zarr.json failed", fixture) == "/vsizip/<archive>/zarr.json failed"
@@ -247,9 +247,9 @@ def _synthetic_run(copies: int = 1) -> dict:
     messages made up, each message distinct: the page's size and speed, without running a reader."""
     import hashlib
 
-    from compat_tests.cells import repro_command
-    from compat_tests.readers import matrix_readers
-    from fixtures.registry import default_fixtures
+    from zipstore_compat.compat_tests.cells import repro_command
+    from zipstore_compat.compat_tests.readers import matrix_readers
+    from zipstore_compat.fixtures.registry import default_fixtures
 
     outcomes = ["pass"] * 6 + ["partial", "error", "unsupported", "timeout", "wrong-data"]
     cells = []
@@ -275,9 +275,9 @@ def _synthetic_run(copies: int = 1) -> dict:
 def test_the_page_holds_every_family_at_1440_px_and_five_times_the_cells(tmp_path):
     from playwright.sync_api import sync_playwright
 
-    from fixtures.registry import default_fixtures
+    from zipstore_compat.fixtures.registry import default_fixtures
 
-    from compat_tests.reports.html import write_html
+    from zipstore_compat.compat_tests.reports.html import write_html
 
     one, five = tmp_path / "one.html", tmp_path / "five.html"
     write_html(_synthetic_run(), one)

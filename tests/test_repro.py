@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from repro.bundle import ReproError, make_bundle, parse_cell
-from repro.run import run_bundle
-from envs import ensure_environment
+from zipstore_compat.repro.bundle import ReproError, make_bundle, parse_cell
+from zipstore_compat.repro.run import run_bundle
+from zipstore_compat.envs import ensure_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.parametrize("cell", ["zarr3--synthetic-v3-stored", "h5py--synthetic-v3-stored", "zarr3--synthetic-v3-stored-zipcli"])
 def test_bundle_runs_standalone_and_shows_the_outcome(cell, tmp_path, built_fixtures):
     bundle = make_bundle(cell, tmp_path / cell)
-    assert {"repro.py", "requirements.txt", "README.md", f"{cell.split('--')[1]}.zip"} <= {p.name for p in bundle.iterdir()}
+    assert {"zipstore_compat.repro.py", "requirements.txt", "README.md", f"{cell.split('--')[1]}.zip"} <= {p.name for p in bundle.iterdir()}
     assert "==" in (bundle / "requirements.txt").read_text()
     assert run_bundle(bundle) == 0  # exit 0: the same outcome as recorded
 
@@ -26,7 +26,7 @@ def test_bundle_runs_standalone_and_shows_the_outcome(cell, tmp_path, built_fixt
 def test_a_bundle_of_a_cell_the_results_lack_says_so_and_checks_the_expectation(tmp_path, built_fixtures, monkeypatch):
     import json
 
-    from repro import bundle as repro
+    from zipstore_compat.repro import bundle as repro
 
     monkeypatch.setattr(repro, "_recorded", lambda cell: None)   # e.g. a versions-lane cell after a default run
     bundle = make_bundle("h5py--synthetic-v3-stored", tmp_path / "b")
@@ -43,7 +43,7 @@ def test_bundle_script_needs_nothing_of_the_project(tmp_path, built_fixtures):
     moved = tmp_path / "elsewhere"
     bundle.rename(moved)
     h5py_python = ensure_environment("h5py")  # wherever ZIPCOMPAT_CACHE keeps it
-    proc = subprocess.run([str(h5py_python), "repro.py"], cwd=moved, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+    proc = subprocess.run([str(h5py_python), "zipstore_compat.repro.py"], cwd=moved, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "outcome: unsupported" in proc.stdout
 
@@ -56,7 +56,7 @@ def test_bundle_script_needs_nothing_of_the_project(tmp_path, built_fixtures):
 def test_bad_cell_ids_are_clear(cell, message):
     with pytest.raises(ReproError, match=message):
         parse_cell(cell)
-    proc = subprocess.run([sys.executable, "-m", "compat_tests", "repro", cell], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "zipstore_compat.compat_tests", "repro", cell], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 2 and message.split()[0] in proc.stderr and "Traceback" not in proc.stderr
 
 
@@ -65,7 +65,7 @@ ZARRITA_ARCHIVE = "ext-manzt-zarrita-js-v3-data-zipped-from-within-zarr"  # a sm
 
 def _archive_run(path: Path, tmp_path: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "compat_tests", "run", "--no-build", "--readers", "zarr3,h5py", "--archive", str(path),
+        [sys.executable, "-m", "zipstore_compat.compat_tests", "run", "--no-build", "--readers", "zarr3,h5py", "--archive", str(path),
          "--results", str(tmp_path / "byo.json"), "-p", "no:xdist"],
         cwd=ROOT, capture_output=True, text=True, timeout=300)
 

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from compat_tests import result_cache
-from compat_tests.cells import CellResult, Describer, run_cell
-from compat_tests.readers import Reader, all_readers
-from compat_tests.reports.markdown import write_markdown
-from compat_tests.result_cache import CachedDescriber, CachedReference, CellCache, Mode, closure, mode_for
-from compat_tests.workers import Worker, WorkerPool
+from zipstore_compat.compat_tests import result_cache
+from zipstore_compat.compat_tests.cells import CellResult, Describer, run_cell
+from zipstore_compat.compat_tests.readers import Reader, all_readers
+from zipstore_compat.compat_tests.reports.markdown import write_markdown
+from zipstore_compat.compat_tests.result_cache import CachedDescriber, CachedReference, CellCache, Mode, closure, mode_for
+from zipstore_compat.compat_tests.workers import Worker, WorkerPool
 
 ROOT = Path(__file__).resolve().parent.parent
 STUB = Reader(id="cache-stub", env="project", adapter="tests.cache_stub_reader", library="stub", call="stub.read(path)", test_only=True)
@@ -235,7 +235,7 @@ def test_an_edit_to_a_shared_adapter_module_reaches_every_adapter_that_imports_i
 
     def digests():
         result_cache.forget()
-        return {name: result_cache._digest(closure((f"compat_tests.adapters.{name}",), root=tmp_path)) for name in ("uses_common", "alone")}
+        return {name: result_cache._digest(closure((f"zipstore_compat.compat_tests.adapters.{name}",), root=tmp_path)) for name in ("uses_common", "alone")}
 
     before = digests()
     (adapters / "common.py").write_text("def box():\n    return 2\n")
@@ -316,8 +316,8 @@ def test_a_foreign_readers_key_is_the_same_in_every_checkout():
     """A Node.js reader's adapter is an absolute path; two clones of the same code share its cached cells."""
     from dataclasses import replace
 
-    from compat_tests.readers import readers
-    from compat_tests.result_cache import declaration
+    from zipstore_compat.compat_tests.readers import readers
+    from zipstore_compat.compat_tests.result_cache import declaration
 
     reader = readers()["selftest-node-int32"]
     elsewhere = replace(reader, adapter="/some/other/clone/" + reader.file)

@@ -1,6 +1,6 @@
 """compat_tests/reports/since.py: "since which version", from the cells of every tested release."""
 
-from compat_tests.reports.since import since
+from zipstore_compat.compat_tests.reports.since import since
 
 
 def cell(version, outcome, fixture="f", family="zarr3", option=None):

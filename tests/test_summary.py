@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from compat_tests.reports import results
-from compat_tests.reports import summary
-from compat_tests.reports.markdown import write_markdown
-from compat_tests.reports.html import page_data, render_html
+from zipstore_compat.compat_tests.reports import results
+from zipstore_compat.compat_tests.reports import summary
+from zipstore_compat.compat_tests.reports.markdown import write_markdown
+from zipstore_compat.compat_tests.reports.html import page_data, render_html
 
 BASE = ["dataset:coads", "kind:grid", "writer:zarr3", "format:v3", "zip:stored", "layout:root", "codec:default", "baseline"]
 LZMA = ["dataset:coads", "kind:grid", "writer:zarr3", "format:v3", "zip:lzma", "layout:root", "codec:default", "axis:compression"]
@@ -187,7 +187,7 @@ def test_a_cell_without_its_ids_is_a_clear_error(tmp_path, broken):
     record = {k: v for k, v in record.items() if v is not None}
     path = tmp_path / "results.json"
     path.write_text(json.dumps({**payload([]), "cells": [record]}), encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "compat_tests", "report", "render", str(path), "--out", str(tmp_path)],
+    proc = subprocess.run([sys.executable, "-m", "zipstore_compat.compat_tests", "report", "render", str(path), "--out", str(tmp_path)],
                           cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True)
     assert proc.returncode == 1 and "without its ids" in proc.stderr and "Traceback" not in proc.stderr
 
@@ -203,7 +203,7 @@ def test_a_version_is_shown_under_the_library_it_belongs_to():
 
 
 def _variant(**changes) -> dict:
-    from fixtures.variants import BASELINE
+    from zipstore_compat.fixtures.variants import BASELINE
 
     return dict(BASELINE.to_dict(), **changes)
 

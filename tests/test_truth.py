@@ -10,11 +10,11 @@ import zipfile
 import numpy as np
 import pytest
 
-from compat_tests.attempts import plan
-from compat_tests.cells import Describer, run_cell
-from compat_tests.checks import STOP, decide, judge
-from compat_tests.readers import all_readers
-from core import canonical
+from zipstore_compat.compat_tests.attempts import plan
+from zipstore_compat.compat_tests.cells import Describer, run_cell
+from zipstore_compat.compat_tests.checks import STOP, decide, judge
+from zipstore_compat.compat_tests.readers import all_readers
+from zipstore_compat.core import canonical
 from tests.conftest import reader_under_test
 
 
@@ -120,7 +120,7 @@ def test_a_library_that_returns_nothing_without_raising_is_silent_missing():
 def test_a_reader_that_returns_without_error_but_without_the_data_is_silent_missing(worker_pool, tmp_path, external_archive):
     """netCDF-C (with libzip) roots anndata 0.7.0's archive at its first entry's folder (obsp/): the dataset opens
     without an error and holds none of the store's arrays."""
-    from fixtures.external import reference_manifest
+    from zipstore_compat.fixtures.external import reference_manifest
 
     fixture_id = "ext-scverse-anndata-v0-7-0-adata-zarr"
     archive = external_archive(fixture_id)
@@ -146,7 +146,7 @@ def _structured_v2_archive(path):
 
 
 def test_reference_reads_zarr2_structured_dtypes(tmp_path):
-    from fixtures.external import reference_manifest
+    from zipstore_compat.fixtures.external import reference_manifest
 
     values = _structured_v2_archive(tmp_path / "s.zip")
     manifest = reference_manifest(tmp_path / "s.zip", "byo-s", source="test")
@@ -164,7 +164,7 @@ def test_reference_reads_zarr2_structured_dtypes(tmp_path):
 
 def test_an_array_the_reference_cannot_decode_is_listed_in_the_cell(tmp_path, worker_pool):
     """What the reference cannot decode is said in the cell's message and record, not dropped."""
-    from fixtures.external import reference_manifest
+    from zipstore_compat.fixtures.external import reference_manifest
 
     _structured_v2_archive(tmp_path / "s.zip")
     with zipfile.ZipFile(tmp_path / "s.zip", "a") as zf:
@@ -180,7 +180,7 @@ def test_an_array_the_reference_cannot_decode_is_listed_in_the_cell(tmp_path, wo
 
 
 def test_ozx_fixtures_are_in_the_default_set_under_their_own_name():
-    from fixtures.registry import default_fixtures
+    from zipstore_compat.fixtures.registry import default_fixtures
 
     ozx = {i: s for i, s in default_fixtures().items() if s.variant.suffix == "ozx"}
     assert "coads-v3-stored-zipcli-rfc9-ozx" in ozx
@@ -208,8 +208,8 @@ def test_gdal_opens_an_ozx_name_only_with_braces(tmp_path, worker_pool, cell_pat
 def test_every_declared_option_links_its_documentation():
     import importlib
 
-    from compat_tests.attempts import CONDITIONS
-    from compat_tests.readers import matrix_readers
+    from zipstore_compat.compat_tests.attempts import CONDITIONS
+    from zipstore_compat.compat_tests.readers import matrix_readers
 
     for reader in matrix_readers().values():
         if reader.foreign:  # a program's options come from its describe answer: tests/test_reader_contract.py checks them

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from compat_tests.cells import Describer, run_cell
-from compat_tests.checks import judge
-from compat_tests.readers import all_readers
+from zipstore_compat.compat_tests.cells import Describer, run_cell
+from zipstore_compat.compat_tests.checks import judge
+from zipstore_compat.compat_tests.readers import all_readers
 
 FIXTURE = "synthetic-v3-stored"
 
@@ -42,8 +42,8 @@ def test_wrong_values_are_wrong_data(built_fixtures):
 
 
 def test_matrix_yaml_is_valid_and_every_pattern_matches_a_cell():
-    from compat_tests import expectations
-    from compat_tests.cells import all_cell_ids
+    from zipstore_compat.compat_tests import expectations
+    from zipstore_compat.compat_tests.cells import all_cell_ids
 
     entries = expectations.load()
     expectations.check_patterns_match(entries, all_cell_ids())
@@ -52,14 +52,14 @@ def test_matrix_yaml_is_valid_and_every_pattern_matches_a_cell():
 
 
 def test_a_dead_pattern_is_an_error():
-    from compat_tests import expectations
+    from zipstore_compat.compat_tests import expectations
 
     with pytest.raises(expectations.MatrixFileError, match="match no cell"):
         expectations.check_patterns_match([{"cells": ["nosuchreader--*"]}], ["zarr3--coads-v3-stored"])
 
 
 def test_an_expectation_can_hold_for_some_versions_only():
-    from compat_tests.expectations import dead_conditions, expectation_for
+    from zipstore_compat.compat_tests.expectations import dead_conditions, expectation_for
 
     entries = [
         {"cells": ["rasterio-gdal--*-v3-*"], "versions": {"gdal": "<3.11"}, "outcome": "error", "reason": "old GDAL", "link": "https://x"},
@@ -76,7 +76,7 @@ def test_an_expectation_can_hold_for_some_versions_only():
 
 
 def test_a_bad_version_condition_is_refused(tmp_path):
-    from compat_tests import expectations
+    from zipstore_compat.compat_tests import expectations
 
     bad = tmp_path / "matrix.yaml"
     bad.write_text("expectations:\n- cells: ['zarr3--*']\n  versions: {zarr: 'three'}\n  outcome: error\n"
@@ -86,7 +86,7 @@ def test_a_bad_version_condition_is_refused(tmp_path):
 
 
 def test_since_comes_from_the_cells_of_every_tested_release():
-    from compat_tests.reports.since import since
+    from zipstore_compat.compat_tests.reports.since import since
 
     def cell(version, outcome, fixture="coads-v3-stored"):
         return {"cell": f"rasterio-gdal@{version}--{fixture}", "reader": f"rasterio-gdal@{version}", "family": "rasterio-gdal",
@@ -105,7 +105,7 @@ def test_since_comes_from_the_cells_of_every_tested_release():
 
 
 def test_a_non_deterministic_cell_names_every_outcome_its_cause_gives():
-    from compat_tests.expectations import allows, expectation_for
+    from zipstore_compat.compat_tests.expectations import allows, expectation_for
 
     entries = [{"cells": ["fsspec-zip--*-zip64"], "outcome": "partial", "also": ["pass", "error"],
                 "reason": "a race between threads", "link": "https://x"}]

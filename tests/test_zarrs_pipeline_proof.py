@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from envs import ensure_environment
+from zipstore_compat.envs import ensure_environment
 from tests.test_reader_contract import tiny_zarr3
 
 ROOT = Path(__file__).resolve().parent.parent
 
 PROBE = r"""
 import json, sys, zarr
-from compat_tests.adapters import zarrs_pipeline as zp
+from zipstore_compat.compat_tests.adapters import zarrs_pipeline as zp
 archive, folder, manifest = sys.argv[1], sys.argv[2], json.loads(open(sys.argv[3]).read())
 zarr.config.set({"codec_pipeline.path": zp.PIPELINE}); zp._instrument()
 array = zarr.open_group(zarr.storage.LocalStore(folder, read_only=True), mode="r")["a"]

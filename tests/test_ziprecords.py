@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core import ziprecords as zr
+from zipstore_compat.core import ziprecords as zr
 
 
 def _archive(entries, comment=b"", force_zip64=False, compression=zipfile.ZIP_STORED) -> bytes:
@@ -119,8 +119,8 @@ def test_data_descriptor_with_and_without_signature():
 
 def test_the_ports_read_the_fixtures_as_before(hostile_dir):
     """The four parsers that became core.ziprecords (bounded, hostile, ziptools, zipfacts) agree on every hostile archive."""
-    from compat_tests.bounded import zip_signature
-    from fixtures.zipfacts import zip_facts
+    from zipstore_compat.compat_tests.bounded import zip_signature
+    from zipstore_compat.fixtures.zipfacts import zip_facts
 
     for path in sorted(Path(hostile_dir).glob("*.zip")):
         signature = zip_signature(path)

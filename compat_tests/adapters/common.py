@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from core.errors import exception_text
+from zipstore_compat.core.errors import exception_text
 
 
 def box(expected: dict) -> tuple[slice, ...]:

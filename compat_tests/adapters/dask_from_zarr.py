@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from compat_tests.adapters.common import box, option, read_each, store_path
+from zipstore_compat.compat_tests.adapters.common import box, option, read_each, store_path
 
 FALLBACKS = [option("from_zarr(..., component=<top-level folder>/<array>)", "https://docs.dask.org/en/stable/generated/dask.array.from_zarr.html", "location", "store_prefix", path_from_prefix=True)]
 
@@ -20,7 +20,7 @@ def versions() -> dict:
     import dask  # noqa: F401  (importable: the worker is ready, and the first cell does not pay for the import)
     import zarr  # noqa: F401
 
-    from compat_tests.adapters.common import installed_version
+    from zipstore_compat.compat_tests.adapters.common import installed_version
 
     return {"dask": installed_version("dask"), "zarr": installed_version("zarr"), "numpy": installed_version("numpy")}
 

@@ -22,7 +22,7 @@
 
 from __future__ import annotations
 
-from compat_tests.adapters.common import box, option, read_each, store_path
+from zipstore_compat.compat_tests.adapters.common import box, option, read_each, store_path
 
 FALLBACKS = [option("FsspecStore(..., path=<top-level folder>)", "https://zarr.readthedocs.io/en/latest/api/zarr/storage/", "location", "store_prefix", path_from_prefix=True)]
 
@@ -31,7 +31,7 @@ def versions() -> dict:
     import fsspec  # noqa: F401  (importable: the worker is ready, and the first cell does not pay for the import)
     import zarr  # noqa: F401
 
-    from compat_tests.adapters.common import installed_version
+    from zipstore_compat.compat_tests.adapters.common import installed_version
 
     return {"fsspec": installed_version("fsspec"), "zarr": installed_version("zarr"), "numpy": installed_version("numpy")}
 

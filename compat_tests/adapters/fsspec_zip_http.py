@@ -12,7 +12,7 @@ ZipFileSystem over fsspec's HTTPFileSystem (aiohttp)."""
 
 from __future__ import annotations
 
-from compat_tests.adapters.remote_common import read_zarr_group
+from zipstore_compat.compat_tests.adapters.remote_common import read_zarr_group
 
 FALLBACKS: list = []
 
@@ -22,7 +22,7 @@ def versions() -> dict:
     import fsspec  # noqa: F401
     import zarr  # noqa: F401
 
-    from compat_tests.adapters.common import installed_version
+    from zipstore_compat.compat_tests.adapters.common import installed_version
 
     return {"fsspec": installed_version("fsspec"), "zarr": installed_version("zarr"), "aiohttp": installed_version("aiohttp"),
             "numpy": installed_version("numpy")}

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from compat_tests.adapters.common import read_each
-from compat_tests.adapters.gdal_classic_common import FALLBACKS, as_manifest_shape, subdataset, window
-from compat_tests.adapters.gdal_common import open_options
-from compat_tests.adapters.gdal_multidim import versions
+from zipstore_compat.compat_tests.adapters.common import read_each
+from zipstore_compat.compat_tests.adapters.gdal_classic_common import FALLBACKS, as_manifest_shape, subdataset, window
+from zipstore_compat.compat_tests.adapters.gdal_common import open_options
+from zipstore_compat.compat_tests.adapters.gdal_multidim import versions
 
 __all__ = ["FALLBACKS", "read", "versions"]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from compat_tests.adapters.common import option, store_path, vsizip
-from compat_tests.adapters.gdal_common import OPEN_OPTIONS, VSIZIP_DOC
+from zipstore_compat.compat_tests.adapters.common import option, store_path, vsizip
+from zipstore_compat.compat_tests.adapters.gdal_common import OPEN_OPTIONS, VSIZIP_DOC
 
 # the classic form names a folder of the archive and an array in it: both options act on the /vsizip/ part
 FALLBACKS = [

@@ -29,11 +29,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from compat_tests.adapters.cli_common import CommandFailed, GarbledOutput, run
-from compat_tests.adapters.common import read_each
-from compat_tests.adapters.gdal_classic_common import FALLBACKS, as_manifest_shape, subdataset, window
-from compat_tests.adapters.gdal_cli_mdim import versions
-from compat_tests.adapters.gdal_common import oo_flags
+from zipstore_compat.compat_tests.adapters.cli_common import CommandFailed, GarbledOutput, run
+from zipstore_compat.compat_tests.adapters.common import read_each
+from zipstore_compat.compat_tests.adapters.gdal_classic_common import FALLBACKS, as_manifest_shape, subdataset, window
+from zipstore_compat.compat_tests.adapters.gdal_cli_mdim import versions
+from zipstore_compat.compat_tests.adapters.gdal_common import oo_flags
 
 __all__ = ["FALLBACKS", "commands", "read", "versions"]
 
@@ -80,7 +80,7 @@ def _by_plane(expected: dict, cmds: list[list[str]], notes: list[str]) -> dict:
     (as gdal_classic.py does in Python)."""
     import numpy as np
 
-    from compat_tests.adapters.tiff_strips import read_strips
+    from zipstore_compat.compat_tests.adapters.tiff_strips import read_strips
 
     name, out = cmds[0][-1], Path(cmds[1][-1])
     base = cmds[1][1:-2]   # gdal_translate's output options (and open options), without source and target
@@ -101,7 +101,7 @@ def _by_plane(expected: dict, cmds: list[list[str]], notes: list[str]) -> dict:
 
 
 def read(archive: str, manifest: dict, options: dict) -> dict:
-    from compat_tests.adapters.tiff_strips import read_strips
+    from zipstore_compat.compat_tests.adapters.tiff_strips import read_strips
 
     notes: list[str] = []
     work = Path(tempfile.mkdtemp(prefix="zipcompat-gdalcli-classic-"))

@@ -32,9 +32,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from compat_tests.adapters.cli_common import GarbledOutput, run
-from compat_tests.adapters.common import Missing, read_each, store_path, vsizip
-from compat_tests.adapters.gdal_common import FALLBACKS, oo_flags
+from zipstore_compat.compat_tests.adapters.cli_common import GarbledOutput, run
+from zipstore_compat.compat_tests.adapters.common import Missing, read_each, store_path, vsizip
+from zipstore_compat.compat_tests.adapters.gdal_common import FALLBACKS, oo_flags
 
 __all__ = ["FALLBACKS", "commands", "read", "versions"]
 OUTPUT_OPTIONS = ["-q", "-of", "Zarr", "-co", "ARRAY:COMPRESS=NONE"]
@@ -50,7 +50,7 @@ def versions() -> dict:
         found["tools"] = " ".join(shutil.which(t) or f"({t} missing)" for t in ("gdalmdiminfo", "gdalmdimtranslate"))
     except (OSError, subprocess.SubprocessError) as exc:
         found["gdal"] = f"unknown ({type(exc).__name__}: {exc})"
-    from compat_tests.adapters.common import installed_version
+    from zipstore_compat.compat_tests.adapters.common import installed_version
 
     found["numpy"] = installed_version("numpy")
     return found

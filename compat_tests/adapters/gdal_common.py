@@ -8,7 +8,7 @@ GDAL's documentation at the release the `gdal` environment builds (3.13.3; envs/
 
 from __future__ import annotations
 
-from compat_tests.adapters.common import option
+from zipstore_compat.compat_tests.adapters.common import option
 
 GDAL_TAG = "v3.13.3"
 VSIZIP_DOC = f"https://github.com/OSGeo/gdal/blob/{GDAL_TAG}/doc/source/user/virtual_file_systems.rst#vsizip-zip-archives"

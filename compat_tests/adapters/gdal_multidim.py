@@ -11,8 +11,8 @@
 
 from __future__ import annotations
 
-from compat_tests.adapters.common import Missing, read_each, store_path, vsizip
-from compat_tests.adapters.gdal_common import FALLBACKS, open_options
+from zipstore_compat.compat_tests.adapters.common import Missing, read_each, store_path, vsizip
+from zipstore_compat.compat_tests.adapters.gdal_common import FALLBACKS, open_options
 
 __all__ = ["FALLBACKS", "read", "versions"]
 
@@ -21,7 +21,7 @@ def versions() -> dict:
     """The library's own release (gdal.__version__: libgdal, what "since N" compares) and the bindings' distribution."""
     from osgeo import gdal
 
-    from compat_tests.adapters.common import installed_version
+    from zipstore_compat.compat_tests.adapters.common import installed_version
 
     return {"gdal": gdal.__version__, "GDAL bindings": installed_version("GDAL"), "numpy": installed_version("numpy"),
             "build": gdal.VersionInfo("BUILD_INFO").replace("\n", " ")[:300]}

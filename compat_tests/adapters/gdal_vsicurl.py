@@ -11,9 +11,9 @@
 
 from __future__ import annotations
 
-from compat_tests.adapters.common import Missing, option, read_each
-from compat_tests.adapters.gdal_multidim import array_names, versions
-from compat_tests.adapters.remote_common import boxes, one_chunk
+from zipstore_compat.compat_tests.adapters.common import Missing, option, read_each
+from zipstore_compat.compat_tests.adapters.gdal_multidim import array_names, versions
+from zipstore_compat.compat_tests.adapters.remote_common import boxes, one_chunk
 
 NETWORK_DOC = "https://gdal.org/en/stable/user/configoptions.html#networking-options"
 FALLBACKS = [

@@ -17,7 +17,7 @@ FALLBACKS: list = []
 def versions() -> dict:
     import h5py
 
-    from compat_tests.adapters.common import installed_version
+    from zipstore_compat.compat_tests.adapters.common import installed_version
 
     return {"h5py": installed_version("h5py"), "hdf5": h5py.version.hdf5_version}
 

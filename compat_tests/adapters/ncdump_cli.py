@@ -40,9 +40,9 @@ import re
 import subprocess
 from pathlib import Path
 
-from compat_tests.adapters.cli_common import GarbledOutput, run
-from compat_tests.adapters import nczarr_modes
-from compat_tests.adapters.common import Missing, read_each
+from zipstore_compat.compat_tests.adapters.cli_common import GarbledOutput, run
+from zipstore_compat.compat_tests.adapters import nczarr_modes
+from zipstore_compat.compat_tests.adapters.common import Missing, read_each
 
 FALLBACKS: list = nczarr_modes.fallbacks()   # `consolidated` where the release documents it
 MODE = "nczarr,zip"

@@ -11,8 +11,8 @@
 
 from __future__ import annotations
 
-from compat_tests.adapters import ncdump_cli
-from compat_tests.adapters.ncdump_cli import FALLBACKS, versions
+from zipstore_compat.compat_tests.adapters import ncdump_cli
+from zipstore_compat.compat_tests.adapters.ncdump_cli import FALLBACKS, versions
 
 __all__ = ["FALLBACKS", "commands", "read", "versions"]
 MODE = "zarr,zip"

@@ -13,7 +13,7 @@ import os
 import re
 from pathlib import Path
 
-from compat_tests.adapters.common import option
+from zipstore_compat.compat_tests.adapters.common import option
 
 CONSOLIDATED_SINCE = (4, 10)
 CONSOLIDATED = option("#mode=...,consolidated", "https://github.com/Unidata/netcdf-c/blob/v4.10.1/docs/nczarr.md#consolidated-metadata",

@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from compat_tests.adapters import nczarr_modes, netcdf4_zip
+from zipstore_compat.compat_tests.adapters import nczarr_modes, netcdf4_zip
 
 FALLBACKS: list = nczarr_modes.fallbacks() + [netcdf4_zip.MASK_AND_SCALE_OFF]
 SETTINGS = ("NetCDF Version", "NCZarr Support", "NCZarr Zip Support", "Standard Filters", "Plugin Install Dir")

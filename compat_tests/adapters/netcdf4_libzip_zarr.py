@@ -11,8 +11,8 @@
 # reader: bugreport = "python:netcdf4"
 # reader: bugreport_constants = { MODE = "zarr,zip" }
 
-from compat_tests.adapters import nczarr_modes, netcdf4_zip
-from compat_tests.adapters.netcdf4_libzip_nczarr import FALLBACKS, versions
+from zipstore_compat.compat_tests.adapters import nczarr_modes, netcdf4_zip
+from zipstore_compat.compat_tests.adapters.netcdf4_libzip_nczarr import FALLBACKS, versions
 
 __all__ = ["FALLBACKS", "read", "versions"]
 

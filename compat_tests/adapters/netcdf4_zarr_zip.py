@@ -11,8 +11,8 @@
 # reader: bugreport = "python:netcdf4"
 # reader: bugreport_constants = { MODE = "zarr,zip" }
 
-from compat_tests.adapters import netcdf4_zip
-from compat_tests.adapters.netcdf4_zip import FALLBACKS, versions
+from zipstore_compat.compat_tests.adapters import netcdf4_zip
+from zipstore_compat.compat_tests.adapters.netcdf4_zip import FALLBACKS, versions
 
 __all__ = ["FALLBACKS", "read", "versions"]
 

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from compat_tests.adapters.common import Missing, box, option, read_each
+from zipstore_compat.compat_tests.adapters.common import Missing, box, option, read_each
 
 # netCDF4-python masks and unpacks by default: "The default value of `maskandscale` is `True` (automatic
 # conversions are performed)" (Variable.set_auto_maskandscale): values equal to the variable's _FillValue
@@ -27,7 +27,7 @@ FALLBACKS: list = [MASK_AND_SCALE_OFF]
 def versions() -> dict:
     import netCDF4
 
-    from compat_tests.adapters.common import installed_version
+    from zipstore_compat.compat_tests.adapters.common import installed_version
 
     return {
         "netCDF4": installed_version("netCDF4"),

@@ -11,9 +11,9 @@
 
 from __future__ import annotations
 
-from compat_tests.adapters.common import read_each
-from compat_tests.adapters.gdal_classic_common import FALLBACKS, as_manifest_shape, subdataset, window
-from compat_tests.adapters.gdal_common import open_options
+from zipstore_compat.compat_tests.adapters.common import read_each
+from zipstore_compat.compat_tests.adapters.gdal_classic_common import FALLBACKS, as_manifest_shape, subdataset, window
+from zipstore_compat.compat_tests.adapters.gdal_common import open_options
 
 __all__ = ["FALLBACKS", "read", "versions"]
 
@@ -21,7 +21,7 @@ __all__ = ["FALLBACKS", "read", "versions"]
 def versions() -> dict:
     import rasterio
 
-    from compat_tests.adapters.common import installed_version
+    from zipstore_compat.compat_tests.adapters.common import installed_version
 
     return {"rasterio": installed_version("rasterio"), "gdal": rasterio.__gdal_version__, "numpy": installed_version("numpy")}
 

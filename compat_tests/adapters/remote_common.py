@@ -8,7 +8,7 @@ the slice a box inside it (compat_tests/remote/chunk.py).
 
 from __future__ import annotations
 
-from compat_tests.adapters.common import box, read_each
+from zipstore_compat.compat_tests.adapters.common import box, read_each
 
 
 def one_chunk(manifest: dict) -> bool:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from compat_tests.adapters.common import option, read_each, store_path
+from zipstore_compat.compat_tests.adapters.common import option, read_each, store_path
 
 FALLBACKS = [option("open_group(store, path=<top-level folder>)", "https://zarr.readthedocs.io/en/latest/api/zarr/functions/open_group/", "location", "store_prefix", path_from_prefix=True)]
 PARALLEL_CALLS = 4
@@ -31,7 +31,7 @@ def versions() -> dict:
     import tensorflow  # noqa: F401  (importable: the worker is ready, and the first cell does not pay for the import)
     import zarr  # noqa: F401
 
-    from compat_tests.adapters.common import installed_version
+    from zipstore_compat.compat_tests.adapters.common import installed_version
 
     return {"tensorflow": installed_version("tensorflow", "tensorflow-cpu"), "zarr": installed_version("zarr"), "numpy": installed_version("numpy")}
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import json
 
-from compat_tests.adapters.common import read_each
-from compat_tests.adapters.remote_common import boxes, one_chunk
-from compat_tests.adapters.tensorstore_zip import versions
+from zipstore_compat.compat_tests.adapters.common import read_each
+from zipstore_compat.compat_tests.adapters.remote_common import boxes, one_chunk
+from zipstore_compat.compat_tests.adapters.tensorstore_zip import versions
 
 FALLBACKS: list = []
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 
-from compat_tests.adapters.common import box, option, read_each, store_path
+from zipstore_compat.compat_tests.adapters.common import box, option, read_each, store_path
 
 # the zip kvstore's path is the key prefix inside the archive: a store zipped from its parent needs the folder in it
 FALLBACKS = [option('"kvstore": {"driver": "zip", ..., "path": "<top-level folder>/<array>/"}',
@@ -23,7 +23,7 @@ FALLBACKS = [option('"kvstore": {"driver": "zip", ..., "path": "<top-level folde
 def versions() -> dict:
     import tensorstore  # noqa: F401  (importable: the worker is ready, and the first cell does not pay for the import)
 
-    from compat_tests.adapters.common import installed_version
+    from zipstore_compat.compat_tests.adapters.common import installed_version
 
     return {"tensorstore": installed_version("tensorstore"), "numpy": installed_version("numpy")}
 

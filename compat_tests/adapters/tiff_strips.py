@@ -12,7 +12,7 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-from compat_tests.adapters.cli_common import GarbledOutput
+from zipstore_compat.compat_tests.adapters.cli_common import GarbledOutput
 
 TAGS = {256: "width", 257: "length", 258: "bits", 259: "compression", 273: "strip_offsets", 277: "samples",
         278: "rows_per_strip", 279: "strip_counts", 284: "planar", 322: "tile_width", 339: "sample_format"}

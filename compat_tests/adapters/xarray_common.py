@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from compat_tests.adapters.common import box, groups_of, option, store_path
-from core.errors import exception_text
+from zipstore_compat.compat_tests.adapters.common import box, groups_of, option, store_path
+from zipstore_compat.core.errors import exception_text
 
 NOT_XARRAY = ("path_from_prefix", "url_folder")  # options the adapter turns into a group or a URL
 
@@ -29,7 +29,7 @@ def versions() -> dict:
     import xarray  # noqa: F401  (importable: the worker is ready, and the first cell does not pay for the import)
     import zarr  # noqa: F401
 
-    from compat_tests.adapters.common import installed_version
+    from zipstore_compat.compat_tests.adapters.common import installed_version
 
     return {"xarray": installed_version("xarray"), "zarr": installed_version("zarr"), "numpy": installed_version("numpy")}
 

@@ -21,8 +21,8 @@
 # reader: decodes_cf = true
 # reader: bugreport = "python:xarray_open_dataset_zip"
 
-from compat_tests.adapters.common import option
-from compat_tests.adapters.xarray_common import documented_options, read_with, versions
+from zipstore_compat.compat_tests.adapters.common import option
+from zipstore_compat.compat_tests.adapters.xarray_common import documented_options, read_with, versions
 
 # fsspec's chained URL names a folder inside the archive: zip://<folder>::<archive>
 FALLBACKS = documented_options("https://docs.xarray.dev/en/stable/generated/xarray.open_dataset.html") + [

@@ -10,7 +10,7 @@
 # reader: decodes_cf = true
 # reader: bugreport = "python:xarray_open_zarr"
 
-from compat_tests.adapters.xarray_common import documented_options, read_with, versions
+from zipstore_compat.compat_tests.adapters.xarray_common import documented_options, read_with, versions
 
 FALLBACKS = documented_options("https://docs.xarray.dev/en/stable/generated/xarray.open_zarr.html")
 

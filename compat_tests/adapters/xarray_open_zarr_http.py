@@ -9,8 +9,8 @@
 # reader: version_key = "xarray"
 # reader: remote = true
 
-from compat_tests.adapters.remote_common import boxes, one_chunk
-from compat_tests.adapters.xarray_common import documented_options, read_with, versions
+from zipstore_compat.compat_tests.adapters.remote_common import boxes, one_chunk
+from zipstore_compat.compat_tests.adapters.xarray_common import documented_options, read_with, versions
 
 FALLBACKS = [o for o in documented_options("https://docs.xarray.dev/en/stable/generated/xarray.open_zarr.html")
              if o["family"] == "decoding"]

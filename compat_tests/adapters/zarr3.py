@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from compat_tests.adapters.common import box, option, read_each, store_path
+from zipstore_compat.compat_tests.adapters.common import box, option, read_each, store_path
 
 FALLBACKS = [option("open_group(store, path=<top-level folder>)", "https://zarr.readthedocs.io/en/latest/api/zarr/functions/open_group/", "location", "store_prefix", path_from_prefix=True)]
 
@@ -19,7 +19,7 @@ FALLBACKS = [option("open_group(store, path=<top-level folder>)", "https://zarr.
 def versions() -> dict:
     import zarr  # noqa: F401  (importable: the worker is ready, and the first cell does not pay for the import)
 
-    from compat_tests.adapters.common import installed_version
+    from zipstore_compat.compat_tests.adapters.common import installed_version
 
     return {"zarr": installed_version("zarr"), "numcodecs": installed_version("numcodecs"), "numpy": installed_version("numpy")}
 

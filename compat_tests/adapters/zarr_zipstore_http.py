@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from compat_tests.adapters.remote_common import read_zarr_group
+from zipstore_compat.compat_tests.adapters.remote_common import read_zarr_group
 
 FALLBACKS: list = []
 
@@ -20,7 +20,7 @@ def versions() -> dict:
     import fsspec  # noqa: F401  (importable: the worker is ready)
     import zarr  # noqa: F401
 
-    from compat_tests.adapters.common import installed_version
+    from zipstore_compat.compat_tests.adapters.common import installed_version
 
     return {"zarr": installed_version("zarr"), "fsspec": installed_version("fsspec"), "aiohttp": installed_version("aiohttp"),
             "numpy": installed_version("numpy")}

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from compat_tests.adapters.remote_common import OBSTORE_CLIENT, folder_and_name, read_zarr_group
+from zipstore_compat.compat_tests.adapters.remote_common import OBSTORE_CLIENT, folder_and_name, read_zarr_group
 
 FALLBACKS: list = []
 
@@ -21,7 +21,7 @@ def versions() -> dict:
     import obstore  # noqa: F401  (importable: the worker is ready)
     import zarr  # noqa: F401
 
-    from compat_tests.adapters.common import installed_version
+    from zipstore_compat.compat_tests.adapters.common import installed_version
 
     return {"zarr": installed_version("zarr"), "obstore": installed_version("obstore"), "numpy": installed_version("numpy")}
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 
-from compat_tests.adapters.common import box, installed_version, option, read_each, store_path
+from zipstore_compat.compat_tests.adapters.common import box, installed_version, option, read_each, store_path
 
 ZIPSTORE_DOC = "https://github.com/developmentseed/zarrista/pull/152"  # added ZipStore(store, key, *, path=None); its docstring documents path=
 FALLBACKS = [option("ZipStore(..., path=<top-level folder>)", ZIPSTORE_DOC, "location", "store_prefix", path_from_prefix=True)]

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import asyncio
 
-from compat_tests.adapters.common import installed_version
-from compat_tests.adapters.remote_common import OBSTORE_CLIENT, boxes, folder_and_name, one_chunk
-from compat_tests.adapters.zarrista import as_numpy
+from zipstore_compat.compat_tests.adapters.common import installed_version
+from zipstore_compat.compat_tests.adapters.remote_common import OBSTORE_CLIENT, boxes, folder_and_name, one_chunk
+from zipstore_compat.compat_tests.adapters.zarrista import as_numpy
 
 FALLBACKS: list = []
 

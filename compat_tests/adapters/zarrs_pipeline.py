@@ -23,7 +23,7 @@ zarr-python, not by zarrs), whatever the values.
 
 from __future__ import annotations
 
-from compat_tests.adapters.common import box, installed_version, option, read_each, store_path
+from zipstore_compat.compat_tests.adapters.common import box, installed_version, option, read_each, store_path
 
 FALLBACKS = [option("open_group(store, path=<top-level folder>)", "https://zarr.readthedocs.io/en/latest/api/zarr/functions/open_group/",
                     "location", "store_prefix", path_from_prefix=True)]

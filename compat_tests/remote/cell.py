@@ -13,13 +13,13 @@ import json
 import tempfile
 from pathlib import Path
 
-from compat_tests.bounded import read_json
-from compat_tests.cells import CellResult, cell_id, run_cell
-from compat_tests.remote.chunk import ChunkTruthError, write_one_chunk_manifest
-from compat_tests.remote.cost import measure
-from compat_tests.remote.minimum import MinimumError, minimum_bytes
-from compat_tests.remote.nginx import ServerUnavailable
-from compat_tests.remote.plan import Case
+from zipstore_compat.compat_tests.bounded import read_json
+from zipstore_compat.compat_tests.cells import CellResult, cell_id, run_cell
+from zipstore_compat.compat_tests.remote.chunk import ChunkTruthError, write_one_chunk_manifest
+from zipstore_compat.compat_tests.remote.cost import measure
+from zipstore_compat.compat_tests.remote.minimum import MinimumError, minimum_bytes
+from zipstore_compat.compat_tests.remote.nginx import ServerUnavailable
+from zipstore_compat.compat_tests.remote.plan import Case
 
 
 def run_remote_cell(reader, case: Case, archive: Path, manifest_path: Path, pool, describe, servers, timeout: float) -> CellResult:

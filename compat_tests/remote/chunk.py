@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core import canonical
+from zipstore_compat.core import canonical
 
 
 class ChunkTruthError(ValueError):
@@ -39,12 +39,12 @@ def first_chunk(expected: dict) -> list[list[int]]:
 
 def dataset_values(manifest: dict, path: str):
     """The array's values as the dataset holds them (memory-mapped: only the region is read)."""
-    from datasets.cache import dataset_dir, read_meta
+    from zipstore_compat.datasets.cache import dataset_dir, read_meta
 
     dataset = manifest.get("dataset") or {}
     folder = dataset_dir(dataset.get("name", ""))
     if not (folder / "dataset.json").exists():
-        from datasets.cache import materialize
+        from zipstore_compat.datasets.cache import materialize
 
         folder = materialize(dataset["name"])
     meta = read_meta(folder)

@@ -21,8 +21,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from compat_tests.remote.logs import JsonLinesLog
-from compat_tests.remote.processes import die_with_parent
+from zipstore_compat.compat_tests.remote.logs import JsonLinesLog
+from zipstore_compat.compat_tests.remote.processes import die_with_parent
 
 PLAIN = "c"
 HOST = "127.0.0.1"

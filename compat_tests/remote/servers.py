@@ -20,11 +20,11 @@ import tempfile
 import threading
 from pathlib import Path
 
-from compat_tests.remote import nginx
-from compat_tests.remote.logs import JsonLinesLog
-from compat_tests.remote.nginx import ServerUnavailable
-from compat_tests.remote.plan import Case
-from compat_tests.remote.processes import die_with_parent
+from zipstore_compat.compat_tests.remote import nginx
+from zipstore_compat.compat_tests.remote.logs import JsonLinesLog
+from zipstore_compat.compat_tests.remote.nginx import ServerUnavailable
+from zipstore_compat.compat_tests.remote.plan import Case
+from zipstore_compat.compat_tests.remote.processes import die_with_parent
 
 ENVIRONMENT = "web-server"
 START_SECONDS = 20.0
@@ -33,9 +33,9 @@ PACKAGE = Path(__file__).resolve().parent
 
 def code_digest() -> str:
     """The remote machinery's code (servers, fault server, costs, the one-chunk truth): part of a remote cell's key."""
-    from compat_tests.result_cache import closure
+    from zipstore_compat.compat_tests.result_cache import closure
 
-    roots = tuple(f"compat_tests.remote.{p.stem}" for p in sorted(PACKAGE.glob("*.py")) if p.stem != "__init__")
+    roots = tuple(f"zipstore_compat.compat_tests.remote.{p.stem}" for p in sorted(PACKAGE.glob("*.py")) if p.stem != "__init__")
     return hashlib.sha256(repr(sorted(closure(roots).items())).encode()).hexdigest()
 
 
@@ -73,7 +73,7 @@ class RemoteServers:
             raise
 
     def _start(self) -> None:
-        from envs import EnvUnavailable, ensure_environment
+        from zipstore_compat.envs import EnvUnavailable, ensure_environment
 
         try:
             python = ensure_environment(ENVIRONMENT)  # Debian's nginx, installed when root
@@ -86,12 +86,12 @@ class RemoteServers:
         self._key = None  # nginx may have been installed just now
 
     def _start_fault_server(self, python: str) -> None:
-        from core.processes import child_environ
+        from zipstore_compat.core.processes import child_environ
 
         log = self.folder / "faults.log"
         self.fault_log = JsonLinesLog(log, lambda line: line.get("token", ""))
         self.fault_proc = subprocess.Popen(
-            [python, "-m", "compat_tests.remote.fault_server", "--upstream-port", str(self.nginx.port), "--log", str(log)],
+            [python, "-m", "zipstore_compat.compat_tests.remote.fault_server", "--upstream-port", str(self.nginx.port), "--log", str(log)],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_environ(),
             preexec_fn=die_with_parent)
         first: list[str] = []

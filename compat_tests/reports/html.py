@@ -17,10 +17,10 @@ import json
 import re
 from pathlib import Path
 
-from compat_tests.reports import since, summary
-from compat_tests.reports.results import interrupted_text
-from compat_tests.cells import repro_command
-from compat_tests.result_cache import run_info_text
+from zipstore_compat.compat_tests.reports import since, summary
+from zipstore_compat.compat_tests.reports.results import interrupted_text
+from zipstore_compat.compat_tests.cells import repro_command
+from zipstore_compat.compat_tests.result_cache import run_info_text
 
 # text, not emoji: the page must read the same on a machine without an emoji font
 LABEL = {

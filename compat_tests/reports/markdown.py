@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from compat_tests.reports import since, summary
-from compat_tests.reports.results import interrupted_text
-from compat_tests.result_cache import run_info_text
+from zipstore_compat.compat_tests.reports import since, summary
+from zipstore_compat.compat_tests.reports.results import interrupted_text
+from zipstore_compat.compat_tests.result_cache import run_info_text
 
 SYMBOL = {
     "pass": "✅", "partial": "🟡", "wrong-data": "❌ WRONG DATA", "silent-missing": "❌ DATA MISSING, NO ERROR", "error": "⛔", "crash": "💥",

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from compat_tests.outcomes import REFUSED
-from core.limits import MEMORY_CAP_PREFIX
+from zipstore_compat.compat_tests.outcomes import REFUSED
+from zipstore_compat.core.limits import MEMORY_CAP_PREFIX
 
 COLUMNS = ["as a correct reader", "of which: refused the whole archive", "raised where intact data was",
            "partial", "crashed", "memory cap", "hung (timeout)", "returned garbage (wrong-data)", "other"]

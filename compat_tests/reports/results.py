@@ -24,8 +24,8 @@ import json
 import os
 from pathlib import Path
 
-from core.outcomes import OUTCOMES, RANK
-from compat_tests.reports.summary import summarize
+from zipstore_compat.core.outcomes import OUTCOMES, RANK
+from zipstore_compat.compat_tests.reports.summary import summarize
 
 SCHEMA_VERSION = 1
 
@@ -121,7 +121,7 @@ def merge(payloads: list[dict]) -> dict:
         for cell in payload["cells"]:
             cells[cell["cell"]] = cell
     first = payloads[0]["run"]
-    from compat_tests.reports.since import since
+    from zipstore_compat.compat_tests.reports.since import since
 
     # each part's cache facts stay in merged_from; the merged table counts its cached cells from the cells
     run = {**{k: v for k, v in first.items() if k not in ("readers", "cache")}, "readers": readers, "merged_from": runs}

@@ -181,7 +181,7 @@ def version_key(version: str) -> tuple:
 
 
 def _declared() -> dict:
-    from compat_tests.readers import readers
+    from zipstore_compat.compat_tests.readers import readers
 
     return readers()
 
@@ -307,7 +307,7 @@ def reference_of(cell: dict, own: tuple[str, ...], cells_by_variant: dict) -> di
     variant, dataset = cell.get("variant"), _dataset(cell)
     if not own or not variant or not dataset:
         return None
-    from fixtures.variants import BASELINE
+    from zipstore_compat.fixtures.variants import BASELINE
 
     base = BASELINE.to_dict()
     wanted = dict(variant, **{axis: base[axis] for axis in own})
@@ -399,7 +399,7 @@ def _family_cell(reader_verdicts: dict[str, dict], members: list[str]) -> dict:
 
 def remote_properties() -> list[Property]:
     """The "remote" rows: the remote cells by read and by server fault (compat_tests/remote/plan.py)."""
-    from compat_tests.remote.plan import FAULTS
+    from zipstore_compat.compat_tests.remote.plan import FAULTS
 
     group = "Over HTTP (nginx on 127.0.0.1; requests: the median per cell)"
     rows = [Property("remote-read", group, "whole read, well-behaved server", ("remote-kind:read", "server:nginx"), None, remote=True),
