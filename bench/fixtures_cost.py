@@ -19,20 +19,20 @@ import tempfile
 import time
 from pathlib import Path
 
-from core.commands import program_name
+from zipstore_compat.core.commands import program_name
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def selected(patterns: list[str]) -> list[str]:
-    from fixtures.registry import default_fixtures
+    from zipstore_compat.fixtures.registry import default_fixtures
 
     return [i for i in default_fixtures() if any(fnmatch.fnmatchcase(i, p) for p in patterns)]
 
 
 def measure(ids: list[str], workers: int, out: Path) -> dict:
-    from fixtures.build import build
-    from fixtures.registry import resolve
+    from zipstore_compat.fixtures.build import build
+    from zipstore_compat.fixtures.registry import resolve
 
     fixtures = out / "fixtures"
     started = time.perf_counter()

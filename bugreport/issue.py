@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from fixtures.axes import AXES, words
-from fixtures.writer_registry import get_writer
+from zipstore_compat.fixtures.axes import AXES, words
+from zipstore_compat.fixtures.writer_registry import get_writer
 
 AXIS_NAMES = {a.name for a in AXES}
 

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
-from datasets.cache import dataset_dir, load_array, read_meta
-from envs import cache_root
-from core import canonical
-from fixtures.build import ArchiveJob, builder_code, link_or_copy, tool_versions, write_archives
-from fixtures.writer_registry import get_writer
-from fixtures.registry import FixtureSpec
-from fixtures.variants import Variant
+from zipstore_compat.datasets.cache import dataset_dir, load_array, read_meta
+from zipstore_compat.envs import cache_root
+from zipstore_compat.core import canonical
+from zipstore_compat.fixtures.build import ArchiveJob, builder_code, link_or_copy, tool_versions, write_archives
+from zipstore_compat.fixtures.writer_registry import get_writer
+from zipstore_compat.fixtures.registry import FixtureSpec
+from zipstore_compat.fixtures.variants import Variant
 
 
 @dataclass(frozen=True)

@@ -312,9 +312,9 @@ class MatrixSession:
             if self.lines is not None:
                 self.lines.finish()
             return
-        from compat_tests.reports.since import since
-        from compat_tests.reports.writers import writer_records
-        from compat_tests.result_cache import run_info
+        from zipstore_compat.compat_tests.reports.since import since
+        from zipstore_compat.compat_tests.reports.writers import writer_records
+        from zipstore_compat.compat_tests.result_cache import run_info
 
         records = sorted(self.records, key=lambda r: r["cell"])
         versions = {}

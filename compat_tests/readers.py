@@ -48,13 +48,13 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
-from core import declarations
-from core.declarations import DeclarationError  # noqa: F401  (raised here for a reader declaration)
+from zipstore_compat.core import declarations
+from zipstore_compat.core.declarations import DeclarationError  # noqa: F401  (raised here for a reader declaration)
 
 ROOT = Path(__file__).resolve().parent.parent
 ADAPTERS = Path(__file__).resolve().parent / "adapters"
 EXTRA_DIRS_VARIABLE = "ZIPCOMPAT_READER_DIRS"
-PYTHON_WORKER = ("{python}", "-m", "compat_tests.worker")
+PYTHON_WORKER = ("{python}", "-m", "zipstore_compat.compat_tests.worker")
 REQUIRED = ("id", "env", "library", "call")
 OPTIONAL = ("package", "version_key", "worker", "test_only", "group", "rank", "races", "remote", "decodes_cf", "bugreport",
             "bugreport_constants")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from datasets.model import ArraySpec, DatasetSpec
+from zipstore_compat.datasets.model import ArraySpec, DatasetSpec
 
 LENGTH = 262_144
 

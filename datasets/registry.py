@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from datasets import entries, grid, mnist, synthetic
-from datasets.model import DatasetSpec
+from zipstore_compat.datasets import entries, grid, mnist, synthetic
+from zipstore_compat.datasets.model import DatasetSpec
 
 DATASETS: dict[str, Callable[..., DatasetSpec]] = {
     "mnist": mnist.dataset,

@@ -31,7 +31,7 @@ def render() -> str:
     from zipstore_compat.compat_tests.readers import lane_readers, matrix_readers
     from zipstore_compat.envs.registry import get_environment
 
-    from fixtures.writer_registry import writers
+    from zipstore_compat.fixtures.writer_registry import writers
 
     # every job builds the default fixtures first: the writers' Debian packages (7-Zip, bsdtar) come with each
     writer_apt = {p for w in writers().values() for p in get_environment(w.env).apt}

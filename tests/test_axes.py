@@ -7,11 +7,11 @@ from dataclasses import fields, replace
 
 import pytest
 
-from core.declarations import DeclarationError
-from fixtures.axes import AXES, axis
-from fixtures.registry import default_fixtures
-from fixtures.variants import BASELINE, DATASET_AXES, DATASET_KINDS, Variant, departures
-from fixtures.writer_registry import writer_from, writers
+from zipstore_compat.core.declarations import DeclarationError
+from zipstore_compat.fixtures.axes import AXES, axis
+from zipstore_compat.fixtures.registry import default_fixtures
+from zipstore_compat.fixtures.variants import BASELINE, DATASET_AXES, DATASET_KINDS, Variant, departures
+from zipstore_compat.fixtures.writer_registry import writer_from, writers
 
 
 def test_the_variant_has_a_field_per_axis_its_baseline_the_default():
@@ -46,7 +46,7 @@ def test_the_default_set_per_dataset_follows_its_axes():
 
 
 def test_axis_words_are_the_bug_reports_words():
-    from bugreport.issue import properties_in_words
+    from zipstore_compat.bugreport.issue import properties_in_words
 
     assert properties_in_words({**BASELINE.to_dict(), "compression": "zstd", "writer": "ownzip", "align": 4096}) == [
         "zstd-compressed ZIP members", "zipped by a ZIP writer that follows APPNOTE", "with members aligned to 4,096-byte boundaries"]

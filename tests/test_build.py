@@ -67,7 +67,7 @@ def test_default_set_is_reproduced_by_the_shared_cache(tmp_path, built_fixtures)
 
 def new_writer_sample() -> list[str]:
     """One default fixture of every writer and of every archive-layer value: the writers and axes of issue 26."""
-    from fixtures.registry import default_fixtures
+    from zipstore_compat.fixtures.registry import default_fixtures
 
     sample, writers_seen = [], set()
     for fixture_id, spec in default_fixtures().items():

@@ -47,8 +47,8 @@ def test_every_versions_lane_family_has_a_job_and_latest_runs_unpinned():
     workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
     lanes = workflow["jobs"]["lanes"]["strategy"]["matrix"]["lane"]
     named = [r for lane in lanes for r in lane["readers"].split(",")]
-    from envs.registry import get_environment
-    from fixtures.writer_registry import writers
+    from zipstore_compat.envs.registry import get_environment
+    from zipstore_compat.fixtures.writer_registry import writers
 
     writer_apt = {p for w in writers().values() for p in get_environment(w.env).apt}   # each job builds the fixtures first
     for group in workflow["jobs"]["readers"]["strategy"]["matrix"]["group"]:

@@ -21,7 +21,7 @@ def manifest(request, built_fixtures):
 
 def test_arrays_match_manifest(manifest):
     if not manifest["writer_check"]["intact"]:   # a writer's broken archive (its finding): the check says so, and is right
-        from fixtures.writer_check import check_archive
+        from zipstore_compat.fixtures.writer_check import check_archive
 
         assert check_archive(manifest["_archive"], manifest, raised=manifest["writer"].get("raised", ""))["problems"] == manifest["writer_check"]["problems"]
         assert manifest["writer"].get("unreliable"), "only a writer declared unreliable may leave a broken archive"
@@ -95,7 +95,7 @@ def test_default_set_covers_every_axis(built_fixtures):
     kinds = {m["dataset"]["kind"] for m in built_fixtures.values()}
     assert kinds == {"mnist", "grid", "synthetic"}
     variants = [m["variant"] for m in built_fixtures.values()]
-    from fixtures.writer_registry import writers
+    from zipstore_compat.fixtures.writer_registry import writers
 
     assert {v["writer"] for v in variants} == set(writers())   # every declared writer writes archives of the default set
     assert {v["zarr_format"] for v in variants} == {2, 3}

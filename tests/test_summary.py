@@ -261,7 +261,7 @@ def test_a_property_made_by_another_writer_is_compared_with_that_writers_archive
 def test_a_writers_broken_archive_is_its_finding_in_the_archive_column():
     """The archive column (compat_tests/reports/writers.py): a row's archives as their writer check found them, from the cells'
     `writer`; results.json's writers section lists one record per archive."""
-    from compat_tests.reports.writers import writer_records
+    from zipstore_compat.compat_tests.reports.writers import writer_records
 
     ok = {"id": "zarr3", "intact": True, "problems": [], "nondeterministic": ""}
     broken = {"id": "zarr3", "intact": False, "problems": ["member zarr.json: its data does not match its CRC-32 or sizes"], "nondeterministic": "threads"}
@@ -279,8 +279,8 @@ def test_a_writers_broken_archive_is_its_finding_in_the_archive_column():
 
 
 def test_the_axis_rows_come_from_the_axis_declarations_with_their_ids():
-    from fixtures.axes import axis_rows
-    from fixtures.writer_registry import writers
+    from zipstore_compat.fixtures.axes import axis_rows
+    from zipstore_compat.fixtures.writer_registry import writers
 
     ids = [p.id for p in summary.PROPERTIES]
     assert ids[0] == "baseline" and ids[-2:] == ["habit-concurrency", "habit-slow"]

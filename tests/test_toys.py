@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from envs import cache_root
+from zipstore_compat.envs import cache_root
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.slow, pytest.mark.network]
@@ -35,7 +35,7 @@ TOY_READER = '''\
 
 from __future__ import annotations
 
-from compat_tests.adapters.common import box, installed_version, read_each
+from zipstore_compat.compat_tests.adapters.common import box, installed_version, read_each
 
 
 def versions() -> dict:
@@ -91,8 +91,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from fixtures.writers import zarr3_writer
-from fixtures.ziptools import FIXED_DATE, store_files
+from zipstore_compat.fixtures.writers import zarr3_writer
+from zipstore_compat.fixtures.ziptools import FIXED_DATE, store_files
 
 
 def versions() -> dict:
@@ -143,7 +143,7 @@ def matrix(copy: Path, readers: str, fixture_ids: str, fixtures: Path) -> dict:
 
 
 def build_fixtures(copy: Path, out: Path, *ids: str) -> None:
-    check(run(copy, "-m", "fixtures", "build", "--quiet", "--out", str(out), *ids))
+    check(run(copy, "-m", "zipstore_compat.fixtures", "build", "--quiet", "--out", str(out), *ids))
 
 
 def test_a_toy_reader_is_one_file(tmp_path):
@@ -156,11 +156,11 @@ def test_a_toy_reader_is_one_file(tmp_path):
     build_fixtures(copy, fixtures, "coads-v3-stored", "coads-v3-deflate")
 
     # the repository files, written again from the declarations: the docs' reader table and the CI workflow name it
-    assert run(copy, "-m", "repofiles", "--check").returncode != 0   # they do not agree until written again
-    check(run(copy, "-m", "repofiles"))
+    assert run(copy, "-m", "zipstore_compat.repofiles", "--check").returncode != 0   # they do not agree until written again
+    check(run(copy, "-m", "zipstore_compat.repofiles"))
     assert "`toy`" in (copy / "docs" / "reference" / "readers.md").read_text(encoding="utf-8")
     assert "toy" in (copy / ".github" / "workflows" / "matrix.yml").read_text(encoding="utf-8")
-    check(run(copy, "-m", "repofiles", "--check"))
+    check(run(copy, "-m", "zipstore_compat.repofiles", "--check"))
 
     # the matrix: its cells, judged, expected as matrix.yaml says, in the reports with a summary column of its own
     results = matrix(copy, "toy", "coads-v3-stored,coads-v3-deflate", fixtures)
@@ -173,9 +173,9 @@ def test_a_toy_reader_is_one_file(tmp_path):
     assert '{"id":"toy","family":"toy"' in (copy / "reports" / "matrix.html").read_text(encoding="utf-8")   # a reader of the page
 
     # repro and report-bug take it by its cell id
-    check(run(copy, "-m", "compat_tests", "repro", "toy--coads-v3-stored", "--out", str(tmp_path / "repro")))
+    check(run(copy, "-m", "zipstore_compat.compat_tests", "repro", "toy--coads-v3-stored", "--out", str(tmp_path / "repro")))
     assert (tmp_path / "repro" / "README.md").exists()
-    check(run(copy, "-m", "compat_tests", "report-bug", "toy--coads-v3-deflate", "--out", str(tmp_path / "bug"),
+    check(run(copy, "-m", "zipstore_compat.compat_tests", "report-bug", "toy--coads-v3-deflate", "--out", str(tmp_path / "bug"),
               "--results", str(copy / "reports" / "results.json")))
     assert "toy" in (tmp_path / "bug" / "ISSUE.md").read_text(encoding="utf-8")
 
@@ -184,7 +184,7 @@ def test_a_toy_writer_is_one_file(tmp_path):
     """A new value of the writer axis: its archives join the default set, the matrix, a summary row, repro and report-bug."""
     copy = project_copy(tmp_path)
     (copy / "fixtures" / "writers" / "toy_writer.py").write_text(TOY_WRITER, encoding="utf-8")
-    listed = json.loads(check(run(copy, "-m", "fixtures", "list", "--json")).stdout)
+    listed = json.loads(check(run(copy, "-m", "zipstore_compat.fixtures", "list", "--json")).stdout)
     toy = [row for row in listed if "writer:toy" in row["tags"]]
     assert [row["id"] for row in toy] == ["coads-v3-stored-toy"]
     fixtures = tmp_path / "fixtures"
@@ -207,9 +207,9 @@ def test_a_toy_writer_is_one_file(tmp_path):
     html = (copy / "reports" / "matrix.html").read_text(encoding="utf-8")
     assert "writer:toy" in html and "id=writer" in html   # the page's writer filter
 
-    check(run(copy, "-m", "compat_tests", "repro", "zarr3--coads-v3-stored-toy", "--out", str(tmp_path / "repro")))
+    check(run(copy, "-m", "zipstore_compat.compat_tests", "repro", "zarr3--coads-v3-stored-toy", "--out", str(tmp_path / "repro")))
     # h5py (the negative control) fails on every archive: a bug report of it shrinks the toy's archive with the toy writer
-    check(run(copy, "-m", "compat_tests", "report-bug", "h5py--coads-v3-stored-toy", "--out", str(tmp_path / "bug"),
+    check(run(copy, "-m", "zipstore_compat.compat_tests", "report-bug", "h5py--coads-v3-stored-toy", "--out", str(tmp_path / "bug"),
               "--results", str(copy / "reports" / "results.json")))
     report = json.loads((tmp_path / "bug" / "report.json").read_text(encoding="utf-8"))
     steps = [step["name"] for step in report["steps"]]

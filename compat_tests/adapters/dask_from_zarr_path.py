@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from compat_tests.adapters.common import box, installed_version, option, read_each, store_path
+from zipstore_compat.compat_tests.adapters.common import box, installed_version, option, read_each, store_path
 
 FALLBACKS = [option("from_zarr(path, component=<top-level folder>/<array>)", "https://docs.dask.org/en/stable/generated/dask.array.from_zarr.html", "location", "store_prefix", path_from_prefix=True)]
 

@@ -9,7 +9,7 @@
 # reader: version_key = "xarray"
 # reader: decodes_cf = true
 
-from compat_tests.adapters.xarray_common import documented_options, read_with, versions
+from zipstore_compat.compat_tests.adapters.xarray_common import documented_options, read_with, versions
 
 FALLBACKS = documented_options("https://docs.xarray.dev/en/stable/generated/xarray.open_zarr.html")
 

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from compat_tests.adapters.common import box, installed_version, option, read_each, store_path
+from zipstore_compat.compat_tests.adapters.common import box, installed_version, option, read_each, store_path
 
 FALLBACKS = [option("open(path, path=<top-level folder>)", "https://zarr.readthedocs.io/en/latest/api/zarr/functions/open/", "location", "store_prefix", path_from_prefix=True)]
 

@@ -39,9 +39,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from compat_tests.reports.since import unsettled
-from compat_tests.reports.writers import archive_cell, writer_records
-from fixtures.axes import REAL_DATA  # archive properties are judged on real data; the synthetic set has its own rows
+from zipstore_compat.compat_tests.reports.since import unsettled
+from zipstore_compat.compat_tests.reports.writers import archive_cell, writer_records
+from zipstore_compat.fixtures.axes import REAL_DATA  # archive properties are judged on real data; the synthetic set has its own rows
 
 # The summary's column groups, ordered by how many people read Zarr with each library (our
 # estimate): zarr-python itself, then what is built on it (xarray, dask, fsspec), then the
@@ -97,7 +97,7 @@ class Property:
 
 def axis_properties() -> list[Property]:
     """The rows the axes declare (fixtures/axes.py `rows`; the writer axis: one per declared writer), in their groups' order."""
-    from fixtures.axes import axis_rows
+    from zipstore_compat.fixtures.axes import axis_rows
 
     return [Property(r.id, r.group, r.label, r.tags, r.axes, r.kinds, own=r.own) for r in axis_rows()]
 
