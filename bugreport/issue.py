@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-from zipstore_compat.fixtures.variants import BASELINE, WRITERS
+from zipstore_compat.fixtures.axes import AXES, words
+from zipstore_compat.fixtures.writer_registry import get_writer
 
-PROPERTY_WORDS = {
-    "writer": lambda v: {"zarr2": "written by zarr-python 2", "xarray": "written by xarray's to_zarr",
-                         "zipfile": "zipped by Python's zipfile", "zipcli": "zipped by the zip command"}.get(v, ""),
-    "compression": lambda v: f"{v}-compressed ZIP members",
-    "layout": lambda v: "under a top-level folder" if v == "folder" else "",
-    "consolidated": lambda v: "with consolidated metadata" if v else "",
-    "codec": lambda v: f"the {v} codec",
-    "sharding": lambda v: "sharded" if v else "",
-    "zip64": lambda v: "with ZIP64 records" if v else "",
-    "many_entries": lambda v: "with more than 65,535 entries" if v else "",
-    "cd_order": lambda v: "with the central directory in reverse order" if v == "reversed" else "",
-    "duplicates": lambda v: "with duplicate entries (the last copy is current)" if v else "",
-    "rfc9": lambda v: "in the zipped OME-Zarr (RFC-9) layout" if v else "",
-}
-
+AXIS_NAMES = {a.name for a in AXES}
 
 def properties_in_words(variant: dict) -> list[str]:
-    """The archive's departures from a plain zarr-python 3 ZipStore archive, in words."""
-    words = []
-    for name, value in variant.items():
-        if name in PROPERTY_WORDS and value != getattr(BASELINE, name):
-            text = PROPERTY_WORDS[name](value)
-            if text:
-                words.append(text)
-    return words
+    """The archive's departures from a plain zarr-python 3 ZipStore archive, in words (each axis' own: fixtures/axes.py)."""
+    return [text for name, value in variant.items() if name in AXIS_NAMES and (text := words(name, value))]
 
 
 def title(library: str, what: str, fmt: int, dtype: str, variant: dict) -> str:
@@ -69,4 +50,4 @@ def issue_markdown(*, title: str, library: str, call: str, versions: dict, runti
 
 
 def writer_words(variant: dict) -> str:
-    return WRITERS[variant["writer"]][1]
+    return get_writer(variant["writer"]).what

@@ -20,8 +20,8 @@ import numpy as np
 from zipstore_compat.datasets.cache import dataset_dir, load_array, read_meta
 from zipstore_compat.envs import cache_root
 from zipstore_compat.core import canonical
-from zipstore_compat.fixtures.build import ArchiveJob, builder_code, link_or_copy, write_archives
-from zipstore_compat.fixtures.ziptools import zip_cli_version
+from zipstore_compat.fixtures.build import ArchiveJob, builder_code, link_or_copy, tool_versions, write_archives
+from zipstore_compat.fixtures.writer_registry import get_writer
 from zipstore_compat.fixtures.registry import FixtureSpec
 from zipstore_compat.fixtures.variants import Variant
 
@@ -110,7 +110,7 @@ def _writers_code() -> str:
 def tiny_key(mini: MiniDataset) -> str:
     """A content key of what a tiny archive holds and how it is written (the writers' code included)."""
     digest = hashlib.sha256(json.dumps({"name": mini.name, "kind": mini.kind, "groups": mini.groups, "variant": mini.variant.to_dict(),
-                                        "code": _writers_code(), "zip": zip_cli_version() if mini.variant.writer == "zipcli" else None},
+                                        "code": _writers_code(), "tools": tool_versions(get_writer(mini.variant.writer))},
                                        sort_keys=True, default=str).encode())
     for array in mini.arrays:
         record = {k: v for k, v in array.record.items() if k not in ("file", "summary", "formats", "shape", "path")}

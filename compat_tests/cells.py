@@ -213,6 +213,7 @@ def cell_record(result: CellResult, reader: Reader, facts: dict, expected, descr
         "link": expected.link,
         "tags": facts["tags"],
         "variant": facts["variant"],     # how the archive was made (generated fixtures): the summary's rule 5 compares with its twin
+        "writer": facts.get("writer"),   # who wrote the archive and its check (compat_tests/reports/writers.py); None: not ours
         "reference": facts["reference"],
         "library": reader.library,
         "family": reader.family_id,

@@ -423,6 +423,7 @@ class MatrixSession:
                 self.lines.finish()
             return
         from zipstore_compat.compat_tests.reports.since import since
+        from zipstore_compat.compat_tests.reports.writers import writer_records
         from zipstore_compat.compat_tests.result_cache import run_info
 
         records = sorted(self.records, key=lambda r: r["cell"])
@@ -436,7 +437,7 @@ class MatrixSession:
         run["cache"] = run_info(records, self.cache_mode())
         if self.interrupted:  # said everywhere the results are shown: this is not a complete run of a smaller selection
             run["interrupted"] = {"after": len(records), "of": max(self.collected, len(records))}
-        payload = {"results_schema": 1, "run": run, "cells": records, "since": since(records)}
+        payload = {"results_schema": 1, "run": run, "cells": records, "since": since(records), "writers": writer_records(records)}
         payload["summary"] = summarize(payload)
         out.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         if self.lines is not None:

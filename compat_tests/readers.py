@@ -44,26 +44,22 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
+from zipstore_compat.core import declarations
+from zipstore_compat.core.declarations import DeclarationError  # noqa: F401  (raised here for a reader declaration)
 from zipstore_compat.core.locations import CODE as ROOT, PACKAGE
 
 ADAPTERS = Path(__file__).resolve().parent / "adapters"
 EXTRA_DIRS_VARIABLE = "ZIPCOMPAT_READER_DIRS"
 PYTHON_WORKER = ("{python}", "-m", "zipstore_compat.compat_tests.worker")
-DECLARATION_LINE = re.compile(r"^\s*(?:#|//)\s*reader:\s?(.*)$")
 REQUIRED = ("id", "env", "library", "call")
 OPTIONAL = ("package", "version_key", "worker", "test_only", "group", "rank", "races", "remote", "decodes_cf", "bugreport",
             "bugreport_constants")
 SCRIPT_NAME = re.compile(r"^[a-z]+:[A-Za-z0-9_.-]+$")   # a bug-report script: "<language>:<template>"
 SHELL_SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-
-
-class DeclarationError(ValueError):
-    """A reader declaration that cannot be used, with the file and what is wrong."""
 
 
 @dataclass(frozen=True)
@@ -99,19 +95,8 @@ class Reader:
 
 
 def declaration_of(path: Path) -> dict | None:
-    """The TOML in the file's `reader:` comment lines, or None when it declares no reader."""
-    lines = []
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            match = DECLARATION_LINE.match(line)
-            if match:
-                lines.append(match.group(1))
-    if not lines:
-        return None
-    try:
-        return tomllib.loads("\n".join(lines))
-    except tomllib.TOMLDecodeError as exc:
-        raise DeclarationError(f"{path}: the reader declaration is not valid TOML: {exc}") from None
+    """The TOML in the file's `reader:` comment lines, or None when it declares no reader (core.declarations)."""
+    return declarations.declaration_of(path, "reader")
 
 
 def reader_from(path: Path, declared: dict) -> Reader:

@@ -134,14 +134,23 @@ def _verdict(result: CellResult, versions: dict | None, entries: list[dict]) -> 
     return allows(expected, _judged(result, expected), result.message), bool(expected.also)
 
 
+def writer_of(manifest: dict) -> dict | None:
+    """The archive's writer and its check (fixtures/writer_check.py), for a generated fixture's cells (None otherwise)."""
+    writer, check = manifest.get("writer") or {}, manifest.get("writer_check")
+    if not writer.get("name") or check is None:
+        return None
+    return {"id": writer["name"], "intact": check["intact"], "problems": check["problems"],
+            "nondeterministic": writer.get("nondeterministic", "")}
+
+
 def _manifest_facts(manifest: Path) -> dict:
     """The fixture's tags, and which reference its truth comes from (external and user archives)."""
     try:
         data = read_json(manifest)
     except (OSError, ValueError):
-        return {"tags": [], "reference": None, "unjudgeable": None, "archive": None, "byo_path": None, "variant": None}
+        return {"tags": [], "reference": None, "unjudgeable": None, "archive": None, "byo_path": None, "variant": None, "writer": None}
     return {"tags": data.get("tags", []), "reference": data.get("reference", "manifest written with the archive"),
-            "variant": data.get("variant"),
+            "variant": data.get("variant"), "writer": writer_of(data),
             # an unjudged archive is run all the same: its cells say what each reader did
             "unjudgeable": None if data.get("unjudged") else unjudgeable(data),
             "archive": data.get("archive"), "byo_path": data.get("byo_path")}

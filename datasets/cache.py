@@ -25,7 +25,7 @@ from zipstore_compat.datasets.sources import SOURCES
 from zipstore_compat.envs import cache_root
 from zipstore_compat.core import canonical
 
-CODE_FILES = ["datasets/model.py", "datasets/mnist.py", "datasets/grid.py", "datasets/synthetic.py", "datasets/cache.py", "core/canonical.py"]
+CODE_FILES = ["datasets/model.py", "datasets/mnist.py", "datasets/grid.py", "datasets/synthetic.py", "datasets/entries.py", "datasets/cache.py", "core/canonical.py"]
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -31,7 +31,7 @@ class ArraySpec:
 @dataclass
 class DatasetSpec:
     name: str
-    kind: str                      # mnist | grid | synthetic
+    kind: str                      # mnist | grid | synthetic | entries
     source: str                    # one line: where the values come from
     licence: str
     groups: dict[str, dict[str, Any]]   # group path ("" is the root) -> attributes

@@ -120,6 +120,9 @@ def iter_member(archive: Archive, entry: zr.CentralEntry, handle: BinaryIO, limi
         decompress = bz2.BZ2Decompressor()
     elif entry.method == 14:
         decompress, left = _lzma_decompressor(handle, left)
+    elif entry.method == 93:
+        yield _zstd_member(handle, left, limit)
+        return
     else:
         raise MemberError(f"compression method {entry.method} ({zr.COMPRESSION_NAMES.get(entry.method, 'unassigned')}) is not read here")
     produced = 0
@@ -139,6 +142,40 @@ def iter_member(archive: Archive, entry: zr.CentralEntry, handle: BinaryIO, limi
         yield out
     if decompress is not None and not decompress.eof:
         raise MemberError("its compressed data ends before its stream does")
+
+
+def zstd_content_size(frame: bytes) -> int | None:
+    """The decompressed size a Zstandard frame's header declares (RFC 8878, 3.1.1.1), None when it declares none."""
+    if len(frame) < 6 or frame[:4] != b"\x28\xb5\x2f\xfd":
+        return None
+    descriptor = frame[4]
+    fcs_flag, single, did_flag = descriptor >> 6, (descriptor >> 5) & 1, descriptor & 3
+    at = 5 + (0 if single else 1) + (0, 1, 2, 4)[did_flag]
+    width = (1 if single else 0, 2, 4, 8)[fcs_flag]
+    if width == 0 or at + width > len(frame):
+        return None
+    size = int.from_bytes(frame[at:at + width], "little")
+    return size + 256 if width == 2 else size
+
+
+def _zstd_member(handle: BinaryIO, left: int, limit: int) -> bytes:
+    """A zstd member (method 93), read only when its frame declares a size within `limit` (no bounded stream decoder here)."""
+    import numcodecs
+
+    raw = handle.read(left)
+    if len(raw) < left:
+        raise MemberError("the file ends inside the member")
+    declared = zstd_content_size(raw)
+    if declared is None or declared > limit:
+        raise MemberError("a zstd member whose frame declares no size within the limit is not read here" if declared is None
+                          else f"it inflates to more than {limit:,} bytes")
+    try:
+        out = bytes(numcodecs.Zstd().decode(raw))
+    except (RuntimeError, ValueError) as exc:
+        raise MemberError(f"its data does not inflate ({exc})") from None
+    if len(out) > limit:
+        raise MemberError(f"it inflates to more than {limit:,} bytes")
+    return out
 
 
 def read_member(archive: Archive, entry: zr.CentralEntry, limit: int) -> bytes:

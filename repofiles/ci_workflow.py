@@ -31,16 +31,20 @@ def render() -> str:
     from zipstore_compat.compat_tests.readers import lane_readers, matrix_readers
     from zipstore_compat.envs.registry import get_environment
 
+    from zipstore_compat.fixtures.writer_registry import writers
+
+    # every job builds the default fixtures first: the writers' Debian packages (7-Zip, bsdtar) come with each
+    writer_apt = {p for w in writers().values() for p in get_environment(w.env).apt}
     by_env: dict[str, list[str]] = {}
     for reader in matrix_readers().values():
         by_env.setdefault(reader.env, []).append(reader.id)
-    groups = [_row(env, ids, list(get_environment(env).apt)) for env, ids in sorted(by_env.items())]
+    groups = [_row(env, ids, sorted(set(get_environment(env).apt) | writer_apt)) for env, ids in sorted(by_env.items())]
     families: dict[str, list] = {}
     for reader in lane_readers().values():
         families.setdefault(reader.family, []).append(reader)
-    lanes = [_row(family, [family], sorted({p for r in members for p in get_environment(r.env).apt}))
+    lanes = [_row(family, [family], sorted({p for r in members for p in get_environment(r.env).apt} | writer_apt))
              for family, members in sorted(families.items())]
-    every_apt = sorted({p for env in by_env for p in get_environment(env).apt})
+    every_apt = sorted({p for env in by_env for p in get_environment(env).apt} | writer_apt)
     text = TEMPLATE.read_text(encoding="utf-8")
     return (text.replace("@reader_groups@", "\n".join(groups)).replace("@lane_groups@", "\n".join(lanes))
             .replace("@all_apt@", " ".join(every_apt)))

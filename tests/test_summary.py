@@ -162,9 +162,9 @@ def test_the_summary_reaches_results_json_markdown_and_html(tmp_path):
     markdown = (tmp_path / "matrix.md").read_text(encoding="utf-8")
     assert markdown.index("## Summary") < markdown.index("## Every cell")
     assert "refuses /vsizip/&lt;path&gt;" in markdown  # text that looks like an HTML tag is escaped (options are code)
-    assert "| archive property | zarr-python | h5py (control) |" in markdown
-    assert "| lzma <sub>(1)</sub> | **reads**<br><sub>zarr3 1.0</sub> | **fails**: unsupported on coads-v3-lzma" in markdown
-    assert "| the baseline: Zarr 3, stored members, entries at the root, zarr-python 3 ZipStore <sub>(1)</sub> | **reads with option** `open_group(store, path=<top-level folder>)`<br>" in markdown
+    assert "| archive property | the archive (writer check) | zarr-python | h5py (control) |" in markdown
+    assert "| lzma <sub>(1)</sub> | **not checked** | **reads**<br><sub>zarr3 1.0</sub> | **fails**: unsupported on coads-v3-lzma" in markdown
+    assert "| the baseline: Zarr 3, stored members, entries at the root, zarr-python 3 ZipStore <sub>(1)</sub> | **not checked** | **reads with option** `open_group(store, path=<top-level folder>)`<br>" in markdown
     data = page_data(merged)
     assert [r["id"] for r in data["readers"]] == ["zarr3", "h5py"]
     lzma_h5py = row(data["summary"], "zip-lzma")["families"]["h5py"]["per_reader"]["h5py"]
@@ -275,3 +275,38 @@ def test_reader_habits_have_rows_of_their_own():
     assert cf_row["text"] == "masks 4 real values as NaN (1 archives); times as dates (noleap); the stored values with mask_and_scale=False"
     assert cf_row["warning"].startswith("real values masked as missing by xarray-open_zarr")
     assert row(digest, "zip-lzma")["families"]["rasterio"]["verdict"] == "not-tested"   # a slow path is no property's finding
+
+
+def test_a_writers_broken_archive_is_its_finding_in_the_archive_column():
+    """The archive column (compat_tests/reports/writers.py): a row's archives as their writer check found them, from the cells'
+    `writer`; results.json's writers section lists one record per archive."""
+    from zipstore_compat.compat_tests.reports.writers import writer_records
+
+    ok = {"id": "zarr3", "intact": True, "problems": [], "nondeterministic": ""}
+    broken = {"id": "zarr3", "intact": False, "problems": ["member zarr.json: its data does not match its CRC-32 or sizes"], "nondeterministic": "threads"}
+    cells = [cell("zarr3", "coads-v3-stored", writer=ok), cell("zarr3", "coads-v3-lzma", "error", writer=broken),
+             cell("h5py", "coads-v3-lzma", "unsupported", writer=broken), cell("zarr3", "ext-ref-byte", writer=None)]
+    digest = summary.summarize(payload(cells))
+    assert row(digest, "baseline")["archive"] == {"verdict": "intact", "text": "intact", "fixtures": ["coads-v3-stored"]}
+    lzma = row(digest, "zip-lzma")["archive"]
+    assert lzma["verdict"] == "corrupt" and lzma["text"] == "CORRUPT: the writer produced a corrupt archive"
+    assert lzma["reason"] == "coads-v3-lzma: member zarr.json: its data does not match its CRC-32 or sizes"
+    assert row(digest, "external-v2")["archive"]["verdict"] == "not-checked"   # other projects' archives: no writer of ours
+    assert writer_records(cells) == [
+        {"fixture": "coads-v3-lzma", "writer": "zarr3", "intact": False, "problems": broken["problems"], "nondeterministic": True},
+        {"fixture": "coads-v3-stored", "writer": "zarr3", "intact": True, "problems": [], "nondeterministic": False}]
+
+
+def test_the_axis_rows_come_from_the_axis_declarations_with_their_ids():
+    from zipstore_compat.fixtures.axes import axis_rows
+    from zipstore_compat.fixtures.writer_registry import writers
+
+    ids = [p.id for p in summary.PROPERTIES]
+    assert ids[0] == "baseline" and ids[-3:] == ["habit-concurrency", "habit-slow", "habit-cf"]
+    assert [r.id for r in axis_rows()] == ids[1:-5]   # between the baseline and the data types and habits
+    for kept in ("format-v2", "zip-deflate", "layout-root", "layout-folder-v3", "consolidated-v2", "sharding", "codec-zstd-v2", "zip64",
+                 "many-entries", "cd-reversed", "duplicates", "rfc9", "writer-zarr2", "writer-xarray", "writer-zipfile"):
+        assert kept in ids, kept   # the rows the summary had before the declarations, by the same ids
+    written_by = [p for p in summary.PROPERTIES if p.group == "Written by"]
+    assert {p.id for p in written_by} == {f"writer-{w.id}" for w in writers().values() if w.id not in ("zarr3", "zipcli")}
+    assert all(p.tags == (f"writer:{p.id[len('writer-'):]}",) and p.own == ("writer",) for p in written_by)

@@ -6,8 +6,8 @@ reader families, from compat_tests/reports/summary.py), "since which version"
 where the versions lane shows the outcome depends on the release
 (compat_tests/reports/since.py), then every cell (fixtures x readers, in family order). A cell's message, reason, link, option, read time
 and repro command open in a panel on click or keyboard focus; every cell has
-a permanent link (`matrix.html#<cell id>`); filters by reader, property and
-outcome. Rendering from data keeps the page small when the cells multiply.
+a permanent link (`matrix.html#<cell id>`); filters by reader, property, the
+archive's writer and outcome. Rendering from data keeps the page small when the cells multiply.
 """
 
 from __future__ import annotations
@@ -209,6 +209,7 @@ Select a cell for the readers and cells behind it.</p>
 <div class=filters>
 <label>Reader <select id=reader></select></label>
 <label>Property <select id=property></select></label>
+<label>Writer <select id=writer></select></label>
 <label>Outcome <select id=outcome></select></label>
 <span id=shown class=meta></span></div>
 <div class=scroll id=matrix-wrap><table id=matrix></table></div></section>

@@ -40,6 +40,8 @@ import re
 from dataclasses import dataclass
 
 from zipstore_compat.compat_tests.reports.since import unsettled
+from zipstore_compat.compat_tests.reports.writers import archive_cell, writer_records
+from zipstore_compat.fixtures.axes import REAL_DATA  # archive properties are judged on real data; the synthetic set has its own rows
 
 # The summary's column groups, ordered by how many people read Zarr with each library (our
 # estimate): zarr-python itself, then what is built on it (xarray, dask, fsspec), then the
@@ -60,7 +62,6 @@ GROUPS: list[tuple[str, str]] = [
     ("h5py", "h5py (control)"),
 ]
 
-REAL_DATA = ("mnist", "grid")  # archive properties are judged on real data; the synthetic set has its own rows
 
 
 @dataclass(frozen=True)
@@ -94,30 +95,16 @@ class Property:
         return self.axes is None or {t[len("axis:"):] for t in tags if t.startswith("axis:")} == set(self.axes)
 
 
+def axis_properties() -> list[Property]:
+    """The rows the axes declare (fixtures/axes.py `rows`; the writer axis: one per declared writer), in their groups' order."""
+    from zipstore_compat.fixtures.axes import axis_rows
+
+    return [Property(r.id, r.group, r.label, r.tags, r.axes, r.kinds, own=r.own) for r in axis_rows()]
+
+
 PROPERTIES: list[Property] = [
     Property("baseline", "Baseline", "the baseline: Zarr 3, stored members, entries at the root, zarr-python 3 ZipStore", ("baseline",)),
-    Property("format-v2", "Zarr format", "Zarr format 2", ("format:v2",), ("zarr_format",), own=("zarr_format",)),
-    Property("zip-deflate", "ZIP member compression", "deflate", ("zip:deflate",), ("compression",), own=("compression",)),
-    Property("zip-bzip2", "ZIP member compression", "bzip2", ("zip:bzip2",), ("compression",), own=("compression",)),
-    Property("zip-lzma", "ZIP member compression", "lzma", ("zip:lzma",), ("compression",), own=("compression",)),
-    Property("layout-root", "Where the entries are", "at the archive root, zipped by the zip command", ("layout:root", "writer:zipcli"), ("writer",), own=("writer",)),
-    Property("layout-folder-v3", "Where the entries are", "under a folder (zip -r x.zip x.zarr), Zarr 3", ("layout:folder", "format:v3"), None, own=("layout",)),
-    Property("layout-folder-v2", "Where the entries are", "under a folder (zip -r x.zip x.zarr), Zarr 2", ("layout:folder", "format:v2"), None, own=("layout",)),
-    Property("consolidated-v3", "Metadata and chunks", "consolidated metadata, Zarr 3", ("format:v3",), ("consolidated",), own=("consolidated",)),
-    Property("consolidated-v2", "Metadata and chunks", "consolidated metadata, Zarr 2", ("format:v2",), ("zarr_format", "consolidated"), own=("consolidated",)),
-    Property("sharding", "Metadata and chunks", "sharding (Zarr 3)", (), ("sharding",), own=("sharding",)),
-    Property("codec-none", "Metadata and chunks", "codec: none (raw chunks)", ("codec:none",), ("codec",), own=("codec",)),
-    Property("codec-blosc", "Metadata and chunks", "codec: blosc", ("codec:blosc",), ("codec",), own=("codec",)),
-    Property("codec-gzip", "Metadata and chunks", "codec: gzip", ("codec:gzip",), ("codec",), own=("codec",)),
-    Property("codec-zstd-v2", "Metadata and chunks", "codec: zstd, Zarr 2", ("codec:zstd",), ("zarr_format", "codec"), own=("codec",)),
-    Property("zip64", "ZIP structure", "ZIP64 records", (), ("writer", "zip64"), own=("zip64",)),
-    Property("many-entries", "ZIP structure", "more than 65,535 entries", (), ("many_entries",), own=("many_entries",)),
-    Property("cd-reversed", "ZIP structure", "central directory in another order than the entries", (), ("writer", "cd_order"), own=("cd_order",)),
-    Property("duplicates", "ZIP structure", "duplicate entries (a rewritten ZipStore)", (), ("duplicates",), own=("duplicates",)),
-    Property("rfc9", "ZIP structure", "the zipped OME-Zarr layout (RFC-9, .ozx)", (), ("writer", "rfc9"), own=("rfc9",)),
-    Property("writer-zarr2", "Written by", "zarr-python 2 ZipStore", ("writer:zarr2",), ("writer", "zarr_format"), own=("writer",)),
-    Property("writer-xarray", "Written by", "xarray to_zarr into a ZipStore", ("writer:xarray",), ("writer",), own=("writer",)),
-    Property("writer-zipfile", "Written by", "a directory store zipped by Python zipfile", ("writer:zipfile", "layout:root"), ("writer",), own=("writer",)),
+    *axis_properties(),   # each axis' rows, from its declaration (fixtures/axes.py): values, writers, archive layers
     Property("dtypes-v3", "Data types", "every data type of the synthetic set, Zarr 3", ("baseline",), (), ("synthetic",)),
     Property("dtypes-v2", "Data types", "every data type of the synthetic set, Zarr 2", ("format:v2",), ("zarr_format",), ("synthetic",), own=("zarr_format",)),
     # reader habits: what a reader does on every archive, measured once, never charged to an archive property
@@ -460,11 +447,13 @@ def summarize(payload: dict) -> dict:
         if cell.get("variant") and _dataset(cell):
             by_variant[(cell["reader"], _dataset(cell), _frozen(cell["variant"]))] = cell
     rows = []
+    archives = {r["fixture"]: r for r in writer_records(cells)}   # each archive's writer check (compat_tests/reports/writers.py)
     for prop in properties_of(cells):
         fixtures = sorted(f for f, tags in tags_of.items() if prop.shown_by(f, tags))
         if not fixtures:
             continue
-        row = {"id": prop.id, "group": prop.group, "label": prop.label, "fixtures": fixtures, "families": {}}
+        row = {"id": prop.id, "group": prop.group, "label": prop.label, "fixtures": fixtures, "families": {},
+               "archive": archive_cell(fixtures, archives)}
         if prop.habit in ("slow", "cf"):
             marked = (lambda c: c["outcome"] == "slow") if prop.habit == "slow" else (lambda c: bool(c.get("cf_effects")))
             fixtures = [f for f in fixtures if any(marked(c) for r in readers for c in by_reader_fixture.get((r, f), []))]
@@ -585,13 +574,16 @@ def tested_versions(family_cell: dict) -> str:
 def markdown_lines(summary: dict) -> list[str]:
     """The summary as a Markdown table: properties x families, in words."""
     families = summary["families"]
-    lines = ["| archive property | " + " | ".join(f["label"] for f in families) + " |", "|---|" + "---|" * len(families)]
+    lines = ["| archive property | the archive (writer check) | " + " | ".join(f["label"] for f in families) + " |",
+             "|---|---|" + "---|" * len(families)]
     group = None
     for row in summary["rows"]:
         if row["group"] != group:
             group = row["group"]
-            lines.append(f"| **{group}** |" + " |" * len(families))
-        out = [f"{_md(row['label'])} <sub>({len(row['fixtures'])})</sub>"]
+            lines.append(f"| **{group}** | |" + " |" * len(families))
+        archive = row.get("archive") or {"text": "not checked"}
+        out = [f"{_md(row['label'])} <sub>({len(row['fixtures'])})</sub>",
+               f"**{_md(archive['text'])}**" + (f": {_md(_clip(archive['reason'], 90))}" if archive.get("reason") else "")]
         for family in families:
             cell = row["families"][family["id"]]
             if cell.get("option"):  # the option as code, as users type it

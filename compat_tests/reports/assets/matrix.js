@@ -41,15 +41,20 @@
 
   function renderSummary() {
     let h = '<thead><tr><th class=prop scope=col>archive property <small>(archives that show it)</small></th>' +
+      '<th scope=col class=archive>the archive <small>writer check: intact?</small></th>' +
       families.map((f) => `<th scope=col data-family="${esc(f.id)}">${esc(f.label)}<small>${esc(familyVersions(f))}</small></th>`).join('') +
       '</tr></thead><tbody>';
     let group = null;
     for (const row of D.summary.rows) {
       if (row.group !== group) {
         group = row.group;
-        h += `<tr class=group><th class=prop scope=rowgroup>${esc(group)}</th><td colspan=${families.length}></td></tr>`;
+        h += `<tr class=group><th class=prop scope=rowgroup>${esc(group)}</th><td colspan=${families.length + 1}></td></tr>`;
       }
       h += `<tr data-row="${esc(row.id)}"><th class=prop scope=row>${esc(row.label)} <small>(${row.fixtures.length})</small></th>`;
+      // the archive itself, as its writer check found it (compat_tests/reports/writers.py): a writer's finding, not a reader's
+      const a = row.archive || { verdict: 'not-checked', text: 'not checked' };
+      h += `<td class="archive a-${esc(a.verdict)}"${a.reason ? ` title="${esc(a.reason)}"` : ''}><b>${esc(a.text)}</b>` +
+        (a.reason ? `<span class=why>${esc(a.reason)}</span>` : '') + '</td>';
       for (const f of families) {
         const c = row.families[f.id];
         // the option in code type, not in the bold verdict
@@ -93,6 +98,8 @@
     const tags = [...new Set(F.flatMap((f) => f.tags))].sort();
     h += '<optgroup label="tags">' + tags.map((t) => `<option value="tag:${esc(t)}">${esc(t)}</option>`).join('') + '</optgroup>';
     $('property').innerHTML = h;
+    const writers = [...new Set(F.flatMap((f) => f.tags.filter((t) => t.startsWith('writer:')).map((t) => t.slice(7))))].sort();
+    $('writer').innerHTML = '<option value="">all writers</option>' + writers.map((w) => `<option value="${esc(w)}">${esc(w)}</option>`).join('');
     $('outcome').innerHTML = '<option value="">all outcomes</option>' + O.map((o) => `<option>${esc(o)}</option>`).join('') +
       '<option value=unexpected>unexpected (differs from matrix.yaml)</option>';
   }
@@ -106,8 +113,8 @@
   }
 
   function selectedFixtures() {
-    const v = $('property').value;
-    const all = F.map((_, i) => i);
+    const v = $('property').value, w = $('writer').value;
+    const all = F.map((_, i) => i).filter((i) => !w || F[i].tags.includes('writer:' + w));
     if (v.startsWith('row:')) { const keep = new Set(rowsById[v.slice(4)].fixtures); return all.filter((i) => keep.has(F[i].id)); }
     if (v.startsWith('tag:')) return all.filter((i) => F[i].tags.includes(v.slice(4)));
     return all;
@@ -212,7 +219,7 @@
     h += dd('permanent link', `<a href="#${esc(key)}">matrix.html#${esc(key)}</a>`);
     showPanel(key, h + '</dl>', hash);
     $('show-cells').addEventListener('click', () => {
-      $('reader').value = 'family:' + familyId; $('property').value = 'row:' + rowId; $('outcome').value = '';
+      $('reader').value = 'family:' + familyId; $('property').value = 'row:' + rowId; $('outcome').value = ''; $('writer').value = '';
       renderMatrix();
       $('detail-section').scrollIntoView();
     });
@@ -254,7 +261,7 @@
     }
     if (!byId.has(key)) return;
     if (!findCell(key)) {  // filtered out: show everything again
-      $('reader').value = ''; $('property').value = ''; $('outcome').value = '';
+      $('reader').value = ''; $('property').value = ''; $('outcome').value = ''; $('writer').value = '';
       renderMatrix();
     }
     openCell(byId.get(key), false);
@@ -267,7 +274,7 @@
   renderSince();
   fillFilters();
   renderMatrix();
-  ['reader', 'property', 'outcome'].forEach((id) => $(id).addEventListener('change', renderMatrix));
+  ['reader', 'property', 'writer', 'outcome'].forEach((id) => $(id).addEventListener('change', renderMatrix));
   const onSummary = (e) => { const td = e.target.closest('td[data-row]'); if (td) openSummary(td.dataset.row, td.dataset.family, true); };
   const onCell = (e) => { const td = e.target.closest('td[data-i]'); if (td) openCell(Number(td.dataset.i), true); };
   $('summary').addEventListener('click', onSummary);
