@@ -7,6 +7,7 @@
 # reader: rank = 5
 # reader: package = "dask"
 # reader: version_key = "dask"
+# reader: bugreport = "python:dask_from_zarr_path"
 
 from __future__ import annotations
 

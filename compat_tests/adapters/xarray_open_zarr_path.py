@@ -8,6 +8,7 @@
 # reader: package = "xarray"
 # reader: version_key = "xarray"
 # reader: decodes_cf = true
+# reader: bugreport = "python:xarray_open_zarr_path"
 
 from zipstore_compat.compat_tests.adapters.xarray_common import documented_options, read_with, versions
 

@@ -8,6 +8,7 @@
 # reader: rank = 7
 # reader: package = "zarr"
 # reader: version_key = "zarr"
+# reader: bugreport = "python:zarr2_open_path"
 
 from __future__ import annotations
 

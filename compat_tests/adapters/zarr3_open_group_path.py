@@ -7,6 +7,7 @@
 # reader: rank = 6
 # reader: package = "zarr"
 # reader: version_key = "zarr"
+# reader: bugreport = "python:zarr3_open_group_path"
 
 from __future__ import annotations
 
