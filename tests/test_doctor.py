@@ -149,11 +149,14 @@ def test_lint_on_every_default_fixture(built_fixtures):
         assert report["readable"], fixture_id
         assert report["entries"] == manifest["zip"]["entries"], fixture_id
         assert report["store"]["prefix"] == manifest["zip"]["root_prefix"], fixture_id
-        assert report["store"]["zarr_format"] == manifest["zarr_format"], fixture_id
         ids = {f["id"]: f["level"] for f in report["findings"]}
         if not manifest["writer_check"]["intact"]:   # a writer's broken archive (its finding): lint says it is not safe to read
             assert {i for i, level in ids.items() if level in ("unsafe", "fatal")}, (fixture_id, ids)
+            # and says no Zarr format when the metadata it would be read from is itself broken (dask writing in parallel
+            # can overwrite the first local header: zarr-python #3516)
+            assert report["store"]["zarr_format"] == manifest["zarr_format"] or ids.get("metadata") == "unsafe", (fixture_id, ids)
             continue
+        assert report["store"]["zarr_format"] == manifest["zarr_format"], fixture_id
         assert (ids.get("duplicates") == "departs") == bool(manifest["zip"]["duplicates"]["count"]), fixture_id
         # entries under a folder (zip -r, netCDF-C's own, bsdtar's "./")
         assert (ids.get("layout") == "departs") == (manifest["zip"]["root_prefix"] != ""), fixture_id
