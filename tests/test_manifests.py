@@ -92,19 +92,26 @@ def test_zip_facts_follow_the_variant(manifest):
 
 def test_default_set_covers_every_axis(built_fixtures):
     assert len(built_fixtures) >= 40
-    kinds = {m["dataset"]["kind"] for m in built_fixtures.values()}
-    assert kinds == {"mnist", "grid", "synthetic"}
-    variants = [m["variant"] for m in built_fixtures.values()]
+    from zipstore_compat.fixtures.axes import ALIGNMENTS, ENTRY_COUNTS, ZIP_COMPRESSIONS
+    from zipstore_compat.fixtures.variants import DATASET_KINDS
     from zipstore_compat.fixtures.writer_registry import writers
+
+    kinds = {m["dataset"]["kind"] for m in built_fixtures.values()}
+    assert kinds == set(DATASET_KINDS.values()) == {"mnist", "grid", "synthetic", "entries"}   # every declared dataset's archives
+    variants = [m["variant"] for m in built_fixtures.values()]
 
     assert {v["writer"] for v in variants} == set(writers())   # every declared writer writes archives of the default set
     assert {v["zarr_format"] for v in variants} == {2, 3}
-    assert {v["compression"] for v in variants} == {"stored", "deflate", "bzip2", "lzma"}
+    assert {v["compression"] for v in variants} == set(ZIP_COMPRESSIONS) == {"stored", "deflate", "bzip2", "lzma", "zstd"}
     assert {v["layout"] for v in variants} == {"root", "folder"}
     assert {v["codec"] for v in variants} == {"default", "none", "blosc", "zstd", "gzip"}
     for axis in ("consolidated", "sharding", "zip64", "many_entries", "duplicates", "rfc9"):
         assert any(v[axis] for v in variants), axis
     assert any(v["cd_order"] == "reversed" for v in variants)
+    assert any(v["local_extra"] == "differs" for v in variants)
+    assert {v["align"] for v in variants} == set(ALIGNMENTS)
+    assert {v["entries"] for v in variants} == set(ENTRY_COUNTS)   # the entries dataset: every count straddling 65,535
+    assert {v["entries"] for v in variants if v["entries"]} == {m["zip"]["entries"] for m in built_fixtures.values() if m["variant"]["entries"]}
     zipcli_folder = [m for m in built_fixtures.values() if m["variant"]["writer"] == "zipcli" and m["variant"]["layout"] == "folder"]
     zipcli_root = [m for m in built_fixtures.values() if m["variant"]["writer"] == "zipcli" and m["variant"]["layout"] == "root"]
     assert zipcli_folder and zipcli_root
