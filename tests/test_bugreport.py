@@ -429,8 +429,10 @@ def _recorded(cell: str, outcome: str, worker_pool):
 @pytest.mark.network
 @pytest.mark.parametrize("cell,outcome,standalone", [
     # 10^7 one-element chunks: tensorstore aborts at the memory cap, or on a loaded machine reaches the time limit first
-    # (docs/findings/reliability.md: the cap in two runs, the time limit in a third); its script alone does the same
-    ("tensorstore-zarr--hostile-meta-tiny-chunks", "crash", {"crash", "timeout"}),
+    # (docs/findings/reliability.md: the cap in two runs, the time limit in a third); its script alone, one read without
+    # the harness under the same cap, did the same in earlier runs and read it in 57 s on 2026-12-07: the time, the
+    # memory and the load decide, and the report says which it saw
+    ("tensorstore-zarr--hostile-meta-tiny-chunks", "crash", {"crash", "timeout", "pass"}),
     ("zarr3--hostile-meta-tiny-chunks", "timeout", {"timeout"}),   # ten million one-element chunks: no answer in the cell's time
 ])
 def test_a_hostile_archive_is_reported_as_it_is_and_its_script_shows_the_crash_or_the_hang(cell, outcome, standalone, tmp_path):
@@ -441,6 +443,9 @@ def test_a_hostile_archive_is_reported_as_it_is_and_its_script_shows_the_crash_o
     assert not report["shrank"] and report["embedded"] and not report["steps"]
     assert report["focus"] is None and "ARRAY = 'tiny'" in (tmp_path / "report" / "reproduce.py").read_text() if cell.startswith("tensorstore") else True
     assert report["script_outcome_wanted"] == outcome and report["check"]["outcome"] in standalone, report["check"]
+    assert report["same_outcome_standalone"] == (report["check"]["outcome"] == outcome)
+    issue = (tmp_path / "report" / "ISSUE.md").read_text(encoding="utf-8")
+    assert f"shows `{report['check']['outcome']}` in a fresh environment" in issue   # what the script did, said as it is
 
 
 @pytest.mark.slow
