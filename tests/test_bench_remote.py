@@ -132,7 +132,7 @@ def test_with_chromium_the_plot_is_a_png(tmp_path):
 
 def _both(*args: str) -> tuple[subprocess.CompletedProcess, subprocess.CompletedProcess]:
     run = lambda *prefix: subprocess.run([sys.executable, "-m", *prefix, *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    return run("bench.remote"), run("zipstore_compat.compat_tests", "bench-remote")
+    return run("zipstore_compat.bench.remote"), run("zipstore_compat.compat_tests", "bench-remote")
 
 
 def _one_line(alone, hub) -> str:
