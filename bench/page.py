@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def screenshot(page: Path, png: Path) -> None:
-    """A picture of the charts, through Debian's Chromium when it is installed (skipped otherwise)."""
+def screenshot(page: Path, png: Path) -> bool:
+    """A picture of the charts, through Debian's Chromium when it is installed (skipped otherwise). Whether it was taken."""
     import shutil
 
     chromium = shutil.which("chromium")
     if chromium is None:
-        return
+        return False
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -21,3 +21,4 @@ def screenshot(page: Path, png: Path) -> None:
         tab.wait_for_timeout(1000)
         tab.screenshot(path=str(png), full_page=True)
         browser.close()
+    return True

@@ -180,9 +180,9 @@ def main(argv=None) -> int:
     bench = run(args.quick)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "zipstore_compat.bench.json").write_text(json.dumps(bench, indent=1) + "\n", encoding="utf-8")
-    (out / "zipstore_compat.bench.html").write_text(charts_html(bench), encoding="utf-8")
-    screenshot(out / "zipstore_compat.bench.html", out / "zipstore_compat.bench.png")
+    (out / "bench.json").write_text(json.dumps(bench, indent=1) + "\n", encoding="utf-8")
+    (out / "bench.html").write_text(charts_html(bench), encoding="utf-8")
+    screenshot(out / "bench.html", out / "bench.png")
     failed = [r for r in bench["stores"] + bench["size_scale"] + bench["chunk_scale"] if not r["verified"]]
-    print(f"wrote {out / 'zipstore_compat.bench.json'} and {out / 'zipstore_compat.bench.html'} in {bench['seconds']:.0f} s" + (f"; {len(failed)} reads FAILED verification" if failed else "; every read verified"), file=sys.stderr)
+    print(f"wrote {out / 'bench.json'} and {out / 'bench.html'} in {bench['seconds']:.0f} s" + (f"; {len(failed)} reads FAILED verification" if failed else "; every read verified"), file=sys.stderr)
     return 1 if failed else 0

@@ -12,6 +12,10 @@
                                               every reader's full read of the same archives as a ratio to the
                                               floor (raw read + inflate + decode + copy), values verified:
                                               reports/bench-readers.json, .md, .html, .png
+  bench-remote [--results PATH] [--archives X,Y]
+                                              the remote readers' requests and bytes on MNIST and the 70,014-entry
+                                              archive against the minimum, from a results file:
+                                              reports/bench-remote.json, .md, .html, .png
   measure CELL [--limit S]                    run one cell with time to spare: a slow path's matrix.yaml `measured`
   determinism [--runs N] [matrix options]     run the matrix N times with --rerun; list cells whose outcome class changed
   released make RESULTS [--out FILE] [--readers A,B]
@@ -20,7 +24,7 @@
   reader-table [--check]                      write (or check) the README's table of readers from the declarations
 
 run, report, measure, determinism and released are the harness's own; the other commands are products of their own, forwarded by name
-(python -m repro, bugreport, bench, bench.readers, repofiles.ci_workflow, repofiles.reader_table: docs/reference/products.md)
+(python -m repro, bugreport, bench, bench.readers, bench.remote, repofiles.ci_workflow, repofiles.reader_table: docs/reference/products.md)
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ PRODUCTS = {
     "report-bug": "zipstore_compat.bugreport",
     "bench": "zipstore_compat.bench",
     "bench-readers": "zipstore_compat.bench.readers",
+    "bench-remote": "zipstore_compat.bench.remote",
     "reader-table": "zipstore_compat.repofiles.reader_table",
     "ci-workflow": "zipstore_compat.repofiles.ci_workflow",
 }
@@ -163,6 +168,7 @@ def main(argv=None) -> int:
     sub.add_parser("report-bug", help="a bug report for one non-pass cell: minimal archive, script, issue text")
     sub.add_parser("bench", help="the store benchmark (options: --quick, --out DIR)")
     sub.add_parser("bench-readers", help="every reader's full read of the same archives against the floor (options: see bench-readers --help)")
+    sub.add_parser("bench-remote", help="the remote readers' requests and bytes against the minimum, from a results file (options: see bench-remote --help)")
     sub.add_parser("reader-table", help="write (or --check) the README's table of readers from the declarations")
     sub.add_parser("ci-workflow", help="write (or --check) the CI workflow from the reader declarations and environments")
     sub.add_parser("measure", help="run one cell with time to spare (a slow path's measurement)")

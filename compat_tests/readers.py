@@ -56,8 +56,8 @@ ADAPTERS = Path(__file__).resolve().parent / "adapters"
 EXTRA_DIRS_VARIABLE = "ZIPCOMPAT_READER_DIRS"
 PYTHON_WORKER = ("{python}", "-m", "zipstore_compat.compat_tests.worker")
 REQUIRED = ("id", "env", "library", "call")
-OPTIONAL = ("package", "version_key", "worker", "test_only", "group", "rank", "races", "remote", "decodes_cf", "bugreport",
-            "bugreport_constants")
+OPTIONAL = ("package", "version_key", "worker", "test_only", "group", "rank", "races", "race_free", "remote", "decodes_cf",
+            "bugreport", "bugreport_constants")
 SCRIPT_NAME = re.compile(r"^[a-z]+:[A-Za-z0-9_.-]+$")   # a bug-report script: "<language>:<template>"
 SHELL_SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
@@ -79,6 +79,7 @@ class Reader:
     group: str = ""        # the summary's column group (compat_tests/reports/summary.py GROUPS orders and names them)
     rank: int = 99         # the reader's place in its group
     races: tuple[tuple[str, str], ...] = ()   # (signature, link): failures of a race the library is known to have
+    race_free: tuple[str, str, tuple] = ()    # (label, doc, options): the library's documented setting that takes the race away
     remote: bool = False   # reads the archive's URL from the suite's web server (docs/reference/remote.md)
     decodes_cf: bool = False  # its library decodes CF by default (checks.judge accepts the CF-decoded values)
     bugreport: tuple[str, ...] = ()   # its bug-report scripts ("<language>:<template>", bugreport/templates/), its own first
@@ -136,11 +137,18 @@ def reader_from(path: Path, declared: dict) -> Reader:
                                               and len(str(r["signature"])) >= 8 for r in races):
         raise DeclarationError(f"{path}: races must be a list of {{signature = \"<text of the failure, 8+ characters>\", "
                                "link = \"https://<the evidence>\"}}")
+    race_free = declared.get("race_free")
+    if race_free is not None and not (races and isinstance(race_free, dict) and set(race_free) == {"label", "doc", "options"}
+                                      and str(race_free["doc"]).startswith("https://") and isinstance(race_free["options"], dict)):
+        raise DeclarationError(f"{path}: race_free must be {{label = \"...\", doc = \"https://...\", options = {{...}}}}, "
+                               "beside the races it takes away")
     return Reader(id=declared["id"], env=declared["env"], adapter=adapter, library=declared["library"], call=declared["call"],
                   test_only=bool(declared.get("test_only", False)), package=declared.get("package", ""),
                   version_key=declared.get("version_key", ""), worker=worker, file=shown,
                   group=declared.get("group", declared["id"]), rank=int(declared.get("rank", 99)),
-                  races=tuple((str(r["signature"]), str(r["link"])) for r in races), remote=_flag(path, declared, "remote"),
+                  races=tuple((str(r["signature"]), str(r["link"])) for r in races),
+                  race_free=(race_free["label"], race_free["doc"], tuple(sorted(race_free["options"].items()))) if race_free else (),
+                  remote=_flag(path, declared, "remote"),
                   decodes_cf=_flag(path, declared, "decodes_cf"), bugreport=scripts, bugreport_constants=tuple(sorted(constants.items())))
 
 

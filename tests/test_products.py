@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # the hub's command -> the module that runs it (compat_tests/__main__.py PRODUCTS holds each under its one name,
 # zipstore_compat.<module>; TYPED is the name a user types in a checkout)
 COMMANDS = {"repro": "repro", "report-bug": "bugreport", "bench": "bench", "bench-readers": "zipstore_compat.bench.readers",
+            "bench-remote": "zipstore_compat.bench.remote",
             "reader-table": "zipstore_compat.repofiles.reader_table", "ci-workflow": "zipstore_compat.repofiles.ci_workflow"}
 TYPED = {command: module.removeprefix("zipstore_compat.") for command, module in COMMANDS.items()}
 

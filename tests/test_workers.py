@@ -141,3 +141,28 @@ def test_a_non_deterministic_cell_names_every_outcome_its_cause_gives():
     expected = expectation_for("fsspec-zip--coads-v3-stored-zipcli-zip64", entries)
     assert [allows(expected, o) for o in ("partial", "pass", "error", "wrong-data")] == [True, True, True, False]
     assert not allows(expectation_for("zarr3--coads-v3-stored", entries), "error")
+
+
+def test_a_declared_race_is_tried_again_with_the_setting_that_takes_it_away(worker_pool, cell_paths):
+    """A failure with the reader's declared race signature is tried again with its race_free setting: the outcome is
+    the archive's (a pass here), and the notes say that the race hit and what the next try changed."""
+    pool, archive = worker_pool, cell_paths("coads-v3-stored")
+    cell = run_cell(all_readers()["selftest-race"], "coads-v3-stored", *archive, pool, Describer(pool), timeout=60)
+    assert cell.outcome == "pass" and cell.race_hits == 1, (cell.outcome, cell.message, cell.notes)
+    hit = next(n for n in cell.notes if n.startswith("race hit on try 1"))
+    assert "'Bad CRC-32 (selftest)'" in hit and "tried again with zarr.config async.concurrency=1" in hit
+    assert "try 2: no race (ok)" in cell.notes
+
+
+def test_a_race_free_setting_needs_the_races_it_takes_away():
+    from pathlib import Path
+
+    from zipstore_compat.compat_tests.readers import DeclarationError, reader_from
+
+    adapter = Path(__file__).resolve().parent.parent / "compat_tests" / "adapters" / "zarr3.py"
+    base = {"id": "racy", "env": "zarr3", "library": "zarr", "call": "x"}
+    free = {"label": "async.concurrency=1", "doc": "https://zarr.readthedocs.io/en/stable/user-guide/config/", "options": {"a": 1}}
+    with pytest.raises(DeclarationError, match="race_free must be"):
+        reader_from(adapter, dict(base, race_free=free))   # no races declared beside it
+    racy = reader_from(adapter, dict(base, races=[{"signature": "Bad CRC-32", "link": "https://x"}], race_free=free))
+    assert racy.race_free == ("async.concurrency=1", free["doc"], (("a", 1),))

@@ -50,6 +50,7 @@ PACKAGE = "zipstore_compat"
 PACKAGES = ("compat_tests", "fixtures", "datasets", "envs", "core", "bugreport", "repro", "bench", "repofiles", "doctor")
 SKIPPED_FOLDERS = {".venv", ".cache", "build", "reports", "site", ".git", PACKAGE, "tools"}
 SHELL_FILES = ("run", ".ci/run")
+FILE_SUFFIXES = {"json", "html", "png", "md", "txt", "yaml", "toml", "zip", "log", "csv"}   # "bench.json" names a file
 
 
 def patterns(packages: tuple[str, ...]) -> dict[str, re.Pattern]:
@@ -94,6 +95,8 @@ def rewrite_python(text: str, found: dict[str, re.Pattern]) -> str:
     def string(m: re.Match) -> str:
         if not m["rest"] and not m["flag"]:
             return m[0]   # a bare word ("core", "envs"): a tag, a folder, a key; never rewritten
+        if m["rest"].rsplit(".", 1)[-1] in FILE_SUFFIXES:
+            return m[0]   # a file name ("bench.json", "bench.html"), not a module
         if text[max(0, m.start() - len("program_name(")):m.start()].endswith("program_name("):
             return m[0]   # the command a user types (core/commands.py): it keeps working in a checkout
         return f"{m['q']}{m['flag'] or ''}{PACKAGE}.{m['top']}{m['rest']}{m['q']}"
@@ -142,7 +145,7 @@ def leftovers(path: Path, text: str, packages: tuple[str, ...]) -> list[str]:
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             value = node.value.removeprefix("-m ")
             top, dot, rest = value.partition(".")
-            if top in packages and dot and re.fullmatch(r"[\w.]+", rest):
+            if top in packages and dot and re.fullmatch(r"[\w.]+", rest) and rest.rsplit(".", 1)[-1] not in FILE_SUFFIXES:
                 out.append(f"{path}:{node.lineno}: the string {node.value!r}")
     return out
 

@@ -79,3 +79,15 @@ def installed_version(*distributions: str) -> str:
         except PackageNotFoundError:
             continue
     return ""
+
+
+def library_settings(options: dict):
+    """The library settings a try asks for (a reader's race_free options, compat_tests/cells.py), as a context:
+    `zarr_config` is zarr-python's runtime configuration (zarr.config.set), for that read only."""
+    import contextlib
+
+    if not options.get("zarr_config"):
+        return contextlib.nullcontext()
+    import zarr
+
+    return zarr.config.set(dict(options["zarr_config"]))

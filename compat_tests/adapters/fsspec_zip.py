@@ -18,11 +18,12 @@
 # reader:          {signature = "while decompressing data", link = "https://github.com/python/cpython/issues/128258"},
 # reader:          {signature = "computed checksum do not match", link = "https://github.com/python/cpython/issues/127847"},
 # reader:          {signature = "Zstd decompression error", link = "https://github.com/python/cpython/issues/127847"}]
+# reader: race_free = {label = "zarr.config async.concurrency=1", doc = "https://zarr.readthedocs.io/en/stable/user-guide/config/", options = {zarr_config = {"async.concurrency" = 1}}}
 # reader: bugreport = "python:fsspec_zip"
 
 from __future__ import annotations
 
-from zipstore_compat.compat_tests.adapters.common import box, option, read_each, store_path
+from zipstore_compat.compat_tests.adapters.common import box, library_settings, option, read_each, store_path
 
 FALLBACKS = [option("FsspecStore(..., path=<top-level folder>)", "https://zarr.readthedocs.io/en/latest/api/zarr/storage/", "location", "store_prefix", path_from_prefix=True)]
 
@@ -37,6 +38,11 @@ def versions() -> dict:
 
 
 def read(archive: str, manifest: dict, options: dict) -> dict:
+    with library_settings(options):
+        return read_store(archive, manifest, options)
+
+
+def read_store(archive: str, manifest: dict, options: dict) -> dict:
     import fsspec
     import zarr
     from fsspec.implementations.asyn_wrapper import AsyncFileSystemWrapper

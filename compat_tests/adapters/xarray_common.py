@@ -5,7 +5,7 @@ from __future__ import annotations
 from zipstore_compat.compat_tests.adapters.common import box, groups_of, option, store_path
 from zipstore_compat.core.errors import exception_text
 
-NOT_XARRAY = ("path_from_prefix", "url_folder")  # options the adapter turns into a group or a URL
+NOT_XARRAY = ("path_from_prefix", "url_folder", "zarr_config")  # options the adapter turns into a group, a URL, a setting
 
 
 def documented_options(doc: str) -> list[dict]:

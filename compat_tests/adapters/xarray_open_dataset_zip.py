@@ -19,9 +19,10 @@
 # reader:          {signature = "computed checksum do not match", link = "https://github.com/python/cpython/issues/127847"},
 # reader:          {signature = "Zstd decompression error", link = "https://github.com/python/cpython/issues/127847"}]
 # reader: decodes_cf = true
+# reader: race_free = {label = "zarr.config async.concurrency=1", doc = "https://zarr.readthedocs.io/en/stable/user-guide/config/", options = {zarr_config = {"async.concurrency" = 1}}}
 # reader: bugreport = "python:xarray_open_dataset_zip"
 
-from zipstore_compat.compat_tests.adapters.common import option
+from zipstore_compat.compat_tests.adapters.common import library_settings, option
 from zipstore_compat.compat_tests.adapters.xarray_common import documented_options, read_with, versions
 
 # fsspec's chained URL names a folder inside the archive: zip://<folder>::<archive>
@@ -40,4 +41,5 @@ def read(archive: str, manifest: dict, options: dict) -> dict:
     def open_group(group, kwargs):
         return xr.open_dataset(url, engine="zarr", group=group, **kwargs).load()
 
-    return read_with(open_group, manifest, options)
+    with library_settings(options):
+        return read_with(open_group, manifest, options)
