@@ -143,8 +143,8 @@ def _hunt(reader, pool, tallies: list[_Tally], timeout: float, started: float) -
     """A reader whose reads failed but returned no wrong value yet reads the probe that failed most again, until a
     wrong value shows or HUNT reads: the rare wrong value of a race (fsspec here: 3 of 720 reads of
     synthetic-v3-stored-sharded in six runs of 2026-12-07, so with 120 reads it showed in 2 runs of 6, not in 4)
-    then decides the row on every run, not on some: at that rate none shows in 1,320 reads
-    about once in 250 runs (the cell's 300 s budget bounds the reads; more would not fit)."""
+    then decides the row on every run, not on some: at that rate none shows in its 1,200 reads
+    about once in 150 runs (the cell's 300 s budget bounds the reads; more would not fit)."""
     if any(t.wrong for t in tallies) or not any(t.failed for t in tallies):
         return None
     target = max(tallies, key=lambda t: t.failed / t.reads)
