@@ -64,7 +64,7 @@ def main(argv=None) -> int:
     from zipstore_compat.compat_tests.reports.results import ResultsError, load
 
     if args.compare:
-        return _compare(args.compare, args.out, rest, parser, load, ResultsError)
+        return _compare(args.compare, args.out, rest, parser)
     if args.runs < 2:
         parser.error("--runs needs 2 or more runs to compare")
 
@@ -95,8 +95,10 @@ def _write(out: Path, report: str, statuses: list, seconds: list, changed) -> No
     print(report)
 
 
-def _compare(paths: list[Path], out: Path, rest: list[str], parser, load, ResultsError) -> int:
+def _compare(paths: list[Path], out: Path, rest: list[str], parser: argparse.ArgumentParser) -> int:
     """The same comparison over results.json files of runs made elsewhere; their exit statuses are not known here."""
+    from zipstore_compat.compat_tests.reports.results import ResultsError, load
+
     if rest:
         parser.error(f"--compare runs nothing, so it takes no matrix options: {' '.join(rest)}")
     if len(paths) < 2:
@@ -108,9 +110,9 @@ def _compare(paths: list[Path], out: Path, rest: list[str], parser, load, Result
         except ResultsError as exc:
             print(f"determinism: {exc}", file=sys.stderr)
             return 2
-    seconds = [None] * len(runs)   # a results.json does not say how long its run took
+    statuses, seconds = ["?"] * len(runs), [None] * len(runs)   # a results.json says neither its exit status nor how long it took
     changed = changes(runs)
-    _write(out, markdown(runs, ["?"] * len(runs), changed, seconds), ["?"] * len(runs), seconds, changed)
+    _write(out, markdown(runs, statuses, changed, seconds), statuses, seconds, changed)
     return 0 if not changed else 1
 
 

@@ -92,14 +92,12 @@ def run_habit(reader, fixture_id: str, fixtures_dir: Path, pool, describe, timeo
               until=lambda t: t.reads >= REPEATS or (t.reads >= SCREEN and not (t.failed or t.wrong)))
         tallies.append(tally)
     hunted = _hunt(reader, pool, tallies, timeout, started)
-    counts = [(t.probe, t.reads, t.failed, t.wrong) for t in tallies]
     notes += [t.note() for t in tallies]
     if hunted:
         notes.append(hunted)
-    reads = sum(n for _, n, _, _ in counts)
-    failed, wrong = sum(f for _, _, f, _ in counts), sum(w for _, _, _, w in counts)
+    reads, failed, wrong = (sum(t.reads for t in tallies), sum(t.failed for t in tallies), sum(t.wrong for t in tallies))
     notes += [f"not measured on {s}" for s in skipped]
-    if not counts:
+    if not tallies:
         outcome, message = "unsupported", "reads none of the probe archives: " + "; ".join(skipped)
     elif wrong:
         outcome, message = "wrong-data", f"WRONG DATA {wrong} of {reads} reads" + (f", fails {failed} of {reads}" if failed else "")
@@ -107,7 +105,7 @@ def run_habit(reader, fixture_id: str, fixtures_dir: Path, pool, describe, timeo
         outcome, message = "error", f"fails {failed} of {reads} reads"
     else:
         outcome, message = "pass", f"every one of {reads} reads right"
-    message += " (" + ", ".join(f"{p}: {n}" for p, n, _, _ in counts) + ")" if counts else ""
+    message += " (" + ", ".join(f"{t.probe}: {t.reads}" for t in tallies) + ")" if tallies else ""
     result = CellResult(cell, reader.id, fixture_id, outcome, message, notes=notes)
     result.seconds = result.wall_seconds = time.perf_counter() - started
     return result
