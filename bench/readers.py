@@ -333,23 +333,18 @@ def charts_html(bench: dict) -> str:
             f"{m['memory_gib']} GiB, {html.escape(m['platform'])}. A warm-up and up to {bench['settings']['repeats']} run(s) per cell, "
             f"{bench['seconds']:.0f} s in all. Every timed run's values matched the manifest's SHA-256; a cell whose values did not "
             f"is shown as such and not timed.</p><p>{html.escape(bench['measured'])}.</p>")
-    style = ("<style>body{font-family:sans-serif;margin:1em}table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;"
-             "padding:3px 6px;text-align:left}td.timed{background:#eef8ee}td.wrong-data,td.silent-missing{background:#f8d0d0}"
-             "td.does-not-read{color:#777}td.over-the-limit{background:#fff0c0}</style>")
+    from zipstore_compat.bench.page import html_page
+
     parts = [fig.to_html(full_html=False, include_plotlyjs=True), absolute.to_html(full_html=False, include_plotlyjs=False)]
-    return ("<!doctype html><html><head><meta charset=utf-8><title>zipstore-compat cross-reader benchmark</title>" + style +
-            "</head><body>" + head + "".join(table) + "".join(parts) + "</body></html>")
+    return html_page("zipstore-compat cross-reader benchmark",
+                     "td.timed{background:#eef8ee}td.wrong-data,td.silent-missing{background:#f8d0d0}td.does-not-read{color:#777}"
+                     "td.over-the-limit{background:#fff0c0}", head + "".join(table) + "".join(parts))
 
 
 def write(bench: dict, out: Path, png: bool = True) -> None:
-    from zipstore_compat.bench.page import screenshot
+    from zipstore_compat.bench.page import write_outputs
 
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "bench-readers.json").write_text(json.dumps(bench, indent=1) + "\n", encoding="utf-8")
-    (out / "bench-readers.md").write_text(markdown(bench), encoding="utf-8")
-    (out / "bench-readers.html").write_text(charts_html(bench), encoding="utf-8")
-    if png:
-        screenshot(out / "bench-readers.html", out / "bench-readers.png")
+    write_outputs(out, "bench-readers", bench, markdown(bench), charts_html(bench), png)
 
 
 def main(argv=None) -> int:

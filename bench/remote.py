@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import html
-import json
 import shlex
 import sys
 from pathlib import Path
@@ -217,22 +216,18 @@ def charts_html(bench: dict) -> str:
     head = (f"<h1>Remote cost: requests and bytes against the minimum</h1><p>From the matrix run of {html.escape(str(results['started']))} "
             f"({html.escape(str(results['platform']))}); rendered {html.escape(bench['made'])} on {m['cpus']} CPUs "
             f"({html.escape(m['cpu'])}).</p><p>{html.escape(bench['measured'])}.</p>")
-    style = ("<style>body{font-family:sans-serif;margin:1em}table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;"
-             "padding:3px 6px;text-align:left}tr.reads td{background:#eef8ee}tr.fails td{color:#777}</style>")
+    from zipstore_compat.bench.page import html_page
+
     parts = [ratio.to_html(full_html=False, include_plotlyjs=True), requests.to_html(full_html=False, include_plotlyjs=False)]
-    return ("<!doctype html><html><head><meta charset=utf-8><title>zipstore-compat remote cost</title>" + style +
-            "</head><body>" + head + "".join(parts) + "".join(table) + "</body></html>")
+    return html_page("zipstore-compat remote cost", "tr.reads td{background:#eef8ee}tr.fails td{color:#777}",
+                     head + "".join(parts) + "".join(table))
 
 
 def write(bench: dict, out: Path, png: bool = True) -> bool:
     """The JSON, the table and the page; the PNG when asked and Chromium is installed. Whether a PNG was written."""
-    from zipstore_compat.bench.page import screenshot
+    from zipstore_compat.bench.page import write_outputs
 
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "bench-remote.json").write_text(json.dumps(bench, indent=1) + "\n", encoding="utf-8")
-    (out / "bench-remote.md").write_text(markdown(bench), encoding="utf-8")
-    (out / "bench-remote.html").write_text(charts_html(bench), encoding="utf-8")
-    return bool(png and screenshot(out / "bench-remote.html", out / "bench-remote.png"))
+    return write_outputs(out, "bench-remote", bench, markdown(bench), charts_html(bench), png)
 
 
 def main(argv=None) -> int:

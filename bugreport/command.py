@@ -123,7 +123,8 @@ def not_reportable(record: dict) -> str | None:
     return None
 
 
-def prepare(cell: str, results: Path = RESULTS, record: dict | None = None, lock: HeavyLock | None = None) -> Prepared:
+def prepare(cell: str, results: Path = RESULTS, record: dict | None = None, lock: HeavyLock | None = None,
+            describe: Describer | None = None) -> Prepared:
     """Everything a report needs before shrinking; ReportError (one line) when the cell cannot be reported."""
     try:
         reader, fixture_id = parse_cell(cell)
@@ -145,7 +146,7 @@ def prepare(cell: str, results: Path = RESULTS, record: dict | None = None, lock
     except EnvUnavailable as exc:
         raise ReportError(f"the {reader.env} environment is not available here: {exc.reason}") from None
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    expected = expectation_for(family_cell(cell), load_expectations(), reader_versions(reader))
+    expected = expectation_for(family_cell(cell), load_expectations(), reader_versions(reader, describe))
     focus = failed_array(record, [a["path"] for a in manifest["arrays"]])
     target = signature(record, focus, expected.outcome)
     if spec is None:  # not rebuilt by our writers: reported as it is
@@ -171,11 +172,14 @@ def prepare(cell: str, results: Path = RESULTS, record: dict | None = None, lock
     return Prepared(cell, reader, fixture_id, record, archive, manifest_path, manifest, expected, focus, target, start)
 
 
-def reader_versions(reader) -> dict:
-    """The releases the reader runs here (its worker's describe): a matrix.yaml entry may hold for some releases only."""
+def reader_versions(reader, describe: Describer | None = None) -> dict:
+    """The releases the reader runs here (its worker's describe, through the caller's pool when it has one): a
+    matrix.yaml entry may hold for some releases only."""
+    if describe is not None:
+        return (describe(reader) or {}).get("versions") or {}
     pool = WorkerPool()
     try:
-        return (Describer(pool)(reader) or {}).get("versions") or {}
+        return reader_versions(reader, Describer(pool))
     finally:
         pool.close()
 
@@ -232,17 +236,17 @@ def make_report(cell: str, out: Path | None = None, results: Path = RESULTS, run
     if lock is None:
         with HeavyLock() as own:
             return make_report(cell, out, results, run_check, log, own, budget)
-    prep = prepare(cell, results, lock=lock)
-    log(f"{cell}: {prep.target}" + (f" (about {prep.focus})" if prep.focus else ""))
     pool = WorkerPool()
     describe = Describer(pool)
-    limit = try_limit(prep.target)
-
-    def run(candidate: Path, candidate_manifest: Path, focus_path: str | None):
-        result = run_cell(prep.reader, "tiny", candidate, candidate_manifest, pool, describe, timeout=limit)
-        return signature(result, focus_path, prep.expected.outcome), result.message
-
     try:
+        prep = prepare(cell, results, lock=lock, describe=describe)   # the same worker describes and runs the reader
+        log(f"{cell}: {prep.target}" + (f" (about {prep.focus})" if prep.focus else ""))
+        limit = try_limit(prep.target)
+
+        def run(candidate: Path, candidate_manifest: Path, focus_path: str | None):
+            result = run_cell(prep.reader, "tiny", candidate, candidate_manifest, pool, describe, timeout=limit)
+            return signature(result, focus_path, prep.expected.outcome), result.message
+
         if prep.start is None:   # another project's or a hostile archive: reported as it is, nothing to shrink
             shrunk = ShrinkResult(prep.target, None, None, None)
         else:

@@ -235,13 +235,13 @@ def fetch(folder: Path, index: dict, url: str | None = None, log=print) -> int:
 def build(folder: Path, log=print) -> list[str]:
     """The corpus built here (the fixtures' writer environments; the hostile archives in pure Python); returns what
     differs from the index (an empty list: byte-identical to the release's)."""
-    from zipstore_compat.compat_tests.habits import write_habit_manifests
+    from zipstore_compat.compat_tests.habits import with_probes, write_habit_manifests
     from zipstore_compat.fixtures.build import build as build_fixtures
     from zipstore_compat.fixtures.hostile import place_hostile
     from zipstore_compat.fixtures.registry import default_fixtures
 
     started = time.monotonic()
-    result = build_fixtures(list(default_fixtures().values()), out=folder)
+    result = build_fixtures(with_probes(list(default_fixtures().values())), out=folder)
     if result.errors:
         raise CorpusError(f"{len(result.errors)} fixture(s) could not be built: " + "; ".join(f"{k}: {v}" for k, v in list(result.errors.items())[:3]))
     place_hostile(folder)

@@ -6,6 +6,9 @@ with its outcomes run by run. Outcome classes are core.outcomes.outcome_class: t
 memory cap are one class. Exit status 0 when every cell agrees on every run, 1 otherwise; each run's own
 exit status is printed as well. Writes DIR/determinism.md. Options other than --runs and --out are passed
 to each run (e.g. --readers fsspec-zip,xarray-open_zarr).
+
+`--compare A/results.json B/results.json ...` runs nothing: it compares runs made elsewhere (fresh clones, other
+machines) the same way.
 """
 
 from __future__ import annotations
@@ -40,8 +43,8 @@ def changes(runs: list[dict]) -> list[tuple[str, list[str]]]:
 
 def markdown(runs: list[dict], statuses: list[int], changed: list[tuple[str, list[str]]], seconds: list[float]) -> str:
     lines = ["# Determinism check", "",
-             f"{len(runs)} runs of the matrix with --rerun; cells per run: {', '.join(str(len(r['cells'])) for r in runs)}; "
-             f"exit statuses: {', '.join(map(str, statuses))}; minutes: {', '.join(f'{s / 60:.1f}' for s in seconds)}.", ""]
+             f"{len(runs)} runs of the matrix; cells per run: {', '.join(str(len(r['cells'])) for r in runs)}; "
+             f"exit statuses: {', '.join(map(str, statuses))}; minutes: {', '.join('?' if s is None else f'{s / 60:.1f}' for s in seconds)}.", ""]
     if not changed:
         lines.append("Every cell has the same outcome class in every run.")
     else:
@@ -56,10 +59,14 @@ def main(argv=None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", type=Path, default=locations.reports() / "determinism")
+    parser.add_argument("--compare", type=Path, nargs="+", metavar="RESULTS", help="compare these results.json files; run nothing")
     args, rest = parser.parse_known_args(argv)
+    from zipstore_compat.compat_tests.reports.results import ResultsError, load
+
+    if args.compare:
+        return _compare(args.compare, args.out, rest, parser)
     if args.runs < 2:
         parser.error("--runs needs 2 or more runs to compare")
-    from zipstore_compat.compat_tests.reports.results import ResultsError, load
 
     runs, statuses, seconds = [], [], []
     for number in range(1, args.runs + 1):
@@ -76,11 +83,36 @@ def main(argv=None) -> int:
             return 2
     changed = changes(runs)
     report = markdown(runs, statuses, changed, seconds)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "determinism.md").write_text(report, encoding="utf-8")
-    (args.out / "determinism.json").write_text(json.dumps({"runs": args.runs, "exit_statuses": statuses, "seconds": seconds,
-                                                           "changed": [{"cell": c, "outcomes": o} for c, o in changed]}, indent=1) + "\n")
+    _write(args.out, report, statuses, seconds, changed)
+    return 0 if not changed else 1
+
+
+def _write(out: Path, report: str, statuses: list, seconds: list, changed) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "determinism.md").write_text(report, encoding="utf-8")
+    (out / "determinism.json").write_text(json.dumps({"runs": len(seconds), "exit_statuses": statuses, "seconds": seconds,
+                                                      "changed": [{"cell": c, "outcomes": o} for c, o in changed]}, indent=1) + "\n")
     print(report)
+
+
+def _compare(paths: list[Path], out: Path, rest: list[str], parser: argparse.ArgumentParser) -> int:
+    """The same comparison over results.json files of runs made elsewhere; their exit statuses are not known here."""
+    from zipstore_compat.compat_tests.reports.results import ResultsError, load
+
+    if rest:
+        parser.error(f"--compare runs nothing, so it takes no matrix options: {' '.join(rest)}")
+    if len(paths) < 2:
+        parser.error("--compare needs 2 or more results.json files")
+    runs = []
+    for path in paths:
+        try:
+            runs.append(load(path))
+        except ResultsError as exc:
+            print(f"determinism: {exc}", file=sys.stderr)
+            return 2
+    statuses, seconds = ["?"] * len(runs), [None] * len(runs)   # a results.json says neither its exit status nor how long it took
+    changed = changes(runs)
+    _write(out, markdown(runs, statuses, changed, seconds), statuses, seconds, changed)
     return 0 if not changed else 1
 
 

@@ -19,19 +19,18 @@ from pathlib import Path
 
 def prepare(out: Path, read_cache: bool = True) -> dict:
     from zipstore_compat.compat_tests.byo import CappedReference
+    from zipstore_compat.compat_tests.habits import with_probes, write_habit_manifests
     from zipstore_compat.compat_tests.result_cache import CachedReference, Mode
     from zipstore_compat.fixtures.build import build
     from zipstore_compat.fixtures.external import place_external
     from zipstore_compat.fixtures.hostile import place_hostile
     from zipstore_compat.fixtures.registry import default_fixtures
 
-    result = build(list(default_fixtures().values()), out=out)
+    result = build(with_probes(list(default_fixtures().values())), out=out)
     hostile = place_hostile(out)
     with CappedReference() as reference:  # the reference reading of external archives runs in a capped worker
         errors, unavailable = place_external(out, reference=CachedReference(reference, Mode(read_cache, True)))
     result.errors.update(errors)
-    from zipstore_compat.compat_tests.habits import write_habit_manifests
-
     habits = write_habit_manifests(out)
     return {"built": len(result.built), "cached": result.cached, "hostile": len(hostile), "habits": len(habits), "errors": result.errors,
             "unavailable": unavailable}

@@ -112,14 +112,18 @@ class Worker:
         for line in proc.stderr:
             self.stderr_tail = (self.stderr_tail + [line.rstrip()])[-20:]
 
+    def _kill_group(self) -> None:
+        """SIGKILL to the worker's process group (start_new_session: the worker and what it started)."""
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
     def stop(self) -> None:
         """Kill the worker and every process it started (a command-line reader's gdal_translate, ncdump, node): a cell
         past its time limit must not leave a tool running on into the next cells."""
         if self.proc:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            self._kill_group()
             if self.proc.poll() is None:
                 self.proc.kill()
             self.proc.wait()
@@ -144,10 +148,7 @@ class Worker:
             return Reply("timeout", error=f"no answer within {timeout:g} s; worker killed and restarted", seconds=timeout)
         if line is None:
             code = self.proc.wait()
-            try:  # what the dead worker started dies with it
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            self._kill_group()   # what the dead worker started dies with it
             self.proc = None
             name = signal.Signals(-code).name if code < 0 else f"exit code {code}"
             tail = " | ".join(self.stderr_tail[-3:])

@@ -127,7 +127,10 @@ def test_ctrl_c_stops_the_run_in_order_and_the_results_say_so(tmp_path, hostile_
     fixtures = "hostile-baseline,hostile-bad-crc,hostile-encrypted"
     args = [sys.executable, "-m", "zipstore_compat.compat_tests", "run", "--no-build", "--fixtures-dir", str(hostile_dir), "--fixture-ids", fixtures,
             "--readers", "zarr3,selftest-hang", "--cell-timeout", "8", "--rerun", "--results", str(tmp_path / "results.json"), *xdist]
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    # as a terminal's shell starts it: SIGINT at its default disposition (a process of the suite's own test run may have
+    # set it to SIG_IGN, which a child inherits, and then Ctrl-C would reach no handler)
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     lines = tmp_path / "results.jsonl"
     deadline = time.time() + 240
     while time.time() < deadline and not (lines.exists() and len(lines.read_text(encoding="utf-8").splitlines()) >= 2):
