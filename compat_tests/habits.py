@@ -31,8 +31,8 @@ CONCURRENCY = "habit-concurrency"
 # arrays read at once: where a race shows most; zipped by the zip command, whose local extra fields are skipped by a
 # relative seek in CPython 3.12's zipfile); and the synthetic tree sharded with its inner chunks uncompressed: a range
 # read of a shard that lands in the wrong place returns bytes no decoder can refuse, so a race's wrong values are
-# common there, not rare (fsspec, 2026-12-07: 68 of 120 reads wrong; 3 of 120 on the same tree with zstd inside).
-# The last is no matrix row: the default set does not hold it, so it is built beside it (probe_fixtures).
+# common there, not rare (fsspec, 2026-12-07: 59 to 77 of 120 reads wrong; 3 of 720 over six runs on the same tree
+# with zstd inside). The last is no matrix row: the default set does not hold it, so it is built beside it (with_probes).
 PROBES = ("coads-v3-stored", "coads-v3-deflate", "coads-v3-stored-sharded", "synthetic-v3-stored-zipcli",
           "synthetic-v3-stored-codecnone-sharded")
 SCREEN = 20               # reads of each probe archive
@@ -144,8 +144,7 @@ class _Tally:
 def _read(reader, pool, tally: _Tally, timeout: float, started: float, until) -> None:
     """Read the probe again until `until(tally)` holds or the reader's budget is spent; judge every read."""
     while not until(tally) and time.perf_counter() - started <= BUDGET_SECONDS:
-        reply = pool.for_reader(reader).request(tally.request, timeout=timeout)
-        verdict = judge(tally.manifest, reply.result, reader.decodes_cf) if reply.status == "ok" else None
+        reply, verdict = _judged_read(reader, pool, tally.request, tally.manifest, timeout)
         tally.reads += 1
         if verdict is not None and verdict.outcome in ("wrong-data", "silent-missing"):
             tally.wrong += 1
@@ -162,9 +161,14 @@ def _calm_reading(reader, pool, request: dict, manifest: dict, timeout: float) -
     (no such setting, or the values are wrong without the race too: the archive's own row shows that)."""
     if not reader.race_free:
         return None
-    reply = pool.for_reader(reader).request(dict(request, options=dict(reader.race_free[2])), timeout=timeout)
-    verdict = judge(manifest, reply.result, reader.decodes_cf) if reply.status == "ok" else None
+    _, verdict = _judged_read(reader, pool, dict(request, options=dict(reader.race_free[2])), manifest, timeout)
     return verdict.outcome if verdict is not None and verdict.outcome in ("pass", "partial") else None
+
+
+def _judged_read(reader, pool, request: dict, manifest: dict, timeout: float):
+    """One read of a probe and its verdict against the manifest (None when the read itself failed)."""
+    reply = pool.for_reader(reader).request(request, timeout=timeout)
+    return reply, (judge(manifest, reply.result, reader.decodes_cf) if reply.status == "ok" else None)
 
 
 def _hunt(reader, pool, tallies: list[_Tally], timeout: float, started: float) -> str | None:
