@@ -67,7 +67,7 @@ class Worker:
         self.proc: subprocess.Popen | None = None
         self.lines: queue.Queue = queue.Queue()
         self.stderr_tail: list[str] = []
-        self.allocation_failed: str | None = None   # the first stderr line of this request that says an allocation failed
+        self.heap_limit: str | None = None   # the line of this request's stderr that says V8's heap limit was reached
 
     def _limit_memory(self):
         """In the child before exec: the memory cap, and Ctrl-C left to the controlling pytest process (a terminal's
@@ -92,7 +92,7 @@ class Worker:
             start_new_session=True,   # a process group of its own: stopping the worker stops what it started (a tool it runs)
         )
         self.lines = queue.Queue()
-        self.stderr_tail, self.allocation_failed = [], None
+        self.stderr_tail, self.heap_limit = [], None
         threading.Thread(target=self._pump, args=(self.proc, self.lines), daemon=True).start()
         threading.Thread(target=self._pump_stderr, args=(self.proc,), daemon=True).start()
 
@@ -114,8 +114,8 @@ class Worker:
     def _pump_stderr(self, proc):
         for line in proc.stderr:
             self.stderr_tail = (self.stderr_tail + [line.rstrip()])[-20:]
-            if self.allocation_failed is None and any(marker in line for marker in ALLOCATION_FAILED):
-                self.allocation_failed = line.strip()   # kept: a stack trace after it can push it out of the tail
+            if self.heap_limit is None and any(marker in line for marker in RUNTIME_HEAP_LIMIT):
+                self.heap_limit = line.strip()   # kept: node's stack trace after it pushes it out of the tail
 
     def _kill_group(self) -> None:
         """SIGKILL to the worker's process group (start_new_session: the worker and what it started)."""
@@ -141,7 +141,7 @@ class Worker:
         except EnvUnavailable as exc:
             return Reply("not-installed", error=exc.reason + (f"; fix: {exc.fix}" if exc.fix else ""))
         self.stderr_tail = []  # what this request prints: a crash is judged on it alone
-        self.allocation_failed = None
+        self.heap_limit = None
         try:
             self.proc.stdin.write(json.dumps(payload) + "\n")
             self.proc.stdin.flush()
@@ -159,10 +159,9 @@ class Worker:
             name = signal.Signals(-code).name if code < 0 else f"exit code {code}"
             tail = " | ".join(self.stderr_tail[-3:])
             error = f"worker died: {name}" + (f" ({tail})" if tail else "")
-            said = self.allocation_failed
-            if said and any(marker in said for marker in RUNTIME_HEAP_LIMIT):
-                error = heap_limit_message(said[:200], error)
-            elif said:
+            if self.heap_limit:
+                error = heap_limit_message(self.heap_limit[:200], error)
+            elif any(marker in line for line in self.stderr_tail for marker in ALLOCATION_FAILED):
                 error = memory_cap_message(self.memory_gib, error)
             return Reply("crash", error=error)
         answer = json.loads(line)
