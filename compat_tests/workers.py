@@ -26,7 +26,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from zipstore_compat.core.limits import DEFAULT_CELL_SECONDS, default_memory_gib, machine_memory_bytes, memory_cap_message  # noqa: F401 (the memory rule, re-exported)
+from zipstore_compat.core.limits import DEFAULT_CELL_SECONDS, default_memory_gib, heap_limit_message, machine_memory_bytes, memory_cap_message  # noqa: F401 (the memory rule, re-exported)
 from zipstore_compat.core import locations
 from zipstore_compat.core.processes import child_environ
 from zipstore_compat.envs import EnvUnavailable, ensure_environment
@@ -38,6 +38,8 @@ MAX_REPLY = 64 * 2**20   # characters of one answer line the orchestrator reads 
 # what a worker's stderr says when an allocation failed (C++, C, Python, Rust)
 ALLOCATION_FAILED = ("bad_alloc", "MemoryError", "Cannot allocate memory", "out of memory", "memory allocation of",
                      "failed to allocate", "std::length_error")
+# what node prints when V8's own heap limit is reached (below the worker's cap), before its stack trace of 20-odd lines
+RUNTIME_HEAP_LIMIT = ("JavaScript heap out of memory",)
 
 
 DEFAULT_MEMORY_GIB = default_memory_gib()
@@ -65,6 +67,7 @@ class Worker:
         self.proc: subprocess.Popen | None = None
         self.lines: queue.Queue = queue.Queue()
         self.stderr_tail: list[str] = []
+        self.heap_limit: str | None = None   # the line of this request's stderr that says V8's heap limit was reached
 
     def _limit_memory(self):
         """In the child before exec: the memory cap, and Ctrl-C left to the controlling pytest process (a terminal's
@@ -89,7 +92,7 @@ class Worker:
             start_new_session=True,   # a process group of its own: stopping the worker stops what it started (a tool it runs)
         )
         self.lines = queue.Queue()
-        self.stderr_tail = []
+        self.stderr_tail, self.heap_limit = [], None
         threading.Thread(target=self._pump, args=(self.proc, self.lines), daemon=True).start()
         threading.Thread(target=self._pump_stderr, args=(self.proc,), daemon=True).start()
 
@@ -111,6 +114,8 @@ class Worker:
     def _pump_stderr(self, proc):
         for line in proc.stderr:
             self.stderr_tail = (self.stderr_tail + [line.rstrip()])[-20:]
+            if self.heap_limit is None and any(marker in line for marker in RUNTIME_HEAP_LIMIT):
+                self.heap_limit = line.strip()   # kept: node's stack trace after it pushes it out of the tail
 
     def _kill_group(self) -> None:
         """SIGKILL to the worker's process group (start_new_session: the worker and what it started)."""
@@ -136,6 +141,7 @@ class Worker:
         except EnvUnavailable as exc:
             return Reply("not-installed", error=exc.reason + (f"; fix: {exc.fix}" if exc.fix else ""))
         self.stderr_tail = []  # what this request prints: a crash is judged on it alone
+        self.heap_limit = None
         try:
             self.proc.stdin.write(json.dumps(payload) + "\n")
             self.proc.stdin.flush()
@@ -153,7 +159,9 @@ class Worker:
             name = signal.Signals(-code).name if code < 0 else f"exit code {code}"
             tail = " | ".join(self.stderr_tail[-3:])
             error = f"worker died: {name}" + (f" ({tail})" if tail else "")
-            if any(marker in line for line in self.stderr_tail for marker in ALLOCATION_FAILED):
+            if self.heap_limit:
+                error = heap_limit_message(self.heap_limit[:200], error)
+            elif any(marker in line for line in self.stderr_tail for marker in ALLOCATION_FAILED):
                 error = memory_cap_message(self.memory_gib, error)
             return Reply("crash", error=error)
         answer = json.loads(line)

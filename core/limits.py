@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from zipstore_compat.core.outcomes import MEMORY_CAP_MARK
+from zipstore_compat.core.outcomes import HEAP_LIMIT_MARK, MEMORY_CAP_MARK
 
 DEFAULT_CELL_SECONDS = float(os.environ.get("ZIPCOMPAT_CELL_TIMEOUT", "60"))
 SECONDS_PER_ENTRY = 0.002
@@ -24,6 +24,11 @@ MEMORY_CAP_PREFIX = MEMORY_CAP_MARK  # how a cell that ended on a worker's memor
 
 def memory_cap_message(memory_gib: float, what: str) -> str:
     return f"{MEMORY_CAP_PREFIX} {memory_gib:g} GiB: {what}"
+
+
+def heap_limit_message(said: str, what: str) -> str:
+    """A worker that died on its runtime's own heap limit (node's V8 heap), below the worker's memory cap."""
+    return f"{HEAP_LIMIT_MARK} (the runtime's own, below the worker's memory cap: {said}): {what}"
 
 
 def cell_time_limit(entries: int = 0, base: float | None = None) -> float:

@@ -76,3 +76,44 @@ def test_no_hunt_when_a_wrong_value_was_seen_or_nothing_failed(monkeypatch):
     assert habits._hunt(READER, pool, [wrong], 1.0, habits.time.perf_counter()) is None
     assert habits._hunt(READER, pool, [clean], 1.0, habits.time.perf_counter()) is None
     assert pool.asked == 0
+
+
+class _CalmPool(_Pool):
+    """Scripted at the library's default setting; a right reading with the setting that takes the race away."""
+
+    calm = 0
+
+    def request(self, request, timeout):
+        if request["options"]:
+            self.calm += 1
+            return SimpleNamespace(status="ok", result={"kind": "ok"}, error=None)
+        return super().request(request, timeout)
+
+
+def _one_probe(monkeypatch, tmp_path, first_outcome):
+    _verdicts(monkeypatch)
+    monkeypatch.setattr(habits, "PROBES", ("p",))
+    (tmp_path / "p.zip").write_bytes(b"PK")
+    (tmp_path / "p.manifest.json").write_text("{}")
+    monkeypatch.setattr(habits, "run_cell", lambda *args, **kwargs: SimpleNamespace(outcome=first_outcome, message="values differ", option=None))
+
+
+def test_a_first_read_that_is_wrong_counts_when_the_reader_reads_the_probe_without_its_race(monkeypatch, tmp_path):
+    """The race's wrong value can come on the very first read of a probe (fsspec: on about half the reads of the
+    uncompressed sharded one): it is one wrong read of that probe, not a reason to skip it, when the reader reads the
+    probe right with its documented race-free setting."""
+    _one_probe(monkeypatch, tmp_path, "wrong-data")
+    reader = SimpleNamespace(id="r", adapter="a", decodes_cf=False, race_free=("calm", "https://x", {"zarr_config": {"async.concurrency": 1}}))
+    pool = _CalmPool([])
+    cell = habits.run_habit(reader, habits.CONCURRENCY, tmp_path, pool, lambda r: {"fallbacks": []}, timeout=1.0)
+    assert pool.calm == 1 and cell.outcome == "wrong-data", cell.message
+    assert cell.message.startswith(f"WRONG DATA 1 of {habits.REPEATS} reads"), cell.message
+
+
+def test_a_first_read_that_is_wrong_without_a_race_free_setting_skips_the_probe(monkeypatch, tmp_path):
+    _one_probe(monkeypatch, tmp_path, "wrong-data")
+    reader = SimpleNamespace(id="r", adapter="a", decodes_cf=False, race_free=())
+    pool = _CalmPool([])
+    cell = habits.run_habit(reader, habits.CONCURRENCY, tmp_path, pool, lambda r: {"fallbacks": []}, timeout=1.0)
+    assert pool.calm == 0 and pool.asked == 0 and cell.outcome == "unsupported"
+    assert "p: the reader does not read it (wrong-data)" in cell.message

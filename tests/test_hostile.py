@@ -100,6 +100,25 @@ def test_a_reader_past_its_memory_cap_is_reported_as_such(hostile_dir):
         worker.stop()
 
 
+def test_a_reader_past_its_runtime_heap_limit_is_a_limit_not_a_crash_of_its_own(hostile_dir):
+    """node's V8 heap limit (below the worker's cap) ends a read that never ends, as the time limit would on a faster
+    or slower machine: its fatal line is found even when the stack trace after it fills the kept stderr tail, and the
+    cell's class is `limit`, as a timeout's."""
+    from zipstore_compat.core.outcomes import outcome_class
+
+    worker = Worker("zarr3", memory_gib=4)
+    try:
+        request = {"adapter": all_readers()["selftest-heap-limit"].adapter, "archive": str(hostile_dir / "hostile-baseline.zip"),
+                   "manifest": str(hostile_dir / "hostile-baseline.manifest.json"), "options": {}}
+        reply = worker.request(request, timeout=60)
+    finally:
+        worker.stop()
+    assert reply.status == "crash" and reply.error.startswith("heap limit reached (the runtime's own"), reply
+    assert "JavaScript heap out of memory" in reply.error and "SIGABRT" in reply.error, reply
+    assert outcome_class("crash", reply.error) == outcome_class("timeout") == "limit"
+    assert outcome_class("crash", "worker died: SIGSEGV") == "crash"
+
+
 def _escape_targets(*folders: Path) -> list[Path]:
     targets = []
     for name in ESCAPE_NAMES:

@@ -28,7 +28,7 @@ VALUES = np.arange(24, dtype="<i4").reshape(4, 6) * 7 - 50
 CHUNKS = (2, 4)
 PROTOCOL_FAILURES = ("crash", "timeout", "not-installed", "fixture-error")
 # readers that are not meant to read or answer (the test readers that crash, hang or exhaust memory on purpose)
-MISBEHAVING = {"selftest-crash", "selftest-hang", "selftest-memory", "selftest-tool-hang"}
+MISBEHAVING = {"selftest-crash", "selftest-hang", "selftest-memory", "selftest-heap-limit", "selftest-tool-hang"}
 CONTRACT_READERS = sorted(reader_under_test(r) for r in readers() if r not in MISBEHAVING)   # GDAL's at its Debian release (conftest)
 
 
