@@ -195,17 +195,21 @@ def run_cell(reader: Reader, fixture_id: str, archive: Path, manifest_path: Path
 
 
 def slow_result(reader: Reader, fixture_id: str, measured: dict, limit: float) -> CellResult:
-    """A cell matrix.yaml says is slow (reads correctly, alone in more than half the cell limit: two cells run at once,
-    so the run's load would decide its outcome), for the releases its condition names: not run at every run; the one
-    measurement is the claim, and says how to make it again."""
+    """A cell matrix.yaml says is slow (its answer comes, alone, in more than half the cell limit: two cells run at
+    once, so the run's load would decide its outcome), for the releases its condition names: not run at every run; the
+    one measurement is the claim, says what the answer was (a correct read, or a refusal that comes that late) and how
+    to make it again."""
     cell = cell_id(reader.id, fixture_id)
     where = f"measured on {measured['cell']}" + ("" if measured["cell"] == cell else " (the same reader on the same dataset)")
     seconds = measured["seconds"]
+    answer = measured["outcome"]
     beyond = (f"more than the {limit:g} s cell limit" if seconds > limit else
-              f"more than half the {limit:g} s cell limit, so a run's load would decide between pass and timeout")
-    message = (f"reads correctly ({measured['outcome']}) but takes {seconds:g} s alone, {beyond}: "
-               f"{where}, {measured['date']}, with {', '.join(f'{k} {v}' for k, v in (measured.get('versions') or {}).items()) or 'the release named'}; "
-               f"not run at every run (measure it again: ./run python -m compat_tests measure {measured['cell']})")
+              f"more than half the {limit:g} s cell limit, so a run's load would decide between {answer} and timeout")
+    found = f"reads correctly ({answer})" if answer in ("pass", "partial") else f"answers {answer}"
+    said = f" ({measured['message']})" if measured.get("message") else ""
+    message = (f"{found} but takes {seconds:g} s alone, {beyond}: "
+               f"{where}, {measured['date']}, with {', '.join(f'{k} {v}' for k, v in (measured.get('versions') or {}).items()) or 'the release named'}"
+               f"{said}; not run at every run (measure it again: ./run python -m compat_tests measure {measured['cell']})")
     return CellResult(cell, reader.id, fixture_id, "slow", message)
 
 

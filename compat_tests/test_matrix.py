@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from zipstore_compat.compat_tests.cells import LOUD, CellResult, cell_id, cell_record, repro_command, report_bug_command, run_cell, slow_result
+from zipstore_compat.compat_tests.cells import LOUD, CellResult, cell_id, cell_record, repro_command, report_bug_command, run_cell, slow_result, time_limit
 from zipstore_compat.compat_tests.checks import unjudgeable
 from zipstore_compat.compat_tests.bounded import read_json
 from zipstore_compat.compat_tests.expectations import Expectation, allows, expectation_for
@@ -40,7 +40,7 @@ def test_cell(cell, request, worker_pool, describe, matrix_entries, cell_cache, 
                              verdict=lambda result, versions: _verdict(result, versions, matrix_entries))
         result = got.result
     elif manifest.exists() and archive.exists() and (slow := _slow(reader, fixture_id, describe, matrix_entries, byo)) is not None:
-        result = slow_result(reader, fixture_id, slow.measured, config.getoption("--cell-timeout"))
+        result = slow_result(reader, fixture_id, slow.measured, time_limit(config.getoption("--cell-timeout"), facts))
     elif manifest.exists() and archive.exists():
         timeout = config.getoption("--cell-timeout")
         if case:
@@ -148,9 +148,10 @@ def _manifest_facts(manifest: Path) -> dict:
     try:
         data = read_json(manifest)
     except (OSError, ValueError):
-        return {"tags": [], "reference": None, "unjudgeable": None, "archive": None, "byo_path": None, "variant": None, "writer": None}
+        return {"tags": [], "reference": None, "unjudgeable": None, "archive": None, "byo_path": None, "variant": None, "writer": None,
+                "zip": {}}
     return {"tags": data.get("tags", []), "reference": data.get("reference", "manifest written with the archive"),
             "variant": data.get("variant"), "writer": writer_of(data),
             # an unjudged archive is run all the same: its cells say what each reader did
             "unjudgeable": None if data.get("unjudged") else unjudgeable(data),
-            "archive": data.get("archive"), "byo_path": data.get("byo_path")}
+            "archive": data.get("archive"), "byo_path": data.get("byo_path"), "zip": data.get("zip") or {}}

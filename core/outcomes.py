@@ -9,7 +9,10 @@ from __future__ import annotations
 PASS = "pass"
 OUTCOMES = ("pass", "partial", "wrong-data", "silent-missing", "error", "crash", "timeout", "slow", "unsupported", "not-installed",
             "fixture-error", "unjudged")
-# slow: reads correctly, but slower than the cell limit; measured once (matrix.yaml `measured`), not run at every run
+# slow: the answer comes, but slower than the cell limit; measured once (matrix.yaml `measured`), not run at every run
+# what such a measured answer may be: a correct read, or a refusal that only comes after the time (netCDF-C's
+# quadratic walk of a Zarr 3 store's keys before it says the file is no Zarr it knows)
+SLOW_ANSWERS = ("pass", "partial", "error")
 # every outcome but pass: what a matrix.yaml entry may expect (unjudged is decided by the run, never expected)
 NON_PASS = tuple(o for o in OUTCOMES if o not in (PASS, "unjudged"))
 # for a user the call worked and the data is wrong or gone: shown as loudly as each output can

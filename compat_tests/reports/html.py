@@ -37,7 +37,7 @@ LEGEND = {
     "error": "the reader raised an exception",
     "crash": "the reader's process died of a signal, or reached its memory cap (the message says \"memory cap reached at N GiB\")",
     "timeout": "no answer within the cell's time limit",
-    "slow": "reads correctly, slower than the cell limit: measured once (matrix.yaml), not run at every run",
+    "slow": "answers (a correct read, or a refusal), slower than the cell limit: measured once (matrix.yaml), not run at every run",
     "unsupported": "refused by design (declared in matrix.yaml)",
     "not-installed": "the reader's environment could not be built here",
     "fixture-error": "the archive could not be built",

@@ -110,8 +110,8 @@ PROPERTIES: list[Property] = [
     # reader habits: what a reader does on every archive, measured once, never charged to an archive property
     Property("habit-concurrency", "Reader habits", "concurrent reads: the same archives (stored, deflate, sharded) read many times",
              ("habit:concurrency",), None, ("habit",), habit="concurrency"),
-    Property("habit-slow", "Reader habits", "slow path: reads correctly, but slower than the cell limit (measured once)",
-             (), None, (*REAL_DATA, "synthetic"), habit="slow"),
+    Property("habit-slow", "Reader habits", "slow path: answers, but slower than the cell limit (measured once)",
+             (), None, (*REAL_DATA, "synthetic", "entries"), habit="slow"),
     Property("habit-cf", "Reader habits", "CF decoding by default: values equal to a fill value masked as NaN, times as dates",
              (), None, (*REAL_DATA, "synthetic", "external"), habit="cf"),
 ]
