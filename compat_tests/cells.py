@@ -102,11 +102,14 @@ RACE_NOTE = "race hit"
 
 
 def race_signature(reader: Reader, status: str, payload) -> tuple[str, str] | None:
-    """The declared race (signature, link) a failed try shows, if any: the worker's error, or an array's."""
+    """The declared race (signature, link) a failed try shows, if any: the worker's error, or an array's. A signature
+    in brackets names a whole error, as an ExceptionGroup lists its sub-exceptions: "[EOFError: ]" is zipfile's bare
+    EOFError, found inside a group's text or as an array's whole error, never an EOFError with a message."""
     if not reader.races:
         return None
     texts = [str(payload)] if status != "ok" else [str(e) for e in (payload.get("errors") or {}).values()] + \
         [str(a.get("error", "")) for a in (payload.get("arrays") or {}).values()]
+    texts += [f"[{text}]" for text in texts]   # each whole error, as a bracketed signature names it
     for signature, link in reader.races:
         if any(signature in text for text in texts):
             return signature, link

@@ -154,6 +154,22 @@ def test_a_declared_race_is_tried_again_with_the_setting_that_takes_it_away(work
     assert "try 2: no race (ok)" in cell.notes
 
 
+def test_a_bracketed_race_signature_names_a_whole_error():
+    """zipfile's bare EOFError (another thread left the shared file at its end) is fsspec-zip's declared "[EOFError: ]":
+    found inside an ExceptionGroup's text and as an array's whole error (fresh clone 4 of 883f141: "airt: EOFError: "
+    went untried, and the cell was partial), never in an EOFError that has a message of its own."""
+    from zipstore_compat.compat_tests.cells import race_signature
+
+    fsspec = all_readers()["fsspec-zip"]
+    bare = {"arrays": {"airt": {"error": "EOFError: "}, "sst": {"values": "..."}}}
+    grouped = {"errors": {"airt": "ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception) [EOFError: ]"}}
+    worded = {"arrays": {"airt": {"error": "EOFError: Compressed file ended before the end-of-stream marker was reached"}}}
+    assert race_signature(fsspec, "ok", bare)[0] == "[EOFError: ]"
+    assert race_signature(fsspec, "ok", grouped)[0] == "[EOFError: ]"
+    assert race_signature(fsspec, "ok", worded) is None
+    assert race_signature(fsspec, "error", "BadZipFile: Bad CRC-32 for file 'time/c/0'")[0] == "Bad CRC-32"
+
+
 def test_a_race_free_setting_needs_the_races_it_takes_away():
     from pathlib import Path
 
