@@ -8,6 +8,7 @@
 # reader: package = "xarray"
 # reader: version_key = "xarray"
 # reader: remote = true
+# reader: decodes_cf = true
 
 from zipstore_compat.compat_tests.adapters.remote_common import boxes, one_chunk
 from zipstore_compat.compat_tests.adapters.xarray_common import documented_options, read_with, versions
