@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from zipstore_compat.compat_tests.adapters.common import installed_version, option, store_path
-from zipstore_compat.compat_tests.adapters.zarr3_open_path import read_group
+from zipstore_compat.compat_tests.adapters.zarr3 import read_group
 
 FALLBACKS = [option("open_group(path, path=<top-level folder>)", "https://zarr.readthedocs.io/en/latest/api/zarr/functions/open_group/", "location", "store_prefix", path_from_prefix=True)]
 

@@ -11,7 +11,8 @@
 
 from __future__ import annotations
 
-from zipstore_compat.compat_tests.adapters.common import box, installed_version, option, read_each, store_path
+from zipstore_compat.compat_tests.adapters.common import installed_version, option, store_path
+from zipstore_compat.compat_tests.adapters.zarr3 import read_group
 
 FALLBACKS = [option("open(path, path=<top-level folder>)", "https://zarr.readthedocs.io/en/latest/api/zarr/functions/open/", "location", "store_prefix", path_from_prefix=True)]
 
@@ -26,23 +27,3 @@ def read(archive: str, manifest: dict, options: dict) -> dict:
     import zarr
 
     return read_group(zarr.open(archive, mode="r", path=store_path(manifest, options) or None), manifest)
-
-
-def read_group(root, manifest: dict) -> dict:
-    """What a zarr-python 3 group (or array, when the path names one) holds, as the matrix checks it."""
-    import zarr
-
-    if isinstance(root, zarr.Array):
-        raise TypeError(f"the archive opened as an array {root.shape}, not a group")
-    listed = sorted(name for name, node in root.members(max_depth=None) if isinstance(node, zarr.Array))
-
-    def one(expected):
-        array = root[expected["path"]]
-        dims = getattr(array.metadata, "dimension_names", None)
-        attrs = dict(array.attrs)
-        if dims is None:
-            dims = attrs.get("_ARRAY_DIMENSIONS")
-        return {"values": array[...], "slice": array[box(expected)], "attrs": attrs, "dims": list(dims) if dims else None}
-
-    arrays, errors = read_each(manifest, one)
-    return {"listed": listed, "arrays": arrays, "errors": errors}
