@@ -277,6 +277,20 @@ def test_reader_habits_have_rows_of_their_own():
     assert row(digest, "zip-lzma")["families"]["rasterio"]["verdict"] == "not-tested"   # a slow path is no property's finding
 
 
+def test_a_habit_rows_archive_column_is_of_the_archives_it_was_seen_on():
+    """A corrupt archive where no reader showed the habit says nothing about the habit: the CF row's archive column is of
+    the archives where a reader decoded, not of every archive the row could show."""
+    ok = {"id": "zarr3", "intact": True, "problems": [], "nondeterministic": ""}
+    broken = {"id": "zarr3", "intact": False, "problems": ["member zarr.json: bad CRC-32"], "nondeterministic": "threads"}
+    effects = {"sst": {"masked": 3, "masked_real": 0, "times": "", "avoid": {"label": "mask_and_scale=False", "doc": "https://x"}}}
+    cells = [vcell("xarray-open_zarr", "coads-v3-stored", cf_effects=effects, writer=ok),
+             vcell("xarray-open_zarr", "coads-v3-lzma", "error", writer=broken)]
+    digest = summary.summarize(payload(cells))
+    assert row(digest, "habit-cf")["fixtures"] == ["coads-v3-stored"]
+    assert row(digest, "habit-cf")["archive"] == {"verdict": "intact", "text": "intact", "fixtures": ["coads-v3-stored"]}
+    assert row(digest, "zip-lzma")["archive"]["verdict"] == "corrupt"   # the property row still says it
+
+
 def test_a_writers_broken_archive_is_its_finding_in_the_archive_column():
     """The archive column (compat_tests/reports/writers.py): a row's archives as their writer check found them, from the cells'
     `writer`; results.json's writers section lists one record per archive."""

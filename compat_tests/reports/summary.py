@@ -452,14 +452,14 @@ def summarize(payload: dict) -> dict:
         fixtures = sorted(f for f, tags in tags_of.items() if prop.shown_by(f, tags))
         if not fixtures:
             continue
-        row = {"id": prop.id, "group": prop.group, "label": prop.label, "fixtures": fixtures, "families": {},
-               "archive": archive_cell(fixtures, archives)}
+        row = {"id": prop.id, "group": prop.group, "label": prop.label, "fixtures": fixtures, "families": {}}
         if prop.habit in ("slow", "cf"):
             marked = (lambda c: c["outcome"] == "slow") if prop.habit == "slow" else (lambda c: bool(c.get("cf_effects")))
             fixtures = [f for f in fixtures if any(marked(c) for r in readers for c in by_reader_fixture.get((r, f), []))]
             if not fixtures:
                 continue
             row["fixtures"] = fixtures
+        row["archive"] = archive_cell(fixtures, archives)   # of the archives the row shows (a habit's: where it was seen)
         for family_id, members in families.items():
             if prop.habit in ("slow", "cf"):
                 found = [c for r in members for f in fixtures for c in by_reader_fixture.get((r, f), [])]
