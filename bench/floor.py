@@ -31,7 +31,7 @@ import zlib
 
 import numpy as np
 
-from zipstore_compat.core import canonical
+from zipstore_compat.core import canonical, ziprecords
 from zipstore_compat.core.serve import serve
 
 BLOCK = 1 << 24
@@ -75,12 +75,10 @@ def _v3_compressor(codecs: list[dict], decoders: dict):
 def _member_bytes(archive: str, info: zipfile.ZipInfo) -> bytes:
     """A member's bytes as stored in the archive (compressed or not), found through its local header."""
     with open(archive, "rb") as handle:
-        handle.seek(info.header_offset)
-        header = handle.read(30)
-        if header[:4] != b"PK\x03\x04":
+        header = ziprecords.read_local_header(handle, handle.seek(0, 2), info.header_offset)   # the one reading of the layout
+        if header is None:
             raise FloorError(f"{info.filename}: no local header at {info.header_offset}")
-        skip = int.from_bytes(header[26:28], "little") + int.from_bytes(header[28:30], "little")
-        handle.seek(info.header_offset + 30 + skip)
+        handle.seek(header.data_at)
         return handle.read(info.compress_size)
 
 

@@ -183,3 +183,25 @@ def test_the_parts_cover_the_packages():
     on_no_part = {"fixtures", "tests"}
     named = {folder.split("/")[0] for folders in PARTS.values() for folder in folders}
     assert set(OURS) == named | on_no_part, set(OURS) ^ (named | on_no_part)
+
+
+ZIP_SIGNATURES = (b"PK\x01\x02", b"PK\x03\x04", b"PK\x05\x06", b"PK\x06\x06", b"PK\x06\x07", b"PK\x07\x08")
+
+
+def test_the_zip_record_layout_and_the_serve_loop_are_written_once():
+    """One module reads the ZIP record layout (core/ziprecords.py: every signature, APPNOTE's field lists) and one
+    serves the JSON-lines protocol (core/serve.py: the only reader of sys.stdin); every other module uses them.
+    The suite's own tests may write a bare end record to make a tiny archive."""
+    layout, loops = [], []
+    for path in sources():
+        if relative(path).startswith("tests/"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, bytes) and node.value.startswith(ZIP_SIGNATURES):
+                layout.append(f"{relative(path)}:{node.lineno}: {node.value[:4]!r}")
+            if isinstance(node, ast.Attribute) and node.attr == "stdin" and isinstance(node.value, ast.Name) and node.value.id == "sys":
+                loops.append(f"{relative(path)}:{node.lineno}")
+    assert all(entry.startswith("core/ziprecords.py:") for entry in layout), "a ZIP record read outside core/ziprecords.py:\n" + "\n".join(layout)
+    assert layout, "core/ziprecords.py names the signatures"
+    assert {entry.split(":")[0] for entry in loops} == {"core/serve.py"}, "sys.stdin read outside core/serve.py:\n" + "\n".join(loops)

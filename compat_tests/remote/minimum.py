@@ -15,16 +15,11 @@ records, the central directory, 30-byte local headers): no member is inflated.
 from __future__ import annotations
 
 import re
-import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-EOCD = b"PK\x05\x06"
-ZIP64_EOCD = b"PK\x06\x06"
-ZIP64_LOCATOR = b"PK\x06\x07"
-CD_ENTRY = b"PK\x01\x02"
-LOCAL = b"PK\x03\x04"
-MAX_COMMENT = 0xFFFF
+from zipstore_compat.core import ziprecords
+
 METADATA = ("zarr.json", ".zarray", ".zattrs")
 FIRST_CHUNK = re.compile(r"^(?:c(?:[/.]0)*|0(?:[/.]0)*)$")   # c, c/0/0, c.0.0 (Zarr 3); 0, 0.0, 0/0 (Zarr 2)
 
@@ -50,78 +45,27 @@ class Structure:
 
 
 def structure(path: Path) -> Structure:
-    """The archive's end records and central directory, and each member's local-header size."""
+    """The archive's end records and central directory, and each member's local-header size (core.ziprecords, the
+    one reading of the ZIP record layout)."""
     path = Path(path)
     with open(path, "rb") as handle:
         size = handle.seek(0, 2)
-        tail_size = min(size, 22 + MAX_COMMENT)
-        handle.seek(size - tail_size)
-        tail = handle.read(tail_size)
-        at = tail.rfind(EOCD)
-        if at < 0 or len(tail) - at < 22:
+        end = ziprecords.read_end(handle, size)
+        if not isinstance(end, ziprecords.ArchiveEnd):
             raise MinimumError(f"{path.name}: no end of central directory record")
-        (_, _, _, _, entries, cd_size, cd_offset, comment) = struct.unpack("<4sHHHHIIH", tail[at:at + 22])
-        eocd_start = size - tail_size + at
-        end_records = 22 + comment
-        if 0xFFFFFFFF in (cd_size, cd_offset) or entries == 0xFFFF:
-            locator_at = eocd_start - 20
-            handle.seek(locator_at)
-            locator = handle.read(20)
-            if locator[:4] != ZIP64_LOCATOR:
-                raise MinimumError(f"{path.name}: ZIP64 values without a ZIP64 end record locator")
-            record_at = struct.unpack("<Q", locator[8:16])[0]
-            handle.seek(record_at)
-            record = handle.read(56)
-            if record[:4] != ZIP64_EOCD:
-                raise MinimumError(f"{path.name}: the ZIP64 end record is not where its locator says")
-            record_size, = struct.unpack("<Q", record[4:12])
-            entries, cd_size, cd_offset = struct.unpack("<QQQ", record[32:56])
-            end_records += 12 + record_size + 20
-        if cd_offset + cd_size > size:
-            raise MinimumError(f"{path.name}: the central directory lies past the end of the archive")
-        handle.seek(cd_offset)
-        directory = handle.read(cd_size)
+        record = end.record
+        first = end.zip64.at if end.zip64 is not None else record.at   # the ZIP64 end record and locator come first
+        end_records = record.at + ziprecords.END_RECORD.size + len(record.comment) - first
+        directory = ziprecords.read_central_directory(handle, end, max_bytes=end.cd_size)
+        if directory.stopped and not directory.entries:
+            raise MinimumError(f"{path.name}: {directory.stopped}")
         members = []
-        position = 0
-        while position + 46 <= len(directory) and directory[position:position + 4] == CD_ENTRY:
-            fields = struct.unpack("<4s6H3I5H2I", directory[position:position + 46])
-            stored, name_len, extra_len, comment_len, offset = fields[8], fields[10], fields[11], fields[12], fields[16]
-            name = directory[position + 46:position + 46 + name_len].decode("utf-8", "replace")
-            extra = directory[position + 46 + name_len:position + 46 + name_len + extra_len]
-            stored, offset = _zip64_sizes(extra, fields[9], stored, offset)
-            members.append(Member(name, offset, stored))
-            position += 46 + name_len + extra_len + comment_len
-        members = [Member(m.name, m.offset, m.stored, _local_header(handle, m.offset)) for m in members]
-    return Structure(size, end_records, cd_size, tuple(members))
-
-
-def _zip64_sizes(extra: bytes, uncompressed: int, stored: int, offset: int) -> tuple[int, int]:
-    """The real compressed size and offset: the ZIP64 extra field (tag 1) holds, in this order, the values whose
-    32-bit fields say 0xFFFFFFFF (uncompressed size, compressed size, local header offset)."""
-    at = 0
-    while at + 4 <= len(extra):
-        tag, length = struct.unpack("<HH", extra[at:at + 4])
-        if tag == 0x0001:
-            values = extra[at + 4:at + 4 + length]
-            found = [struct.unpack("<Q", values[i:i + 8])[0] for i in range(0, len(values) - 7, 8)]
-            if uncompressed == 0xFFFFFFFF and found:
-                found.pop(0)
-            if stored == 0xFFFFFFFF and found:
-                stored = found.pop(0)
-            if offset == 0xFFFFFFFF and found:
-                offset = found.pop(0)
-            break
-        at += 4 + length
-    return stored, offset
-
-
-def _local_header(handle, offset: int) -> int:
-    handle.seek(offset)
-    header = handle.read(30)
-    if len(header) < 30 or header[:4] != LOCAL:
-        raise MinimumError(f"no local header at offset {offset}")
-    name_len, extra_len = struct.unpack("<HH", header[26:30])
-    return 30 + name_len + extra_len
+        for entry in directory.entries:
+            local = ziprecords.read_local_header(handle, size, entry.local_offset)
+            if local is None:
+                raise MinimumError(f"{path.name}: no local header at offset {entry.local_offset}")
+            members.append(Member(entry.name, entry.local_offset, entry.compressed_size, local.data_at - local.at))
+    return Structure(size, end_records, end.cd_size, tuple(members))
 
 
 def needed_members(names: list[str], prefix: str, arrays: list[str], first_chunk_only: bool) -> list[str]:
