@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from zipstore_compat.core import canonical
+from zipstore_compat.core import canonical, cf
 
 
 class ChunkTruthError(ValueError):
@@ -53,18 +53,36 @@ def dataset_values(manifest: dict, path: str):
     record = next((r for r in meta["arrays"] if r["path"] == path), None)
     if record is None or record["dtype"] == "string":
         raise ChunkTruthError(f"{manifest.get('id')}: the dataset has no numeric array {path}")
-    return np.load(Path(folder) / record["file"], mmap_mode="r", allow_pickle=False)
+    return np.load(Path(folder) / record["file"], mmap_mode="r", allow_pickle=False), record
+
+
+def region_cf(expected: dict, values, box, record: dict) -> dict | None:
+    """The region's `cf` entry: the whole array's decoding (its plan, as the manifest records it) applied to the
+    region's values, so a reader that decodes CF is judged on one chunk as on the whole array."""
+    if not expected.get("cf"):
+        return None
+    from zipstore_compat.datasets.cache import decode_fill
+    from zipstore_compat.fixtures.manifest import UNKNOWN, cf_entry
+
+    plan = cf.plan_of_entry(expected["dtype"], expected["cf"])
+    missing = UNKNOWN if expected["cf"].get("masked_real") is None else decode_fill(record.get("missing_value"))
+    return cf_entry(values, plan, box, declared_missing=missing)
 
 
 def one_chunk_manifest(manifest: dict) -> dict:
-    """The fixture's manifest narrowed to the one-chunk read (its truth from the dataset)."""
+    """The fixture's manifest narrowed to the one-chunk read (its truth from the dataset; its CF decoding, when the
+    array has one, of the region's values)."""
     expected = target_array(manifest)
     region = first_chunk(expected)
-    values = np.ascontiguousarray(dataset_values(manifest, expected["path"])[tuple(slice(a, b) for a, b in region)])
+    stored, record = dataset_values(manifest, expected["path"])
+    values = np.ascontiguousarray(stored[tuple(slice(a, b) for a, b in region)])
     summary = canonical.summary(values)
     entry = dict(expected, shape=summary["shape"], sha256=summary["sha256"], slice=summary["slice"],
                  slice_sha256=summary["slice_sha256"], preview=summary["preview"], nan_count=summary.get("nan_count"),
                  region=region, missing_chunks=None)
+    entry.pop("cf", None)
+    if (decoded := region_cf(expected, values, summary["slice"], record)) is not None:
+        entry["cf"] = decoded
     return dict(manifest, arrays=[entry], read={"kind": "one-chunk", "array": expected["path"], "region": region})
 
 
