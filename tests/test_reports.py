@@ -316,3 +316,14 @@ def test_every_reader_reports_the_versions_of_its_libraries(worker_pool):
             empty[reader.id] = blank or "no versions at all"
     assert described, "no reader environment could be described"
     assert not empty, f"readers reporting a missing or empty version: {empty}"
+
+
+def test_the_reliability_table_counts_a_crash_at_a_memory_limit_by_the_one_rule():
+    """A crash at the worker's memory cap or at a runtime's own heap limit is one class (core.outcomes.outcome_class),
+    so the reliability table counts both as "memory cap"; any other crash is "crashed"."""
+    from zipstore_compat.compat_tests.reports.reliability import category
+    from zipstore_compat.core.outcomes import HEAP_LIMIT_MARK, MEMORY_CAP_MARK
+
+    assert category({"outcome": "crash", "message": f"{MEMORY_CAP_MARK} 4096 MiB"}) == ["memory cap"]
+    assert category({"outcome": "crash", "message": f"worker died: {HEAP_LIMIT_MARK}"}) == ["memory cap"]
+    assert category({"outcome": "crash", "message": "Segmentation fault"}) == ["crashed"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from zipstore_compat.compat_tests.outcomes import REFUSED
-from zipstore_compat.core.limits import MEMORY_CAP_PREFIX
+from zipstore_compat.core.outcomes import outcome_class
 
 COLUMNS = ["as a correct reader", "of which: refused the whole archive", "raised where intact data was",
            "partial", "crashed", "memory cap", "hung (timeout)", "returned garbage (wrong-data)", "other"]
@@ -19,7 +19,8 @@ def category(cell: dict) -> list[str]:
     if outcome == "pass":
         return ["as a correct reader"] + (["of which: refused the whole archive"] if message.startswith(REFUSED) else [])
     if outcome == "crash":
-        return ["memory cap" if message.startswith(MEMORY_CAP_PREFIX) else "crashed"]
+        # a crash at a memory limit (the worker's cap, or a runtime's own heap limit below it) is the one rule's `limit`
+        return ["memory cap" if outcome_class(outcome, message) == "limit" else "crashed"]
     return [{"error": "raised where intact data was", "partial": "partial", "timeout": "hung (timeout)",
              "wrong-data": "returned garbage (wrong-data)"}.get(outcome, "other")]
 
