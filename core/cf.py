@@ -146,16 +146,6 @@ class Plan:
         return _num2date(numbers, self.time_units, self.calendar)
 
 
-def plan_of_entry(dtype, entry: dict) -> Plan:
-    """The plan a manifest's `cf` entry records (fixtures/manifest.py cf_entry: mask values, packing, time units
-    and calendar, consumed attributes), to decode part of the same array as the whole was decoded."""
-    times = entry.get("times") or {}
-    mask = tuple(MaskValue(float(m["value"]) if isinstance(m["value"], str) else m["value"], m["source"])
-                 for m in entry.get("mask_values") or [])
-    return Plan(np.dtype(dtype), mask, entry.get("scale_factor"), entry.get("add_offset"), times.get("units"),
-                times.get("calendar"), tuple(entry.get("consumed_attributes") or ()))
-
-
 def _equal(block: np.ndarray, value) -> np.ndarray:
     try:
         typed = np.array(value).astype(block.dtype) if block.dtype.kind != "b" else np.array(bool(value))

@@ -131,14 +131,14 @@ def test_a_masked_time_has_an_untimed_digest_for_readers_that_leave_times_as_num
 
 def test_a_region_is_decoded_as_its_whole_array_was_for_the_one_chunk_read():
     """compat_tests/remote/chunk.py: the one-chunk manifest's cf entry is the whole array's plan (as the manifest
-    records it, core.cf.plan_of_entry) applied to the chunk, so a reader that decodes CF is judged on one chunk as
+    records it, plan_of_entry) applied to the chunk, so a reader that decodes CF is judged on one chunk as
     on the whole array."""
-    from zipstore_compat.compat_tests.remote.chunk import region_cf
+    from zipstore_compat.compat_tests.remote.chunk import plan_of_entry, region_cf
 
     raw = np.array([[0.0, 2.5, -1.0], [0.0, 7.0, 3.0]], dtype="f4")
     plan = cf.plan(raw.dtype, {"_FillValue": -1.0, "scale_factor": 2.0}, 0.0, 2)
     whole = cf_entry(raw, plan, [[0, 1], [0, 1]], declared_missing=-1.0)
-    assert cf.plan_of_entry(raw.dtype.str, whole) == plan
+    assert plan_of_entry(raw.dtype.str, whole) == plan
     expected = {"dtype": raw.dtype.str, "cf": whole}
     region = raw[:1, :]
     got = region_cf(expected, region, [[0, 1], [0, 1]], {"missing_value": -1.0})
@@ -149,7 +149,7 @@ def test_a_region_is_decoded_as_its_whole_array_was_for_the_one_chunk_read():
     unknown = cf_entry(raw, plan, [[0, 1], [0, 1]])                           # nobody described which values are missing
     assert region_cf({"dtype": raw.dtype.str, "cf": unknown}, region, [[0, 1], [0, 1]], {})["masked_real"] is None
     nan_fill = cf.plan(raw.dtype, {}, float("nan"), 2)
-    assert cf.plan_of_entry(raw.dtype.str, {"mask_values": [m.to_json() for m in nan_fill.mask]}).mask[0].source == cf.ZARR_FILL
+    assert plan_of_entry(raw.dtype.str, {"mask_values": [m.to_json() for m in nan_fill.mask]}).mask[0].source == cf.ZARR_FILL
     assert region_cf({"dtype": "<f4"}, region, [[0, 1], [0, 1]], {}) is None   # an array CF decoding leaves alone
 
 

@@ -56,6 +56,17 @@ def dataset_values(manifest: dict, path: str):
     return np.load(Path(folder) / record["file"], mmap_mode="r", allow_pickle=False), record
 
 
+def plan_of_entry(dtype, entry: dict) -> cf.Plan:
+    """The plan a manifest's `cf` entry records (fixtures/manifest.py cf_entry: mask values, packing, time units
+    and calendar, consumed attributes), to decode part of the same array as the whole was decoded. (Here, not in
+    core/cf.py: that file is part of every fixture's build key, and this reading changes no archive.)"""
+    times = entry.get("times") or {}
+    mask = tuple(cf.MaskValue(float(m["value"]) if isinstance(m["value"], str) else m["value"], m["source"])
+                 for m in entry.get("mask_values") or [])
+    return cf.Plan(np.dtype(dtype), mask, entry.get("scale_factor"), entry.get("add_offset"), times.get("units"),
+                times.get("calendar"), tuple(entry.get("consumed_attributes") or ()))
+
+
 def region_cf(expected: dict, values, box, record: dict) -> dict | None:
     """The region's `cf` entry: the whole array's decoding (its plan, as the manifest records it) applied to the
     region's values, so a reader that decodes CF is judged on one chunk as on the whole array."""
@@ -64,7 +75,7 @@ def region_cf(expected: dict, values, box, record: dict) -> dict | None:
     from zipstore_compat.datasets.cache import decode_fill
     from zipstore_compat.fixtures.manifest import UNKNOWN, cf_entry
 
-    plan = cf.plan_of_entry(expected["dtype"], expected["cf"])
+    plan = plan_of_entry(expected["dtype"], expected["cf"])
     missing = UNKNOWN if expected["cf"].get("masked_real") is None else decode_fill(record.get("missing_value"))
     return cf_entry(values, plan, box, declared_missing=missing)
 
