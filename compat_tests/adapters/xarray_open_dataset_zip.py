@@ -9,7 +9,8 @@
 # reader: version_key = "xarray"
 # the race under zarr's FsspecStore, which reads many keys at once in threads through fsspec's one ZipFileSystem
 # ('not necessarily thread-safe'): CPython 3.12's zipfile seeks the shared file relative to where another thread
-# left it (skipping a local extra field: python/cpython#128258; seeking in a stored member: python/cpython#127847);
+# left it (skipping a local extra field: python/cpython#128258; seeking in a stored member: python/cpython#127847;
+# zipfile raises a bare EOFError when another thread left the shared file at its end, as fsspec-zip declares);
 # what such a read says is tried again (compat_tests/cells.py ask_past_races); wrong values never are
 # reader: races = [{signature = "Bad CRC-32", link = "https://github.com/python/cpython/issues/128258"},
 # reader:          {signature = "Bad magic number for file header", link = "https://github.com/python/cpython/issues/128258"},
@@ -17,7 +18,9 @@
 # reader:          {signature = "invalid code lengths set", link = "https://github.com/python/cpython/issues/128258"},
 # reader:          {signature = "while decompressing data", link = "https://github.com/python/cpython/issues/128258"},
 # reader:          {signature = "computed checksum do not match", link = "https://github.com/python/cpython/issues/127847"},
-# reader:          {signature = "Zstd decompression error", link = "https://github.com/python/cpython/issues/127847"}]
+# reader:          {signature = "Zstd decompression error", link = "https://github.com/python/cpython/issues/127847"},
+# reader:          {signature = "Not a gzipped file", link = "https://github.com/python/cpython/issues/127847"},
+# reader:          {signature = "[EOFError: ]", link = "https://github.com/python/cpython/issues/127847"}]
 # reader: decodes_cf = true
 # reader: race_free = {label = "zarr.config async.concurrency=1", doc = "https://zarr.readthedocs.io/en/stable/user-guide/config/", options = {zarr_config = {"async.concurrency" = 1}}}
 # reader: bugreport = "python:xarray_open_dataset_zip"
